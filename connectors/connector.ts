@@ -1,0 +1,101 @@
+import type { z } from 'zod';
+
+/**
+ * The one contract every external system is adapted to (DESIGN §8).
+ * Connectors know nothing about HTTP routes, workflows or tables: they get parsed
+ * settings and secrets, and talk to one provider.
+ */
+
+/** How a failure should be treated by the caller (activities map these onto retry policy). */
+export type ConnectorErrorKind = 'auth' | 'invalid' | 'rate_limited' | 'transient' | 'permanent';
+
+export class ConnectorError extends Error {
+  readonly kind: ConnectorErrorKind;
+  /** Milliseconds the provider asked us to wait (Retry-After, rate-limit headers). */
+  readonly retryAfterMs?: number;
+  /** Provider HTTP status (or protocol reply code) when there was one. */
+  readonly status?: number;
+
+  constructor(kind: ConnectorErrorKind, message: string, opts: { retryAfterMs?: number; status?: number; cause?: unknown } = {}) {
+    super(message, { cause: opts.cause });
+    this.name = 'ConnectorError';
+    this.kind = kind;
+    this.retryAfterMs = opts.retryAfterMs;
+    this.status = opts.status;
+  }
+
+  /** auth/invalid/permanent never succeed on retry; the others may. */
+  get retryable(): boolean {
+    return this.kind === 'rate_limited' || this.kind === 'transient';
+  }
+}
+
+/** A record ready to send: already mapped, with a key the provider can upsert or dedupe on. */
+export interface OutboundRecord {
+  /** Stable across retries: the upsert key (email, external id) or the event id. */
+  key: string;
+  /** The event this record came from (id, type, time) — webhook-style destinations send it. */
+  event: { id: string; type: string; timestamp: string };
+  /** The mapped payload (or the object's full public JSON when no mapping is configured). */
+  data: Record<string, unknown>;
+}
+
+export type RecordResult =
+  | { key: string; ok: true; status?: number }
+  | { key: string; ok: false; error: { kind: ConnectorErrorKind; message: string; status?: number } };
+
+/** Real-time destination: upserts records in the provider's batch size. */
+export interface Destination {
+  /** Largest number of records one push() call may carry. */
+  readonly batchSize: number;
+  /** Sustained requests per second the provider allows for one account. */
+  readonly requestsPerSecond: number;
+  /**
+   * Sends one batch (≤ batchSize). Returns one result per record for per-record outcomes;
+   * throws ConnectorError when the whole batch failed (auth, 429, 5xx, network).
+   */
+  push(records: OutboundRecord[]): Promise<RecordResult[]>;
+}
+
+/** A rendered file (CSV) for SFTP/FTPS/email destinations. */
+export interface OutboundFile {
+  name: string;
+  content: Buffer;
+  contentType: string;
+}
+
+export interface FileDestination {
+  /** Delivers the file; re-delivering the same name must overwrite, never duplicate. */
+  deliver(file: OutboundFile): Promise<{ location: string }>;
+}
+
+/** Parsed connector configuration as stored on a `connectors` row. */
+export interface ConnectorConfig<S = Record<string, unknown>, K = Record<string, unknown>> {
+  settings: S;
+  secrets: K;
+}
+
+/** Shared runtime pieces a connector may need; injected so tests can pass their own. */
+export interface ConnectorRuntime {
+  /** Refuses private/loopback/link-local targets unless allowed (DESIGN §9). Throws ConnectorError('invalid'). */
+  assertTargetAllowed(url: string): Promise<void>;
+  /** Request timeout for outbound calls, in milliseconds. */
+  timeoutMs: number;
+}
+
+export interface ConnectorInstance {
+  /** A cheap credentials probe; throws ConnectorError on failure. */
+  check(): Promise<void>;
+  destination?: Destination;
+  fileDestination?: FileDestination;
+}
+
+export interface ConnectorDefinition<S extends z.ZodType = z.ZodType, K extends z.ZodType = z.ZodType> {
+  kind: string;
+  displayName: string;
+  /** Non-secret settings; also drives API validation, the UI form and JSON Schema docs. */
+  settingsSchema: S;
+  /** Write-only secrets: encrypted at rest, never returned or logged. */
+  secretsSchema: K;
+  create(config: ConnectorConfig<z.infer<S>, z.infer<K>>, runtime: ConnectorRuntime): ConnectorInstance;
+}
