@@ -1,0 +1,70 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { ApiError, errorBody, issuesToDetails } from './http/api-error.js';
+import { apiKeyAuth } from './http/api-key-auth.js';
+import type { HubEnv } from './http/hub-env.js';
+import { createHubMetrics } from './http/hub-metrics.js';
+import { idempotency } from './http/idempotency.js';
+import { registerApiKeyRoutes } from './routes/api-key-routes.js';
+import { registerClickRoutes } from './routes/click-routes.js';
+import { registerDocsRoutes } from './routes/docs-routes.js';
+import { registerMemberRoutes } from './routes/member-routes.js';
+import { registerOpsRoutes } from './routes/ops-routes.js';
+import { registerProgramRoutes } from './routes/program-routes.js';
+import { registerReferralRoutes } from './routes/referral-routes.js';
+import { registerRewardRoutes } from './routes/reward-routes.js';
+import type { HubDeps } from './services/hub-deps.js';
+
+/** The whole HTTP surface; the route list below is the map of the API. */
+export function createApp(deps: HubDeps) {
+  const app = new OpenAPIHono<HubEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        return c.json(errorBody('validation_failed', 'The request is not valid', issuesToDetails(result.error.issues)), 422);
+      }
+    },
+  });
+  const metrics = createHubMetrics(deps.sql);
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    metrics.observe(c.req.method, c.req.routePath, c.res.status, (performance.now() - started) / 1000);
+  });
+  app.use('*', bodyLimit({
+    maxSize: deps.bodyLimitBytes,
+    onError: (c) => c.json(errorBody('payload_too_large', `Request bodies are limited to ${deps.bodyLimitBytes} bytes`), 413),
+  }));
+  app.use('/api/v1/*', apiKeyAuth(deps.db, deps.bootstrapApiKey));
+  app.use('/api/v1/*', idempotency(deps.sql));
+
+  registerOpsRoutes(app, deps, metrics);
+  registerClickRoutes(app, deps);
+  registerProgramRoutes(app, deps);
+  registerMemberRoutes(app, deps);
+  registerReferralRoutes(app, deps);
+  registerRewardRoutes(app, deps);
+  registerApiKeyRoutes(app, deps);
+  registerDocsRoutes(app, deps.publicUrl);
+
+  app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return c.json(errorBody(err.code, err.message, err.details), err.status);
+    if (err instanceof HTTPException) {
+      if (err.status === 400) return c.json(errorBody('malformed_json', 'The request body is not valid JSON'), 400);
+      if (err.status === 413) return c.json(errorBody('payload_too_large', 'Request body too large'), 413);
+      if (err.status === 401) return c.json(errorBody('unauthorized', 'Missing or invalid API key'), 401);
+    }
+    // A value Postgres refused (bad encoding, out-of-range number) is the client's input, not our fault.
+    const pgCode = (err as { code?: unknown }).code;
+    if (typeof pgCode === 'string' && /^(22|23)/.test(pgCode)) {
+      return c.json(errorBody('validation_failed', 'A value in the request cannot be stored', [{ path: '', message: 'invalid value' }]), 422);
+    }
+    deps.logger.error({ err, method: c.req.method, path: new URL(c.req.url).pathname }, 'unhandled error');
+    return c.json(errorBody('internal', 'Something went wrong on our side'), 500);
+  });
+  return app;
+}
+
+export type HubApp = ReturnType<typeof createApp>;

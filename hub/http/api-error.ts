@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+/** The closed set of error codes and their HTTP statuses (DESIGN §12). */
+export const ERROR_STATUS = {
+  malformed_json: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  idempotency_conflict: 409,
+  payload_too_large: 413,
+  validation_failed: 422,
+  self_referral: 422,
+  unsupported_protocol: 422,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class ApiError extends Error {
+  constructor(readonly code: ErrorCode, message: string, readonly details?: unknown) {
+    super(message);
+    this.name = 'ApiError';
+  }
+  get status() { return ERROR_STATUS[this.code]; }
+}
+
+export const errorEnvelopeSchema = z.object({
+  error: z.object({
+    code: z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]),
+    message: z.string(),
+    details: z.unknown().optional(),
+  }),
+}).meta({ id: 'Error' });
+
+export function errorBody(code: ErrorCode, message: string, details?: unknown) {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+/** zod issues → a stable, client-friendly list (path as a dotted string). */
+export function issuesToDetails(issues: readonly z.core.$ZodIssue[]) {
+  return issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message, code: i.code }));
+}

@@ -1,0 +1,45 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Sql } from '../../schema/db.js';
+
+/**
+ * Prometheus metrics for one app instance (own registry, so tests can build many apps).
+ * Dispatch lag and reward outcomes are read from Postgres at scrape time: they are facts of
+ * the whole deployment, not of one process.
+ */
+export function createHubMetrics(sql: Sql) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'referral_hub_' });
+  const requests = new Counter({ name: 'referral_hub_http_requests_total', help: 'HTTP requests', labelNames: ['method', 'route', 'status'], registers: [registry] });
+  const latency = new Histogram({
+    name: 'referral_hub_http_request_duration_seconds', help: 'HTTP request latency', labelNames: ['method', 'route'],
+    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry],
+  });
+  new Gauge({
+    name: 'referral_hub_dispatch_lag_seconds', help: 'Age of the oldest accepted fact not yet handed to Temporal', registers: [registry],
+    async collect() {
+      const [row] = await sql<{ lag: number | null }[]>`select extract(epoch from now() - min(created_at))::float8 as lag from inbox where dispatched_at is null`;
+      this.set(row?.lag ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'referral_hub_dispatch_pending', help: 'Accepted facts not yet handed to Temporal', registers: [registry],
+    async collect() {
+      const [row] = await sql<{ n: number }[]>`select count(*)::int as n from inbox where dispatched_at is null`;
+      this.set(row?.n ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'referral_hub_rewards', help: 'Rewards by status (workflow outcomes)', labelNames: ['status'], registers: [registry],
+    async collect() {
+      this.reset();
+      for (const r of await sql<{ status: string; n: number }[]>`select status, count(*)::int as n from rewards group by status`) this.set({ status: r.status }, r.n);
+    },
+  });
+  return {
+    registry,
+    observe(method: string, route: string, status: number, seconds: number) {
+      requests.inc({ method, route, status: String(status) });
+      latency.observe({ method, route }, seconds);
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import type { Sql } from '../../schema/db.js';
+import { ApiError } from './api-error.js';
+import type { HubEnv } from './hub-env.js';
+
+// A crashed request leaves its key unfinished; after this long another attempt may take it over.
+const STALE_MS = 60_000;
+
+/**
+ * `Idempotency-Key` on creating POSTs (DESIGN §5): the same key and body replay the first
+ * answer; the same key with another body is 409. 5xx answers are not stored, so a retry runs again.
+ */
+export function idempotency(sql: Sql): MiddlewareHandler<HubEnv> {
+  return async (c, next) => {
+    const key = c.req.header('idempotency-key');
+    if (c.req.method !== 'POST' || key === undefined) return next();
+    if (key.length < 1 || key.length > 255) throw new ApiError('validation_failed', 'Idempotency-Key must be 1 to 255 characters');
+    const principal = c.get('principal').id;
+    const body = await c.req.text();
+    const path = new URL(c.req.url).pathname;
+    const requestHash = createHash('sha256').update(`${c.req.method}\n${path}\n${body}`).digest('hex');
+
+    const claimed = await sql`
+      insert into idempotency_keys (principal, key, method, path, request_hash)
+      values (${principal}, ${key}, ${c.req.method}, ${path}, ${requestHash})
+      on conflict do nothing returning key`;
+    if (claimed.length === 0) {
+      const [row] = await sql<{ request_hash: string; response_status: number | null; response_body: unknown; stale: boolean }[]>`
+        select request_hash, response_status, response_body, created_at < now() - make_interval(secs => ${STALE_MS / 1000}) as stale
+        from idempotency_keys where principal = ${principal} and key = ${key}`;
+      if (row && row.request_hash !== requestHash) {
+        throw new ApiError('idempotency_conflict', 'This Idempotency-Key was used with a different request');
+      }
+      if (row && row.response_status !== null) {
+        c.header('Idempotent-Replayed', 'true');
+        return c.json(row.response_body as object, row.response_status as 200);
+      }
+      if (row && !row.stale) throw new ApiError('idempotency_conflict', 'A request with this Idempotency-Key is still in progress');
+      await sql`update idempotency_keys set created_at = now() where principal = ${principal} and key = ${key}`;
+    }
+
+    await next();
+    const status = c.res.status;
+    if (status >= 500) {
+      await sql`delete from idempotency_keys where principal = ${principal} and key = ${key} and response_status is null`;
+      return;
+    }
+    let responseBody: unknown = null;
+    try { responseBody = await c.res.clone().json(); } catch { responseBody = null; }
+    await sql`
+      update idempotency_keys set response_status = ${status}, response_body = ${sql.json(responseBody as never)}, completed_at = now()
+      where principal = ${principal} and key = ${key}`;
+  };
+}

@@ -1,0 +1,37 @@
+import { randomBytes } from 'node:crypto';
+import { desc, eq, sql } from 'drizzle-orm';
+import { newId } from '../../lib/ids.js';
+import type { Db } from '../../schema/db.js';
+import { apiKeyJson } from '../../schema/public-json.js';
+import { apiKeys, type ApiScope } from '../../schema/tables/api-keys.js';
+import { ApiError } from '../http/api-error.js';
+import { hashApiKey } from '../http/api-key-auth.js';
+
+/** `rh_` + 40 base62-ish characters (~238 bits): long enough that SHA-256 lookup is safe. */
+export function generateApiKey(): string {
+  return `rh_${randomBytes(30).toString('base64url')}`;
+}
+
+export function createApiKeyService(db: Db) {
+  return {
+    /** Returns the key itself once; only its hash is stored. */
+    async create(input: { name: string; scopes: ApiScope[]; programIds: string[] }) {
+      const key = generateApiKey();
+      const [row] = await db.insert(apiKeys).values({
+        id: newId('key'), name: input.name, prefix: key.slice(0, 10), hash: hashApiKey(key), scopes: input.scopes, programIds: input.programIds,
+      }).returning();
+      return { ...apiKeyJson(row!), key };
+    },
+    async list() {
+      return (await db.select().from(apiKeys).orderBy(desc(apiKeys.id))).map(apiKeyJson);
+    },
+    async revoke(id: string) {
+      const [row] = await db.update(apiKeys).set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, now())` }).where(eq(apiKeys.id, id)).returning();
+      if (!row) throw new ApiError('not_found', `API key ${id} not found`);
+    },
+    async count(): Promise<number> {
+      const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(apiKeys);
+      return row?.n ?? 0;
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import type { Logger } from '../../lib/logger.js';
+import type { Db, Sql } from '../../schema/db.js';
+import type { InboxDispatcher } from '../../workflows/inbox-dispatcher.js';
+
+/** Everything the hub's handlers and services need, passed explicitly (factories over singletons). */
+export interface HubDeps {
+  db: Db;
+  sql: Sql;
+  logger: Logger;
+  /** Base URL for links we hand out (`<publicUrl>/r/<code>`), without a trailing slash. */
+  publicUrl: string;
+  /** Sends committed inbox rows to Temporal; absent in processes that only accept facts. */
+  dispatcher?: InboxDispatcher;
+  bootstrapApiKey?: string;
+  bodyLimitBytes: number;
+  /** Salt for hashing IPs of clicks. */
+  ipHashSalt: string;
+  /** /readyz asks Temporal too; returns false when unreachable. */
+  temporalReady: () => Promise<boolean>;
+}

@@ -1,0 +1,130 @@
+import { and, asc, desc, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { newId } from '../../lib/ids.js';
+import { appendEvent } from '../../schema/append-event.js';
+import type { Db } from '../../schema/db.js';
+import { referralJson, type MemberRow, type ReferralRow } from '../../schema/public-json.js';
+import { clicks, members, programs, referrals, type ReferralStatus } from '../../schema/tables/index.js';
+import type { InboxDispatcher } from '../../workflows/inbox-dispatcher.js';
+import type { ConversionCreate } from '../contracts/referral-contract.js';
+import { ApiError } from '../http/api-error.js';
+import { assertProgramAccess, canAccessProgram } from '../http/api-key-auth.js';
+import type { Principal } from '../http/hub-env.js';
+import { enqueueReferralSignal } from './enqueue-referral-signal.js';
+import { fraudFlagsFor } from './fraud-flags.js';
+import { decodeCursor, pageOf } from './page-cursor.js';
+
+const RANK: Record<ReferralStatus, number> = { pending: 0, qualified: 1, approved: 2, denied: 3 };
+
+export function createReferralService(db: Db, dispatcher?: InboxDispatcher) {
+  async function attributedMember(programId: string, input: ConversionCreate, cookieDays: number): Promise<MemberRow> {
+    const active = and(eq(members.programId, programId), isNull(members.deletedAt));
+    let member: MemberRow | undefined;
+    if (input.memberId) [member] = await db.select().from(members).where(and(active, eq(members.id, input.memberId)));
+    else if (input.referralCode) [member] = await db.select().from(members).where(and(active, sql`upper(${members.referralCode}) = upper(${input.referralCode})`));
+    else if (input.visitorId) {
+      // Last click wins, inside the program's cookie window.
+      [member] = await db.select({ m: members }).from(clicks).innerJoin(members, eq(members.id, clicks.memberId))
+        .where(and(eq(clicks.programId, programId), eq(clicks.visitorId, input.visitorId), isNull(members.deletedAt),
+          gt(clicks.createdAt, new Date(Date.now() - cookieDays * 86_400_000))))
+        .orderBy(desc(clicks.createdAt)).limit(1).then((rows) => rows.map((r) => r.m));
+    }
+    if (!member) {
+      const field = input.memberId ? 'memberId' : input.referralCode ? 'referralCode' : 'visitorId';
+      throw new ApiError('validation_failed', 'No referring member matches this conversion', [{ path: field, message: 'no member in this program matches' }]);
+    }
+    return member;
+  }
+
+  return {
+    /** Records a conversion; `created` false returns the program's existing referral for that email. */
+    async convert(principal: Principal, input: ConversionCreate): Promise<{ created: boolean; referral: ReturnType<typeof referralJson> }> {
+      assertProgramAccess(principal, input.programId);
+      const [program] = await db.select().from(programs).where(eq(programs.id, input.programId));
+      if (!program) throw new ApiError('not_found', `Program ${input.programId} not found`);
+      const member = await attributedMember(program.id, input, program.cookieDays);
+      if (member.email.toLowerCase() === input.email.toLowerCase() || (input.visitorId && member.visitorId === input.visitorId)) {
+        throw new ApiError('self_referral', 'Members cannot refer themselves');
+      }
+
+      const result = await db.transaction(async (tx) => {
+        const now = new Date();
+        const [created] = await tx.insert(referrals).values({
+          id: newId('ref'), programId: program.id, memberId: member.id, email: input.email, firstName: input.firstName ?? null,
+          lastName: input.lastName ?? null, phone: input.phone ?? null, externalId: input.externalId ?? null,
+          status: input.status, source: input.source, visitorId: input.visitorId ?? null, amount: input.amount ?? null,
+          currency: input.currency ?? null, orderId: input.orderId ?? null, customFields: input.customFields,
+          fraudFlags: fraudFlagsFor({ email: input.email, memberEmail: member.email }), createdAt: now, updatedAt: now,
+        }).onConflictDoNothing().returning();
+        if (created) {
+          await appendEvent(tx, { type: 'referral.created', programId: created.programId, subjectId: created.id, payload: referralJson(created) });
+          const workflowId = await enqueueReferralSignal(tx, created.id, { kind: 'converted', status: input.status });
+          return { created: true as const, row: created, workflowId };
+        }
+        const [existing] = await tx.select().from(referrals)
+          .where(and(eq(referrals.programId, program.id), sql`lower(${referrals.email}) = lower(${input.email})`)).for('update');
+        if (!existing) throw new Error('referral vanished between insert and select');
+        // Someone else's link for an already-referred person: keep the first attribution, note the attempt.
+        if (existing.memberId !== member.id && !existing.fraudFlags.includes('duplicate_attempt')) {
+          const [flagged] = await tx.update(referrals).set({ fraudFlags: [...existing.fraudFlags, 'duplicate_attempt'] })
+            .where(eq(referrals.id, existing.id)).returning();
+          return { created: false as const, row: flagged! };
+        }
+        return { created: false as const, row: existing };
+      });
+      if (result.created) dispatcher?.kick(result.workflowId);
+      return { created: result.created, referral: referralJson(result.row) };
+    },
+
+    async get(principal: Principal, id: string): Promise<ReferralRow> {
+      const [r] = await db.select().from(referrals).where(eq(referrals.id, id));
+      if (!r || !canAccessProgram(principal, r.programId)) throw new ApiError('not_found', `Referral ${id} not found`);
+      return r;
+    },
+
+    async list(principal: Principal, q: { programId?: string; status?: ReferralStatus; memberId?: string; email?: string; updatedSince?: string; limit: number; cursor?: string }) {
+      if (q.programId) assertProgramAccess(principal, q.programId);
+      const filters = [
+        q.programId ? eq(referrals.programId, q.programId) : undefined,
+        principal.programIds.length > 0 ? inArray(referrals.programId, principal.programIds) : undefined,
+        q.status ? eq(referrals.status, q.status) : undefined,
+        q.memberId ? eq(referrals.memberId, q.memberId) : undefined,
+        q.email ? sql`lower(${referrals.email}) = lower(${q.email})` : undefined,
+      ];
+      if (q.updatedSince) {
+        // Sync clients walk forward in update order; the cursor carries (updatedAt, id).
+        const after = decodeCursor(q.cursor, 2);
+        const rows = await db.select().from(referrals).where(and(...filters, sql`${referrals.updatedAt} >= ${new Date(q.updatedSince)}`,
+          after ? or(gt(referrals.updatedAt, new Date(after[0] as string)), and(eq(referrals.updatedAt, new Date(after[0] as string)), gt(referrals.id, after[1] as string))) : undefined))
+          .orderBy(asc(referrals.updatedAt), asc(referrals.id)).limit(q.limit + 1);
+        const page = pageOf(rows, q.limit, (r) => [r.updatedAt.toISOString(), r.id]);
+        return { data: page.data.map(referralJson), nextCursor: page.nextCursor };
+      }
+      const after = decodeCursor(q.cursor, 1);
+      const rows = await db.select().from(referrals).where(and(...filters, after ? lt(referrals.id, after[0] as string) : undefined))
+        .orderBy(desc(referrals.id)).limit(q.limit + 1);
+      const page = pageOf(rows, q.limit, (r) => [r.id]);
+      return { data: page.data.map(referralJson), nextCursor: page.nextCursor };
+    },
+
+    /** Moves forward only (pending → qualified → approved); denied from any open state. */
+    async changeStatus(principal: Principal, id: string, status: ReferralStatus) {
+      await this.get(principal, id);
+      const result = await db.transaction(async (tx) => {
+        const [current] = await tx.select().from(referrals).where(eq(referrals.id, id)).for('update');
+        if (!current) throw new ApiError('not_found', `Referral ${id} not found`);
+        if (current.status === status) return { row: current, workflowId: undefined };
+        if (current.status === 'denied' || (status !== 'denied' && RANK[status] < RANK[current.status])) {
+          throw new ApiError('validation_failed', `A referral cannot go from ${current.status} to ${status}`, [{ path: 'status', message: 'invalid transition' }]);
+        }
+        const [updated] = await tx.update(referrals).set({ status, updatedAt: new Date() }).where(eq(referrals.id, id)).returning();
+        await appendEvent(tx, {
+          type: 'referral.status_changed', programId: updated!.programId, subjectId: id,
+          payload: { ...referralJson(updated!), previousStatus: current.status },
+        });
+        return { row: updated!, workflowId: await enqueueReferralSignal(tx, id, { kind: 'status', status }) };
+      });
+      if (result.workflowId) dispatcher?.kick(result.workflowId);
+      return referralJson(result.row);
+    },
+  };
+}

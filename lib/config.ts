@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+const boolFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/**
+ * Every setting the hub and worker read, parsed once at start-up (DESIGN §3).
+ * Unset DATABASE_URL / TEMPORAL_ADDRESS mean "start the embedded one" (only `npm start` does).
+ */
+export const configSchema = z.object({
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  TEMPORAL_ADDRESS: z.string().regex(/^[\w.-]+:\d{1,5}$/, 'expected host:port').optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).optional(),
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  TEMPORAL_TLS: boolFromEnv.optional(),
+  TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).optional(),
+  HUB_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HUB_HOST: z.string().min(1).default('0.0.0.0'),
+  HUB_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  HUB_SECRET_KEY: z.string().min(1).optional(),
+  HUB_BOOTSTRAP_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
+  HUB_ALLOW_PRIVATE_TARGETS: boolFromEnv.default(false),
+  HUB_DATA_DIR: z.string().min(1).default('.data'),
+  HUB_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  HUB_DISPATCH_SWEEP_MS: z.coerce.number().int().min(50).default(2000),
+  EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
+  TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  TEMPORAL_CLI_PATH: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; a bad value becomes one readable message naming each variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings mean "unset" (a common shell/compose habit).
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

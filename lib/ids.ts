@@ -1,0 +1,30 @@
+import { randomBytes } from 'node:crypto';
+
+// Crockford base32: sortable as plain strings, no ambiguous letters.
+const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+
+export type IdPrefix =
+  | 'prg' | 'rul' | 'mem' | 'clk' | 'ref' | 'bev' | 'rwd' | 'evt' | 'key' | 'con' | 'dlv' | 'sch' | 'run' | 'hook' | 'ibx';
+
+/**
+ * Prefixed, time-sortable id (`ref_01j…`): 48-bit millisecond time then 80 random bits,
+ * like a ULID, so ids sort by creation time and cursor pagination can use them directly.
+ */
+export function newId(prefix: IdPrefix, now: number = Date.now()): string {
+  let time = '';
+  let t = now;
+  for (let i = 0; i < 10; i++) {
+    time = ALPHABET[t % 32] + time;
+    t = Math.floor(t / 32);
+  }
+  const bytes = randomBytes(16);
+  let rand = '';
+  for (let i = 0; i < 16; i++) rand += ALPHABET[bytes[i]! % 32];
+  return `${prefix}_${time}${rand}`;
+}
+
+const ID_PATTERN = /^[a-z]{3,4}_[0-9a-z]{26}$/;
+
+export function looksLikeId(value: string, prefix: IdPrefix): boolean {
+  return value.startsWith(`${prefix}_`) && ID_PATTERN.test(value);
+}

@@ -1,0 +1,25 @@
+import { newId } from '../lib/ids.js';
+import type { Db } from './db.js';
+import { events } from './tables/index.js';
+
+export const EVENT_TYPES = [
+  'member.created', 'member.updated', 'member.deleted',
+  'referral.created', 'referral.status_changed', 'referral.activity',
+  'reward.created', 'reward.approved', 'reward.denied', 'reward.paid', 'reward.failed', 'reward.cancelled',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+type Tx = Pick<Db, 'insert'>;
+
+/**
+ * Writes one event-log row. Call it inside the transaction that makes the change, so the log
+ * (our outbox) and the data can never disagree.
+ */
+export async function appendEvent(
+  tx: Tx,
+  e: { type: EventType; programId: string | null; subjectId: string; payload: Record<string, unknown> },
+): Promise<string> {
+  const id = newId('evt');
+  await tx.insert(events).values({ id, type: e.type, programId: e.programId, subjectId: e.subjectId, payload: e.payload });
+  return id;
+}

@@ -1,0 +1,52 @@
+import type { Sql } from './db.js';
+
+export interface EventCursor {
+  /** xid8 of the last transaction read, as text (exceeds 2^53). */
+  txid: string;
+  seq: number;
+}
+
+export interface LoggedEvent {
+  seq: number;
+  txid: string;
+  id: string;
+  type: string;
+  programId: string | null;
+  subjectId: string;
+  payload: Record<string, unknown>;
+  createdAt: Date;
+}
+
+export const START_CURSOR: EventCursor = { txid: '0', seq: 0 };
+
+/**
+ * Reads the event log after `cursor`, in (txid, seq) order, stopping below the oldest
+ * transaction still running. A writer that took its sequence number early but commits late
+ * has a txid ≥ that horizon, so it is read on a later call instead of being skipped.
+ */
+export async function readEventsSince(
+  sql: Sql,
+  cursor: EventCursor,
+  opts: { limit: number; types?: string[]; programIds?: string[] },
+): Promise<{ events: LoggedEvent[]; cursor: EventCursor }> {
+  const types = opts.types && opts.types.length > 0 ? opts.types : null;
+  const programs = opts.programIds && opts.programIds.length > 0 ? opts.programIds : null;
+  const rows = await sql<{ seq: string; txid: string; id: string; type: string; program_id: string | null; subject_id: string; payload: Record<string, unknown>; created_at: Date }[]>`
+    select seq, txid::text as txid, id, type, program_id, subject_id, payload, created_at
+    from events
+    where (txid, seq) > (${cursor.txid}::xid8, ${cursor.seq})
+      and txid < pg_snapshot_xmin(pg_current_snapshot())
+    order by txid, seq
+    limit ${opts.limit}`;
+  const last = rows.at(-1);
+  const next = last ? { txid: last.txid, seq: Number(last.seq) } : cursor;
+  // Filter after paging so the cursor still moves past rows this reader does not want.
+  const wanted = rows.filter((r) => (!types || types.includes(r.type)) && (!programs || (r.program_id !== null && programs.includes(r.program_id))));
+  return {
+    cursor: next,
+    events: wanted.map((r) => ({
+      seq: Number(r.seq), txid: r.txid, id: r.id, type: r.type, programId: r.program_id,
+      subjectId: r.subject_id, payload: r.payload, createdAt: r.created_at,
+    })),
+  };
+}

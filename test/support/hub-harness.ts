@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { inject } from 'vitest';
+import { createLogger } from '../../lib/logger.js';
+import { createDb, type DbHandle } from '../../schema/db.js';
+import { createApp, type HubApp } from '../../hub/create-app.js';
+import { createInboxDispatcher, type InboxDispatcher } from '../../workflows/inbox-dispatcher.js';
+import { createWorker } from '../../workflows/create-worker.js';
+import { createTestDatabase } from './test-database.js';
+
+export const TEST_ADMIN_KEY = 'rh_test_bootstrap_key_0123456789abcdef';
+
+export interface Harness {
+  app: HubApp;
+  db: DbHandle;
+  databaseUrl: string;
+  client: Client;
+  dispatcher: InboxDispatcher;
+  taskQueue: string;
+  /** `app.request` with the admin key and JSON body; returns status and parsed body. */
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  startWorker(): Promise<Worker>;
+  stopWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A hub wired like production against the test file's own database and the shared Temporal
+ * dev server, with a task queue of its own so files never steal each other's work.
+ */
+let runtimeInstalled = false;
+
+export async function createHarness(opts: { temporalAddress?: string; worker?: boolean; sweepMs?: number } = {}): Promise<Harness> {
+  if (!runtimeInstalled) {
+    // Once per process and before any worker: keep the SDK's INFO chatter out of test output.
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  const databaseUrl = await createTestDatabase();
+  const db = createDb(databaseUrl, { max: 8 });
+  const logger = createLogger('silent');
+  const connection = await Connection.connect({ address: opts.temporalAddress ?? inject('temporalAddress') });
+  const client = new Client({ connection, namespace: 'default' });
+  const taskQueue = `test-${randomUUID()}`;
+  const dispatcher = createInboxDispatcher({ sql: db.sql, client, taskQueue, logger, callTimeoutMs: 3000 });
+  dispatcher.start(opts.sweepMs ?? 300);
+  const app = createApp({
+    db: db.db, sql: db.sql, logger, publicUrl: 'http://hub.test', dispatcher, bootstrapApiKey: TEST_ADMIN_KEY,
+    bodyLimitBytes: 1_048_576, ipHashSalt: 'test-salt',
+    temporalReady: () => connection.healthService.check({}).then(() => true, () => false),
+  });
+
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  let nativeConnection: NativeConnection | undefined;
+
+  const harness: Harness = {
+    app, db, databaseUrl, client, dispatcher, taskQueue,
+    async call(method, path, body, headers = {}) {
+      const res = await app.request(path, {
+        method,
+        headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try { parsed = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+      return { status: res.status, body: parsed, headers: res.headers };
+    },
+    async startWorker() {
+      nativeConnection ??= await NativeConnection.connect({ address: inject('temporalAddress') });
+      worker = await createWorker({
+        connection: nativeConnection, namespace: 'default', taskQueue, db: db.db,
+        workflowBundle: { codePath: inject('workflowBundlePath') },
+      });
+      running = worker.run();
+      return worker;
+    },
+    async stopWorker() {
+      if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      worker = undefined;
+      running = undefined;
+    },
+    async close() {
+      await harness.stopWorker();
+      await dispatcher.stop();
+      await nativeConnection?.close();
+      await connection.close();
+      await db.close();
+    },
+  };
+  if (opts.worker !== false) await harness.startWorker();
+  return harness;
+}
+
+/** Polls until `check` returns a value that is not undefined/false, or fails after `timeoutMs`. */
+export async function waitFor<T>(check: () => Promise<T | undefined | false>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) { last = err; }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
