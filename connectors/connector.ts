@@ -1,3 +1,4 @@
+import type { LookupFunction } from 'node:net';
 import type { z } from 'zod';
 
 /**
@@ -79,6 +80,11 @@ export interface ConnectorConfig<S = Record<string, unknown>, K = Record<string,
 export interface ConnectorRuntime {
   /** Refuses private/loopback/link-local targets unless allowed (DESIGN §9). Throws ConnectorError('invalid'). */
   assertTargetAllowed(url: string): Promise<void>;
+  /**
+   * DNS lookup that refuses private addresses at connect time (against DNS rebinding between
+   * the check above and the connection). HTTP clients pass it to their agents.
+   */
+  lookup?: LookupFunction;
   /** Request timeout for outbound calls, in milliseconds. */
   timeoutMs: number;
 }
