@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { newId } from '../../lib/ids.js';
 import { appendEvent } from '../../schema/append-event.js';
 import type { Db } from '../../schema/db.js';
@@ -93,7 +93,7 @@ export function createReferralService(db: Db, dispatcher?: InboxDispatcher) {
       if (q.updatedSince) {
         // Sync clients walk forward in update order; the cursor carries (updatedAt, id).
         const after = decodeCursor(q.cursor, 2);
-        const rows = await db.select().from(referrals).where(and(...filters, sql`${referrals.updatedAt} >= ${new Date(q.updatedSince)}`,
+        const rows = await db.select().from(referrals).where(and(...filters, gte(referrals.updatedAt, new Date(q.updatedSince)),
           after ? or(gt(referrals.updatedAt, new Date(after[0] as string)), and(eq(referrals.updatedAt, new Date(after[0] as string)), gt(referrals.id, after[1] as string))) : undefined))
           .orderBy(asc(referrals.updatedAt), asc(referrals.id)).limit(q.limit + 1);
         const page = pageOf(rows, q.limit, (r) => [r.updatedAt.toISOString(), r.id]);

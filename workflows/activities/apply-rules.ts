@@ -1,4 +1,4 @@
-import { and, asc, eq, notInArray, sql } from 'drizzle-orm';
+import { and, asc, eq, lte, notInArray, sql } from 'drizzle-orm';
 import { newId } from '../../lib/ids.js';
 import { parseDuration } from '../../lib/duration.js';
 import { appendEvent } from '../../schema/append-event.js';
@@ -90,7 +90,7 @@ export async function applyRules(tx: Tx, referral: ReferralRow, firing: Firing):
 /** Renewals after a cancellation earn nothing (DESIGN §12: `subscription_cancelled` ends recurring rewards). */
 async function subscriptionEnded(tx: Tx, referralId: string, at: Date): Promise<boolean> {
   const [row] = await tx.select({ id: businessEvents.id }).from(businessEvents)
-    .where(and(eq(businessEvents.referralId, referralId), eq(businessEvents.type, 'subscription_cancelled'), sql`${businessEvents.occurredAt} <= ${at}`))
+    .where(and(eq(businessEvents.referralId, referralId), eq(businessEvents.type, 'subscription_cancelled'), lte(businessEvents.occurredAt, at)))
     .limit(1);
   return row !== undefined;
 }
