@@ -53,11 +53,13 @@ export function createApp(deps: HubDeps) {
     if (err instanceof ApiError) return c.json(errorBody(err.code, err.message, err.details), err.status);
     if (err instanceof HTTPException) {
       if (err.status === 400) return c.json(errorBody('malformed_json', 'The request body is not valid JSON'), 400);
+      if (err.status === 415) return c.json(errorBody('malformed_json', 'The request body must be JSON (Content-Type: application/json)'), 400);
       if (err.status === 413) return c.json(errorBody('payload_too_large', 'Request body too large'), 413);
       if (err.status === 401) return c.json(errorBody('unauthorized', 'Missing or invalid API key'), 401);
     }
     // A value Postgres refused (bad encoding, out-of-range number) is the client's input, not our fault.
-    const pgCode = (err as { code?: unknown }).code;
+    // drizzle wraps driver errors; the SQLSTATE sits on the cause.
+    const pgCode = (err as { code?: unknown }).code ?? (err.cause as { code?: unknown } | undefined)?.code;
     if (typeof pgCode === 'string' && /^(22|23)/.test(pgCode)) {
       return c.json(errorBody('validation_failed', 'A value in the request cannot be stored', [{ path: '', message: 'invalid value' }]), 422);
     }

@@ -49,7 +49,7 @@ export function idempotency(sql: Sql): MiddlewareHandler<HubEnv> {
     let responseBody: unknown = null;
     try { responseBody = await c.res.clone().json(); } catch { responseBody = null; }
     await sql`
-      update idempotency_keys set response_status = ${status}, response_body = ${sql.json(responseBody as never)}, completed_at = now()
+      update idempotency_keys set response_status = ${status}, response_body = ${JSON.stringify(responseBody)}::jsonb, completed_at = now()
       where principal = ${principal} and key = ${key}`;
   };
 }

@@ -39,7 +39,7 @@ export async function createHarness(opts: { temporalAddress?: string; worker?: b
   }
   const databaseUrl = await createTestDatabase();
   const db = createDb(databaseUrl, { max: 8 });
-  const logger = createLogger('silent');
+  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const connection = await Connection.connect({ address: opts.temporalAddress ?? inject('temporalAddress') });
   const client = new Client({ connection, namespace: 'default' });
   const taskQueue = `test-${randomUUID()}`;
