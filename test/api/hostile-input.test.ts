@@ -128,8 +128,8 @@ describe('Idempotency-Key', () => {
     expect(results.every((r) => r.status === 201 || r.status === 409)).toBe(true);
     const ids = new Set(results.filter((r) => r.status === 201).map((r) => r.body.id));
     expect(ids.size).toBe(1);
-    const [{ n }] = await h.db.sql`select count(*)::int as n from members where lower(email) = 'race@example.com'`;
-    expect(n).toBe(1);
+    const [row] = await h.db.sql`select count(*)::int as n from members where lower(email) = 'race@example.com'`;
+    expect(row!.n).toBe(1);
   });
 });
 

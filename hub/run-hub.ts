@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { Client, Connection } from '@temporalio/client';
+import type { Config } from '../lib/config.js';
+import type { Logger } from '../lib/logger.js';
+import { temporalConnectionOptions } from '../lib/temporal-connection-options.js';
+import { loadTemporalSettings } from '../lib/temporal-settings.js';
+import { createDb } from '../schema/db.js';
+import { runMigrations } from '../schema/migrate.js';
+import { createInboxDispatcher } from '../workflows/inbox-dispatcher.js';
+import { createApp } from './create-app.js';
+import { createApiKeyService } from './services/api-key-service.js';
+
+/**
+ * Migrates, then serves the API and runs the inbox sweeper. The Temporal connection is lazy:
+ * the hub accepts facts while Temporal is down and the sweeper delivers them when it is back.
+ */
+export async function runHub(config: Config & { DATABASE_URL: string; TEMPORAL_ADDRESS: string }, logger: Logger) {
+  const settings = loadTemporalSettings();
+  await runMigrations(config.DATABASE_URL);
+  const handle = createDb(config.DATABASE_URL, { max: 20 });
+  const connection = Connection.lazy(temporalConnectionOptions(config, config.TEMPORAL_ADDRESS));
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE ?? settings.namespace });
+  const dispatcher = createInboxDispatcher({
+    sql: handle.sql, client, logger, taskQueue: config.TEMPORAL_TASK_QUEUE ?? settings.taskQueues.lifecycle,
+  });
+  const publicUrl = (config.HUB_PUBLIC_URL ?? `http://localhost:${config.HUB_PORT}`).replace(/\/+$/, '');
+
+  if (!config.HUB_BOOTSTRAP_API_KEY) {
+    const keys = createApiKeyService(handle.db);
+    if ((await keys.count()) === 0) {
+      const { key } = await keys.create({ name: 'first admin key', scopes: ['admin'], programIds: [] });
+      // Printed once on purpose (DESIGN §12): there is no other way to get the first key.
+      process.stdout.write(`\nFirst start: created an admin API key. It is shown only this once:\n\n  ${key}\n\n`);
+    }
+  }
+
+  const app = createApp({
+    db: handle.db, sql: handle.sql, logger, publicUrl, dispatcher, bootstrapApiKey: config.HUB_BOOTSTRAP_API_KEY,
+    bodyLimitBytes: config.HUB_BODY_LIMIT_BYTES,
+    ipHashSalt: createHash('sha256').update(`ip-salt:${config.HUB_SECRET_KEY ?? 'referral-hub'}`).digest('hex'),
+    temporalReady: () => connection.withDeadline(Date.now() + 2000, () => connection.healthService.check({})).then(() => true, () => false),
+  });
+  dispatcher.start(config.HUB_DISPATCH_SWEEP_MS);
+
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: config.HUB_PORT, hostname: config.HUB_HOST }, () => resolve(s));
+  });
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ port, publicUrl }, 'hub listening');
+
+  return {
+    port,
+    publicUrl,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await dispatcher.stop();
+      await connection.close();
+      await handle.close();
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import { NativeConnection } from '@temporalio/worker';
+import type { Config } from '../lib/config.js';
+import type { Logger } from '../lib/logger.js';
+import { temporalConnectionOptions } from '../lib/temporal-connection-options.js';
+import { loadTemporalSettings } from '../lib/temporal-settings.js';
+import { createDb } from '../schema/db.js';
+import { createWorker } from './create-worker.js';
+
+/** Connects and runs a worker until `stop()` (or SIGINT/SIGTERM, handled by the SDK runtime). */
+export async function runWorker(config: Config & { DATABASE_URL: string; TEMPORAL_ADDRESS: string }, logger: Logger) {
+  const settings = loadTemporalSettings();
+  const handle = createDb(config.DATABASE_URL);
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config, config.TEMPORAL_ADDRESS));
+  const taskQueue = config.TEMPORAL_TASK_QUEUE ?? settings.taskQueues.lifecycle;
+  const worker = await createWorker({
+    connection, namespace: config.TEMPORAL_NAMESPACE ?? settings.namespace, taskQueue, db: handle.db,
+  });
+  logger.info({ taskQueue }, 'worker started');
+  const running = worker.run().finally(async () => {
+    await connection.close();
+    await handle.close();
+  });
+  return {
+    running,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
+  };
+}
