@@ -1,4 +1,4 @@
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import { temporalConnectionOptions } from '../lib/temporal-connection-options.js';
@@ -9,6 +9,8 @@ import { createWorker } from './create-worker.js';
 /** Connects and runs a worker until `stop()` (or SIGINT/SIGTERM, handled by the SDK runtime). */
 export async function runWorker(config: Config & { DATABASE_URL: string; TEMPORAL_ADDRESS: string }, logger: Logger) {
   const settings = loadTemporalSettings();
+  // The SDK logs every bundling step at INFO; keep it to warnings unless we are debugging.
+  Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN') });
   const handle = createDb(config.DATABASE_URL);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config, config.TEMPORAL_ADDRESS));
   const taskQueue = config.TEMPORAL_TASK_QUEUE ?? settings.taskQueues.lifecycle;
