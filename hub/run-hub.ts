@@ -4,7 +4,9 @@ import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
+import { TEMPORAL_CLIENT_CHANNEL_ARGS } from '../lib/temporal-client-channel-args.js';
 import { temporalConnectionOptions } from '../lib/temporal-connection-options.js';
+import { temporalReady } from '../lib/temporal-ready.js';
 import { loadTemporalSettings } from '../lib/temporal-settings.js';
 import { createDb } from '../schema/db.js';
 import { runMigrations } from '../schema/migrate.js';
@@ -20,7 +22,7 @@ export async function runHub(config: Config & { DATABASE_URL: string; TEMPORAL_A
   const settings = loadTemporalSettings();
   await runMigrations(config.DATABASE_URL);
   const handle = createDb(config.DATABASE_URL, { max: 20 });
-  const connection = Connection.lazy(temporalConnectionOptions(config, config.TEMPORAL_ADDRESS));
+  const connection = Connection.lazy({ ...temporalConnectionOptions(config, config.TEMPORAL_ADDRESS), channelArgs: TEMPORAL_CLIENT_CHANNEL_ARGS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE ?? settings.namespace });
   const dispatcher = createInboxDispatcher({
     sql: handle.sql, client, logger, taskQueue: config.TEMPORAL_TASK_QUEUE ?? settings.taskQueues.lifecycle,
@@ -40,7 +42,7 @@ export async function runHub(config: Config & { DATABASE_URL: string; TEMPORAL_A
     db: handle.db, sql: handle.sql, logger, publicUrl, dispatcher, bootstrapApiKey: config.HUB_BOOTSTRAP_API_KEY,
     bodyLimitBytes: config.HUB_BODY_LIMIT_BYTES,
     ipHashSalt: createHash('sha256').update(`ip-salt:${config.HUB_SECRET_KEY ?? 'referral-hub'}`).digest('hex'),
-    temporalReady: () => connection.withDeadline(Date.now() + 2000, () => connection.healthService.check({})).then(() => true, () => false),
+    temporalReady: () => temporalReady(connection),
   });
   dispatcher.start(config.HUB_DISPATCH_SWEEP_MS);
 

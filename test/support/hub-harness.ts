@@ -3,6 +3,8 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createLogger } from '../../lib/logger.js';
+import { TEMPORAL_CLIENT_CHANNEL_ARGS } from '../../lib/temporal-client-channel-args.js';
+import { temporalReady } from '../../lib/temporal-ready.js';
 import { createDb, type DbHandle } from '../../schema/db.js';
 import { createApp, type HubApp } from '../../hub/create-app.js';
 import { createInboxDispatcher, type InboxDispatcher } from '../../workflows/inbox-dispatcher.js';
@@ -40,7 +42,7 @@ export async function createHarness(opts: { temporalAddress?: string; worker?: b
   const databaseUrl = await createTestDatabase();
   const db = createDb(databaseUrl, { max: 8 });
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const connection = await Connection.connect({ address: opts.temporalAddress ?? inject('temporalAddress') });
+  const connection = await Connection.connect({ address: opts.temporalAddress ?? inject('temporalAddress'), channelArgs: TEMPORAL_CLIENT_CHANNEL_ARGS });
   const client = new Client({ connection, namespace: 'default' });
   const taskQueue = `test-${randomUUID()}`;
   const dispatcher = createInboxDispatcher({ sql: db.sql, client, taskQueue, logger, callTimeoutMs: 3000 });
@@ -48,7 +50,7 @@ export async function createHarness(opts: { temporalAddress?: string; worker?: b
   const app = createApp({
     db: db.db, sql: db.sql, logger, publicUrl: 'http://hub.test', dispatcher, bootstrapApiKey: TEST_ADMIN_KEY,
     bodyLimitBytes: 1_048_576, ipHashSalt: 'test-salt',
-    temporalReady: () => connection.healthService.check({}).then(() => true, () => false),
+    temporalReady: () => temporalReady(connection),
   });
 
   let worker: Worker | undefined;

@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { createDb, type DbHandle } from '../../schema/db.js';
+import { readEventsSince, START_CURSOR, type EventCursor } from '../../schema/read-events.js';
+import { createTestDatabase } from '../support/test-database.js';
+
+let db: DbHandle;
+beforeAll(async () => { db = createDb(await createTestDatabase(), { max: 20 }); });
+afterAll(async () => { await db?.close(); });
+
+const insertEvent = (tx: DbHandle['sql'], id: string) =>
+  tx`insert into events (id, type, subject_id, payload) values (${id}, 'test.event', ${id}, '{}'::jsonb)`;
+
+it('a transaction that took an earlier sequence number but commits later is not skipped', async () => {
+  let release!: () => void;
+  const held = new Promise<void>((r) => { release = r; });
+  let inserted!: () => void;
+  const slowInserted = new Promise<void>((r) => { inserted = r; });
+  const slow = db.sql.begin(async (tx) => {
+    await insertEvent(tx, 'evt_slow');
+    inserted();
+    await held;
+  });
+  await slowInserted;
+  await db.sql.begin((tx) => insertEvent(tx, 'evt_fast'));
+
+  // While the slow writer is open, the reader must not move past it.
+  const early = await readEventsSince(db.sql, START_CURSOR, { limit: 100 });
+  expect(early.events.map((e) => e.id)).not.toContain('evt_fast');
+  release();
+  await slow;
+  const late = await readEventsSince(db.sql, early.cursor, { limit: 100 });
+  expect(late.events.map((e) => e.id)).toEqual(['evt_slow', 'evt_fast']);
+});
+
+it('under concurrent writers the reader sees every committed row exactly once', async () => {
+  const WRITERS = 12;
+  const PER_WRITER = 40;
+  const written = new Set<string>();
+  let writing = true;
+
+  const writer = async (w: number) => {
+    for (let i = 0; i < PER_WRITER; i++) {
+      const id = `evt_w${w}_${i}_${randomBytes(3).toString('hex')}`;
+      const rollback = i % 9 === 4;
+      await db.sql.begin(async (tx) => {
+        await insertEvent(tx, id);
+        // Hold some transactions open so later sequence numbers commit first.
+        if (i % 3 === 0) await tx`select pg_sleep(${Math.random() * 0.03})`;
+        if (rollback) throw new Error('rollback on purpose');
+      }).then(() => written.add(id), (err) => { if (!rollback) throw err; });
+    }
+  };
+
+  const seen: string[] = [];
+  let cursor: EventCursor = START_CURSOR;
+  const reader = (async () => {
+    while (writing) {
+      const page = await readEventsSince(db.sql, cursor, { limit: 25 });
+      seen.push(...page.events.map((e) => e.id));
+      cursor = page.cursor;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  })();
+  await Promise.all(Array.from({ length: WRITERS }, (_, w) => writer(w)));
+  writing = false;
+  await reader;
+  for (;;) {
+    const page = await readEventsSince(db.sql, cursor, { limit: 500 });
+    if (page.events.length === 0) break;
+    seen.push(...page.events.map((e) => e.id));
+    cursor = page.cursor;
+  }
+
+  const concurrent = seen.filter((id) => id.startsWith('evt_w'));
+  expect(new Set(concurrent).size).toBe(concurrent.length); // never repeated
+  expect(new Set(concurrent)).toEqual(written); // never skipped, never a rolled-back row
+  expect(written.size).toBeGreaterThan(WRITERS * PER_WRITER * 0.85);
+});

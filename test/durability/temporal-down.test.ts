@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { programWithMember, rewardsOf, waitForRewards } from '../support/fixtures.js';
+import { createHarness, type Harness } from '../support/hub-harness.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
+
+let h: Harness;
+let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
+beforeAll(async () => {
+  proxy = await startTcpProxy(inject('temporalAddress'));
+  // The hub reaches Temporal only through the proxy; the worker connects directly.
+  h = await createHarness({ temporalAddress: proxy.address, sweepMs: 300 });
+});
+afterAll(async () => { await h?.close(); await proxy?.close(); });
+
+it('accepts conversions while Temporal is unreachable and rewards them once it is back', async () => {
+  const { program, member } = await programWithMember(h, [
+    { name: 'Referrer bonus', trigger: 'conversion', recipient: 'member', amount: { type: 'fixed', value: 20 }, kind: 'cash' },
+  ]);
+  await proxy.cut();
+
+  const started = Date.now();
+  const conversions = [];
+  for (const email of ['down-1@example.com', 'down-2@example.com', 'down-3@example.com']) {
+    const res = await h.call('POST', '/api/v1/conversions', { programId: program.id, referralCode: member.referralCode, email });
+    expect(res.status).toBe(201);
+    conversions.push(res.body);
+  }
+  // The answer never waits on Temporal.
+  expect(Date.now() - started).toBeLessThan(3000);
+  const ready = await h.app.request('/readyz');
+  expect(ready.status).toBe(503);
+  expect((await ready.json()).checks).toEqual({ database: true, temporal: false });
+
+  // The facts are durable and waiting; nothing could reach the workflow yet.
+  await new Promise((r) => setTimeout(r, 1500));
+  const pending = await h.db.sql`select count(*)::int as n from inbox where dispatched_at is null`;
+  expect(pending[0]!.n).toBe(3);
+  for (const c of conversions) expect(await rewardsOf(h, c.id)).toHaveLength(0);
+
+  await proxy.restore();
+  for (const c of conversions) await waitForRewards(h, c.id, 1, () => true, 30_000);
+  const after = await h.db.sql`select count(*)::int as n from inbox where dispatched_at is null`;
+  expect(after[0]!.n).toBe(0);
+});
