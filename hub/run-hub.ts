@@ -10,21 +10,21 @@ import { temporalReady } from '../lib/temporal-ready.js';
 import { loadTemporalSettings } from '../lib/temporal-settings.js';
 import { createDb } from '../schema/db.js';
 import { runMigrations } from '../schema/migrate.js';
-import { createInboxDispatcher } from '../workflows/inbox-dispatcher.js';
+import { createLifecycleDispatcher } from '../workflows/lifecycle-dispatcher.js';
 import { createApp } from './create-app.js';
 import { createApiKeyService } from './services/api-key-service.js';
 
 /**
- * Migrates, then serves the API and runs the inbox sweeper. The Temporal connection is lazy:
- * the hub accepts facts while Temporal is down and the sweeper delivers them when it is back.
+ * Migrates, then serves the API and runs the lifecycle dispatcher. The Temporal connection is
+ * lazy: the hub accepts facts while Temporal is down and the dispatcher delivers them when it is back.
  */
 export async function runHub(config: Config & { DATABASE_URL: string; TEMPORAL_ADDRESS: string }, logger: Logger) {
   const settings = loadTemporalSettings();
   await runMigrations(config.DATABASE_URL);
-  const handle = createDb(config.DATABASE_URL, { max: 20 });
+  const handle = createDb(config.DATABASE_URL, { max: config.HUB_DB_POOL_SIZE });
   const connection = Connection.lazy({ ...temporalConnectionOptions(config, config.TEMPORAL_ADDRESS), channelArgs: TEMPORAL_CLIENT_CHANNEL_ARGS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE ?? settings.namespace });
-  const dispatcher = createInboxDispatcher({
+  const dispatcher = createLifecycleDispatcher({
     sql: handle.sql, client, logger, taskQueue: config.TEMPORAL_TASK_QUEUE ?? settings.taskQueues.lifecycle,
   });
   const publicUrl = (config.HUB_PUBLIC_URL ?? `http://localhost:${config.HUB_PORT}`).replace(/\/+$/, '');

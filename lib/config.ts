@@ -25,6 +25,7 @@ export const configSchema = z.object({
   HUB_ALLOW_PRIVATE_TARGETS: boolFromEnv.default(false),
   HUB_DATA_DIR: z.string().min(1).default('.data'),
   HUB_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  HUB_DB_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(32),
   HUB_DISPATCH_SWEEP_MS: z.coerce.number().int().min(50).default(2000),
   EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(7233),

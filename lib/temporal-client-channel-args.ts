@@ -1,6 +1,6 @@
 /**
  * gRPC reconnect backoff for the hub's Temporal client. The default grows to minutes, so after
- * an outage accepted facts would sit in the inbox long after Temporal is back; cap it at 5 s.
+ * an outage accepted facts would wait in the event log long after Temporal is back; cap it at 5 s.
  */
 export const TEMPORAL_CLIENT_CHANNEL_ARGS = {
   'grpc.initial_reconnect_backoff_ms': 250,

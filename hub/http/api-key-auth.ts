@@ -20,6 +20,13 @@ export function hasScope(p: Principal, scope: ApiScope): boolean {
   return (scope === 'read' || scope === 'track') && p.scopes.includes('write');
 }
 
+const revocationListeners = new Set<() => void>();
+
+/** Called after a key is revoked, so this process stops accepting it immediately. */
+export function forgetCachedApiKeys(): void {
+  for (const listener of revocationListeners) listener();
+}
+
 export function canAccessProgram(p: Principal, programId: string): boolean {
   return p.programIds.length === 0 || p.programIds.includes(programId);
 }
@@ -29,12 +36,26 @@ export function assertProgramAccess(p: Principal, programId: string): void {
   if (!canAccessProgram(p, programId)) throw new ApiError('forbidden', 'This API key is not allowed to access that program');
 }
 
+// How long a key lookup is reused. Revocation through this process clears it at once; other
+// replicas notice within this time.
+const KEY_CACHE_MS = 5000;
+
 /**
  * `Authorization: Bearer <key>`. Keys are looked up by SHA-256 (they are long random strings,
  * so a slow password hash adds nothing); last-used time is written at most once a minute.
  */
 export function apiKeyAuth(db: Db, bootstrapKey: string | undefined): MiddlewareHandler<HubEnv> {
   const lastTouched = new Map<string, number>();
+  const cache = new Map<string, { key: typeof apiKeys.$inferSelect | undefined; until: number }>();
+  const lookup = async (hash: string) => {
+    const hit = cache.get(hash);
+    if (hit && hit.until > Date.now()) return hit.key;
+    const [key] = await db.select().from(apiKeys).where(eq(apiKeys.hash, hash));
+    if (cache.size > 10_000) cache.clear();
+    cache.set(hash, { key, until: Date.now() + KEY_CACHE_MS });
+    return key;
+  };
+  revocationListeners.add(() => cache.clear());
   return async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -44,7 +65,7 @@ export function apiKeyAuth(db: Db, bootstrapKey: string | undefined): Middleware
       c.set('principal', { id: 'bootstrap', name: 'bootstrap', scopes: ['admin'], programIds: [] });
       return next();
     }
-    const [key] = await db.select().from(apiKeys).where(eq(apiKeys.hash, hashApiKey(token)));
+    const key = await lookup(hashApiKey(token));
     if (!key || key.revokedAt) throw new ApiError('unauthorized', 'Missing or invalid API key');
     const now = Date.now();
     if ((lastTouched.get(key.id) ?? 0) < now - 60_000) {

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Sql } from '../../schema/db.js';
+import { lifecycleBacklog } from '../../workflows/lifecycle-dispatcher.js';
 
 /**
  * Prometheus metrics for one app instance (own registry, so tests can build many apps).
@@ -17,15 +18,13 @@ export function createHubMetrics(sql: Sql) {
   new Gauge({
     name: 'referral_hub_dispatch_lag_seconds', help: 'Age of the oldest accepted fact not yet handed to Temporal', registers: [registry],
     async collect() {
-      const [row] = await sql<{ lag: number | null }[]>`select extract(epoch from now() - min(created_at))::float8 as lag from inbox where dispatched_at is null`;
-      this.set(row?.lag ?? 0);
+      this.set((await lifecycleBacklog(sql)).oldestSeconds);
     },
   });
   new Gauge({
     name: 'referral_hub_dispatch_pending', help: 'Accepted facts not yet handed to Temporal', registers: [registry],
     async collect() {
-      const [row] = await sql<{ n: number }[]>`select count(*)::int as n from inbox where dispatched_at is null`;
-      this.set(row?.n ?? 0);
+      this.set((await lifecycleBacklog(sql)).count);
     },
   });
   new Gauge({

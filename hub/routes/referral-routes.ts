@@ -14,7 +14,7 @@ import { createReferralService } from '../services/referral-service.js';
 type Referral = z.infer<typeof referralSchema>;
 
 export function registerReferralRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
-  const referrals = createReferralService(deps.db, deps.dispatcher);
+  const referrals = createReferralService(deps.db, deps.sql, deps.dispatcher);
   const events = createBusinessEventService(deps.db, deps.dispatcher);
 
   app.openapi(createRoute({

@@ -5,7 +5,7 @@ import type { Db } from '../../schema/db.js';
 import { apiKeyJson } from '../../schema/public-json.js';
 import { apiKeys, type ApiScope } from '../../schema/tables/api-keys.js';
 import { ApiError } from '../http/api-error.js';
-import { hashApiKey } from '../http/api-key-auth.js';
+import { forgetCachedApiKeys, hashApiKey } from '../http/api-key-auth.js';
 
 /** `rh_` + 40 base62-ish characters (~238 bits): long enough that SHA-256 lookup is safe. */
 export function generateApiKey(): string {
@@ -28,6 +28,7 @@ export function createApiKeyService(db: Db) {
     async revoke(id: string) {
       const [row] = await db.update(apiKeys).set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, now())` }).where(eq(apiKeys.id, id)).returning();
       if (!row) throw new ApiError('not_found', `API key ${id} not found`);
+      forgetCachedApiKeys();
     },
     async count(): Promise<number> {
       const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(apiKeys);

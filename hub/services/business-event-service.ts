@@ -3,14 +3,13 @@ import { newId } from '../../lib/ids.js';
 import { appendEvent } from '../../schema/append-event.js';
 import type { Db } from '../../schema/db.js';
 import { businessEvents, referrals } from '../../schema/tables/index.js';
-import type { InboxDispatcher } from '../../workflows/inbox-dispatcher.js';
+import type { LifecycleDispatcher } from '../../workflows/lifecycle-dispatcher.js';
 import type { BusinessEventCreate } from '../contracts/referral-contract.js';
 import { ApiError } from '../http/api-error.js';
 import { assertProgramAccess, canAccessProgram } from '../http/api-key-auth.js';
 import type { Principal } from '../http/hub-env.js';
-import { enqueueReferralSignal } from './enqueue-referral-signal.js';
 
-export function createBusinessEventService(db: Db, dispatcher?: InboxDispatcher) {
+export function createBusinessEventService(db: Db, dispatcher?: LifecycleDispatcher) {
   async function findReferral(principal: Principal, input: BusinessEventCreate) {
     const ref = input.referral;
     if (!ref.id && !input.programId) {
@@ -42,7 +41,7 @@ export function createBusinessEventService(db: Db, dispatcher?: InboxDispatcher)
         if (!created) {
           const [existing] = await tx.select({ id: businessEvents.id }).from(businessEvents)
             .where(and(eq(businessEvents.programId, referral.programId), eq(businessEvents.idempotencyKey, input.idempotencyKey!)));
-          return { eventId: existing!.id, workflowId: undefined };
+          return { eventId: existing!.id, created: false };
         }
         await appendEvent(tx, {
           type: 'referral.activity', programId: referral.programId, subjectId: referral.id,
@@ -51,10 +50,10 @@ export function createBusinessEventService(db: Db, dispatcher?: InboxDispatcher)
             amount: created.amount, currency: created.currency, occurredAt: created.occurredAt.toISOString(),
           },
         });
-        return { eventId: created.id, workflowId: await enqueueReferralSignal(tx, referral.id, { kind: 'business', eventId: created.id }) };
+        return { eventId: created.id, created: true };
       });
-      if (result.workflowId) dispatcher?.kick(result.workflowId);
-      return { eventId: result.eventId, created: result.workflowId !== undefined };
+      if (result.created) dispatcher?.nudge();
+      return result;
     },
   };
 }

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull } from 'drizzle-orm';
 import { newId } from '../../lib/ids.js';
 import type { Db } from '../../schema/db.js';
 import { clicks, members, programs } from '../../schema/tables/index.js';
@@ -20,7 +20,7 @@ export function createClickService(db: Db, publicUrl: string, ipHashSalt: string
       const visitorId = input.visitorId && /^[\w-]{8,64}$/.test(input.visitorId) ? input.visitorId : randomUUID();
       const [hit] = input.code.length <= 64
         ? await db.select({ member: members, program: programs }).from(members).innerJoin(programs, eq(programs.id, members.programId))
-          .where(and(sql`upper(${members.referralCode}) = upper(${input.code})`, isNull(members.deletedAt)))
+          .where(and(eq(members.referralCode, input.code.toUpperCase()), isNull(members.deletedAt)))
         : [];
       if (!hit || hit.program.status !== 'active') {
         // Unknown, retired or paused code: still land somewhere useful, without attribution.

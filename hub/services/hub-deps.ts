@@ -1,6 +1,6 @@
 import type { Logger } from '../../lib/logger.js';
 import type { Db, Sql } from '../../schema/db.js';
-import type { InboxDispatcher } from '../../workflows/inbox-dispatcher.js';
+import type { LifecycleDispatcher } from '../../workflows/lifecycle-dispatcher.js';
 
 /** Everything the hub's handlers and services need, passed explicitly (factories over singletons). */
 export interface HubDeps {
@@ -9,8 +9,8 @@ export interface HubDeps {
   logger: Logger;
   /** Base URL for links we hand out (`<publicUrl>/r/<code>`), without a trailing slash. */
   publicUrl: string;
-  /** Sends committed inbox rows to Temporal; absent in processes that only accept facts. */
-  dispatcher?: InboxDispatcher;
+  /** Hands committed referral events to Temporal; absent in processes that only accept facts. */
+  dispatcher?: LifecycleDispatcher;
   bootstrapApiKey?: string;
   bodyLimitBytes: number;
   /** Salt for hashing IPs of clicks. */

@@ -1,26 +1,26 @@
 import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { newId } from '../../lib/ids.js';
 import { appendEvent } from '../../schema/append-event.js';
-import type { Db } from '../../schema/db.js';
+import type { Db, Sql } from '../../schema/db.js';
 import { referralJson, type MemberRow, type ReferralRow } from '../../schema/public-json.js';
 import { clicks, members, programs, referrals, type ReferralStatus } from '../../schema/tables/index.js';
-import type { InboxDispatcher } from '../../workflows/inbox-dispatcher.js';
+import type { LifecycleDispatcher } from '../../workflows/lifecycle-dispatcher.js';
 import type { ConversionCreate } from '../contracts/referral-contract.js';
 import { ApiError } from '../http/api-error.js';
 import { assertProgramAccess, canAccessProgram } from '../http/api-key-auth.js';
 import type { Principal } from '../http/hub-env.js';
-import { enqueueReferralSignal } from './enqueue-referral-signal.js';
 import { fraudFlagsFor } from './fraud-flags.js';
 import { decodeCursor, pageOf } from './page-cursor.js';
 
 const RANK: Record<ReferralStatus, number> = { pending: 0, qualified: 1, approved: 2, denied: 3 };
 
-export function createReferralService(db: Db, dispatcher?: InboxDispatcher) {
+export function createReferralService(db: Db, pg: Sql, dispatcher?: LifecycleDispatcher) {
   async function attributedMember(programId: string, input: ConversionCreate, cookieDays: number): Promise<MemberRow> {
     const active = and(eq(members.programId, programId), isNull(members.deletedAt));
     let member: MemberRow | undefined;
     if (input.memberId) [member] = await db.select().from(members).where(and(active, eq(members.id, input.memberId)));
-    else if (input.referralCode) [member] = await db.select().from(members).where(and(active, sql`upper(${members.referralCode}) = upper(${input.referralCode})`));
+    // Codes are issued upper-case; comparing exactly keeps the unique index usable.
+    else if (input.referralCode) [member] = await db.select().from(members).where(and(active, eq(members.referralCode, input.referralCode.toUpperCase())));
     else if (input.visitorId) {
       // Last click wins, inside the program's cookie window.
       [member] = await db.select({ m: members }).from(clicks).innerJoin(members, eq(members.id, clicks.memberId))
@@ -35,44 +35,72 @@ export function createReferralService(db: Db, dispatcher?: InboxDispatcher) {
     return member;
   }
 
+  /**
+   * The hot path of the hub: the referral and its `referral.created` event-log row (which is also
+   * the outbox the dispatcher reads) in ONE statement: one round trip, one commit. Returns undefined when the program already
+   * has a referral for this email.
+   */
+  async function insertReferral(programId: string, member: MemberRow, input: ConversionCreate): Promise<ReferralRow | undefined> {
+    const now = new Date();
+    const row: ReferralRow = {
+      id: newId('ref'), programId, memberId: member.id, email: input.email, firstName: input.firstName ?? null,
+      lastName: input.lastName ?? null, phone: input.phone ?? null, externalId: input.externalId ?? null,
+      status: input.status, source: input.source, visitorId: input.visitorId ?? null, amount: input.amount ?? null,
+      currency: input.currency ?? null, orderId: input.orderId ?? null, customFields: input.customFields,
+      fraudFlags: fraudFlagsFor({ email: input.email, memberEmail: member.email }), createdAt: now, updatedAt: now,
+    };
+    // JSON and dates go in as text: drizzle turns off postgres.js' own serializers for those types.
+    const json = (v: unknown) => JSON.stringify(v);
+    const inserted = await pg`
+      with r as (
+        insert into referrals (id, program_id, member_id, email, first_name, last_name, phone, external_id, status, source,
+          visitor_id, amount, currency, order_id, custom_fields, fraud_flags, created_at, updated_at)
+        values (${row.id}, ${row.programId}, ${row.memberId}, ${row.email}, ${row.firstName}, ${row.lastName}, ${row.phone},
+          ${row.externalId}, ${row.status}, ${row.source}, ${row.visitorId}, ${row.amount}, ${row.currency}, ${row.orderId},
+          ${json(row.customFields)}::jsonb, ${json(row.fraudFlags)}::jsonb, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz)
+        on conflict do nothing returning id
+      ), e as (
+        insert into events (id, type, program_id, subject_id, payload)
+        select ${newId('evt')}, 'referral.created', ${programId}, id, ${json(referralJson(row))}::jsonb from r
+      )
+      select id from r`;
+    return inserted.length > 0 ? row : undefined;
+  }
+
   return {
     /** Records a conversion; `created` false returns the program's existing referral for that email. */
     async convert(principal: Principal, input: ConversionCreate): Promise<{ created: boolean; referral: ReturnType<typeof referralJson> }> {
       assertProgramAccess(principal, input.programId);
-      const [program] = await db.select().from(programs).where(eq(programs.id, input.programId));
-      if (!program) throw new ApiError('not_found', `Program ${input.programId} not found`);
-      const member = await attributedMember(program.id, input, program.cookieDays);
+      // Program and referrer in one round trip for the common cases (code or member id).
+      const direct = input.memberId ? eq(members.id, input.memberId) : input.referralCode ? eq(members.referralCode, input.referralCode.toUpperCase()) : undefined;
+      const [found] = await db.select({ program: programs, member: members }).from(programs)
+        .leftJoin(members, and(eq(members.programId, programs.id), isNull(members.deletedAt), direct ?? sql`false`))
+        .where(eq(programs.id, input.programId)).limit(1);
+      if (!found) throw new ApiError('not_found', `Program ${input.programId} not found`);
+      const program = found.program;
+      const member = found.member ?? await attributedMember(program.id, input, program.cookieDays);
       if (member.email.toLowerCase() === input.email.toLowerCase() || (input.visitorId && member.visitorId === input.visitorId)) {
         throw new ApiError('self_referral', 'Members cannot refer themselves');
       }
 
-      const result = await db.transaction(async (tx) => {
-        const now = new Date();
-        const [created] = await tx.insert(referrals).values({
-          id: newId('ref'), programId: program.id, memberId: member.id, email: input.email, firstName: input.firstName ?? null,
-          lastName: input.lastName ?? null, phone: input.phone ?? null, externalId: input.externalId ?? null,
-          status: input.status, source: input.source, visitorId: input.visitorId ?? null, amount: input.amount ?? null,
-          currency: input.currency ?? null, orderId: input.orderId ?? null, customFields: input.customFields,
-          fraudFlags: fraudFlagsFor({ email: input.email, memberEmail: member.email }), createdAt: now, updatedAt: now,
-        }).onConflictDoNothing().returning();
-        if (created) {
-          await appendEvent(tx, { type: 'referral.created', programId: created.programId, subjectId: created.id, payload: referralJson(created) });
-          const workflowId = await enqueueReferralSignal(tx, created.id, { kind: 'converted', status: input.status });
-          return { created: true as const, row: created, workflowId };
-        }
-        const [existing] = await tx.select().from(referrals)
+      const created = await insertReferral(program.id, member, input);
+      if (created) {
+        dispatcher?.nudge();
+        return { created: true, referral: referralJson(created) };
+      }
+      const existing = await db.transaction(async (tx) => {
+        const [row] = await tx.select().from(referrals)
           .where(and(eq(referrals.programId, program.id), sql`lower(${referrals.email}) = lower(${input.email})`)).for('update');
-        if (!existing) throw new Error('referral vanished between insert and select');
+        if (!row) throw new Error('referral vanished between insert and select');
         // Someone else's link for an already-referred person: keep the first attribution, note the attempt.
-        if (existing.memberId !== member.id && !existing.fraudFlags.includes('duplicate_attempt')) {
-          const [flagged] = await tx.update(referrals).set({ fraudFlags: [...existing.fraudFlags, 'duplicate_attempt'] })
-            .where(eq(referrals.id, existing.id)).returning();
-          return { created: false as const, row: flagged! };
+        if (row.memberId !== member.id && !row.fraudFlags.includes('duplicate_attempt')) {
+          const [flagged] = await tx.update(referrals).set({ fraudFlags: [...row.fraudFlags, 'duplicate_attempt'] })
+            .where(eq(referrals.id, row.id)).returning();
+          return flagged!;
         }
-        return { created: false as const, row: existing };
+        return row;
       });
-      if (result.created) dispatcher?.kick(result.workflowId);
-      return { created: result.created, referral: referralJson(result.row) };
+      return { created: false, referral: referralJson(existing) };
     },
 
     async get(principal: Principal, id: string): Promise<ReferralRow> {
@@ -112,7 +140,7 @@ export function createReferralService(db: Db, dispatcher?: InboxDispatcher) {
       const result = await db.transaction(async (tx) => {
         const [current] = await tx.select().from(referrals).where(eq(referrals.id, id)).for('update');
         if (!current) throw new ApiError('not_found', `Referral ${id} not found`);
-        if (current.status === status) return { row: current, workflowId: undefined };
+        if (current.status === status) return { row: current, changed: false };
         if (current.status === 'denied' || (status !== 'denied' && RANK[status] < RANK[current.status])) {
           throw new ApiError('validation_failed', `A referral cannot go from ${current.status} to ${status}`, [{ path: 'status', message: 'invalid transition' }]);
         }
@@ -121,9 +149,9 @@ export function createReferralService(db: Db, dispatcher?: InboxDispatcher) {
           type: 'referral.status_changed', programId: updated!.programId, subjectId: id,
           payload: { ...referralJson(updated!), previousStatus: current.status },
         });
-        return { row: updated!, workflowId: await enqueueReferralSignal(tx, id, { kind: 'status', status }) };
+        return { row: updated!, changed: true };
       });
-      if (result.workflowId) dispatcher?.kick(result.workflowId);
+      if (result.changed) dispatcher?.nudge();
       return referralJson(result.row);
     },
   };

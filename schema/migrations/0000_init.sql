@@ -34,6 +34,13 @@ CREATE TABLE "clicks" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "dispatch_cursors" (
+	"name" text PRIMARY KEY NOT NULL,
+	"txid" "xid8" NOT NULL,
+	"seq" bigint NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "events" (
 	"seq" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "events_seq_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
 	"txid" "xid8" DEFAULT pg_current_xact_id() NOT NULL,
@@ -57,19 +64,6 @@ CREATE TABLE "idempotency_keys" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"completed_at" timestamp with time zone,
 	CONSTRAINT "idempotency_keys_principal_key_pk" PRIMARY KEY("principal","key")
-);
---> statement-breakpoint
-CREATE TABLE "inbox" (
-	"seq" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "inbox_seq_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
-	"workflow_id" text NOT NULL,
-	"workflow_type" text NOT NULL,
-	"workflow_args" jsonb NOT NULL,
-	"signal" text NOT NULL,
-	"signal_args" jsonb NOT NULL,
-	"attempts" integer DEFAULT 0 NOT NULL,
-	"last_error" text,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"dispatched_at" timestamp with time zone
 );
 --> statement-breakpoint
 CREATE TABLE "programs" (
@@ -178,8 +172,6 @@ CREATE INDEX "business_events_referral_idx" ON "business_events" USING btree ("r
 CREATE INDEX "clicks_visitor_idx" ON "clicks" USING btree ("program_id","visitor_id","created_at");--> statement-breakpoint
 CREATE INDEX "events_txid_seq_idx" ON "events" USING btree ("txid","seq");--> statement-breakpoint
 CREATE INDEX "events_type_created_idx" ON "events" USING btree ("type","created_at");--> statement-breakpoint
-CREATE INDEX "inbox_workflow_idx" ON "inbox" USING btree ("workflow_id","seq");--> statement-breakpoint
-CREATE INDEX "inbox_undispatched_idx" ON "inbox" USING btree ("seq") WHERE dispatched_at is null;--> statement-breakpoint
 CREATE INDEX "reward_rules_program_idx" ON "reward_rules" USING btree ("program_id","position");--> statement-breakpoint
 CREATE UNIQUE INDEX "members_program_email_uq" ON "members" USING btree ("program_id",lower("email"));--> statement-breakpoint
 CREATE INDEX "members_program_external_idx" ON "members" USING btree ("program_id","external_id");--> statement-breakpoint

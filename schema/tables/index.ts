@@ -8,4 +8,4 @@ export * from './rewards.js';
 export * from './events.js';
 export * from './api-keys.js';
 export * from './idempotency-keys.js';
-export * from './inbox.js';
+export * from './dispatch-cursors.js';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
+import type { TransactionSql } from 'postgres';
 import { createDb, type DbHandle } from '../../schema/db.js';
 import { readEventsSince, START_CURSOR, type EventCursor } from '../../schema/read-events.js';
 import { createTestDatabase } from '../support/test-database.js';
@@ -8,7 +9,7 @@ let db: DbHandle;
 beforeAll(async () => { db = createDb(await createTestDatabase(), { max: 20 }); });
 afterAll(async () => { await db?.close(); });
 
-const insertEvent = (tx: DbHandle['sql'], id: string) =>
+const insertEvent = (tx: TransactionSql, id: string) =>
   tx`insert into events (id, type, subject_id, payload) values (${id}, 'test.event', ${id}, '{}'::jsonb)`;
 
 it('a transaction that took an earlier sequence number but commits later is not skipped', async () => {

@@ -3,6 +3,7 @@ import { inject } from 'vitest';
 import { programWithMember, rewardsOf, waitForRewards } from '../support/fixtures.js';
 import { createHarness, type Harness } from '../support/hub-harness.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
+import { lifecycleBacklog } from '../../workflows/lifecycle-dispatcher.js';
 
 let h: Harness;
 let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
@@ -34,12 +35,10 @@ it('accepts conversions while Temporal is unreachable and rewards them once it i
 
   // The facts are durable and waiting; nothing could reach the workflow yet.
   await new Promise((r) => setTimeout(r, 1500));
-  const pending = await h.db.sql`select count(*)::int as n from inbox where dispatched_at is null`;
-  expect(pending[0]!.n).toBe(3);
+  expect((await lifecycleBacklog(h.db.sql)).count).toBe(3);
   for (const c of conversions) expect(await rewardsOf(h, c.id)).toHaveLength(0);
 
   await proxy.restore();
   for (const c of conversions) await waitForRewards(h, c.id, 1, () => true, 30_000);
-  const after = await h.db.sql`select count(*)::int as n from inbox where dispatched_at is null`;
-  expect(after[0]!.n).toBe(0);
+  expect((await lifecycleBacklog(h.db.sql)).count).toBe(0);
 });

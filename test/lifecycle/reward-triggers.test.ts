@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convert, programWithMember, rewardsOf, settle, waitForRewards } from '../support/fixtures.js';
 import { createHarness, type Harness } from '../support/hub-harness.js';
+import { rewindLifecycleCursor } from '../../workflows/lifecycle-dispatcher.js';
 
 let h: Harness;
 beforeAll(async () => { h = await createHarness(); });
@@ -159,9 +160,9 @@ describe('exactly once', () => {
     const referral = await convert(h, program.id, member.referralCode);
     await event(program.id, referral.email, 'purchase', { idempotencyKey: 'once' });
     await waitForRewards(h, referral.id, 2);
-    // Pretend every inbox row was never marked: the sweeper sends all signals again.
-    await h.db.sql`update inbox set dispatched_at = null where workflow_id = ${`referral:${referral.id}`}`;
-    await h.dispatcher.sweep(0);
+    // Pretend the dispatcher crashed before moving its cursor: every signal is sent again.
+    await rewindLifecycleCursor(h.db.sql);
+    await h.dispatcher.pump();
     await settle(h, referral.id);
     expect(await rewardsOf(h, referral.id)).toHaveLength(2);
   });

@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { Harness } from './hub-harness.js';
 import { waitFor } from './hub-harness.js';
+import { lifecycleBacklog } from '../../workflows/lifecycle-dispatcher.js';
 
 let counter = 0;
 const unique = () => `${Date.now().toString(36)}${(counter++).toString(36)}`;
@@ -36,10 +37,7 @@ export async function waitForRewards(h: Harness, referralId: string, n: number, 
 }
 
 /** Lets in-flight workflow work settle so a "nothing more happens" assertion means something. */
-export async function settle(h: Harness, referralId: string, ms = 1500) {
-  await waitFor(async () => {
-    const [row] = await h.db.sql`select count(*)::int as n from inbox where workflow_id = ${`referral:${referralId}`} and dispatched_at is null`;
-    return row!.n === 0;
-  }, 10_000, 'inbox drained');
+export async function settle(h: Harness, _referralId: string, ms = 1500) {
+  await waitFor(async () => (await lifecycleBacklog(h.db.sql)).count === 0, 10_000, 'dispatcher caught up');
   await new Promise((r) => setTimeout(r, ms));
 }

@@ -7,7 +7,7 @@ import { TEMPORAL_CLIENT_CHANNEL_ARGS } from '../../lib/temporal-client-channel-
 import { temporalReady } from '../../lib/temporal-ready.js';
 import { createDb, type DbHandle } from '../../schema/db.js';
 import { createApp, type HubApp } from '../../hub/create-app.js';
-import { createInboxDispatcher, type InboxDispatcher } from '../../workflows/inbox-dispatcher.js';
+import { createLifecycleDispatcher, type LifecycleDispatcher } from '../../workflows/lifecycle-dispatcher.js';
 import { createWorker } from '../../workflows/create-worker.js';
 import { createTestDatabase } from './test-database.js';
 
@@ -18,7 +18,7 @@ export interface Harness {
   db: DbHandle;
   databaseUrl: string;
   client: Client;
-  dispatcher: InboxDispatcher;
+  dispatcher: LifecycleDispatcher;
   taskQueue: string;
   /** `app.request` with the admin key and JSON body; returns status and parsed body. */
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
@@ -45,7 +45,7 @@ export async function createHarness(opts: { temporalAddress?: string; worker?: b
   const connection = await Connection.connect({ address: opts.temporalAddress ?? inject('temporalAddress'), channelArgs: TEMPORAL_CLIENT_CHANNEL_ARGS });
   const client = new Client({ connection, namespace: 'default' });
   const taskQueue = `test-${randomUUID()}`;
-  const dispatcher = createInboxDispatcher({ sql: db.sql, client, taskQueue, logger, callTimeoutMs: 3000 });
+  const dispatcher = createLifecycleDispatcher({ sql: db.sql, client, taskQueue, logger, callTimeoutMs: 3000 });
   dispatcher.start(opts.sweepMs ?? 300);
   const app = createApp({
     db: db.db, sql: db.sql, logger, publicUrl: 'http://hub.test', dispatcher, bootstrapApiKey: TEST_ADMIN_KEY,

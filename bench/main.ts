@@ -1,0 +1,12 @@
+import { benchIngest } from './ingest.js';
+
+// `npm run bench -- <name>`: each benchmark prints its figures next to a baseline measured in the same run.
+const BENCHES: Record<string, () => Promise<unknown>> = { ingest: benchIngest };
+
+const names = process.argv.slice(2);
+const unknown = names.filter((n) => !BENCHES[n]);
+if (names.length === 0 || unknown.length > 0) {
+  console.error(`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> …`);
+  process.exit(2);
+}
+for (const name of names) await BENCHES[name]!();

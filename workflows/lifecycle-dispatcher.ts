@@ -1,0 +1,188 @@
+import type { Client } from '@temporalio/client';
+import type { Logger } from '../lib/logger.js';
+import type { Sql } from '../schema/db.js';
+import { REFERRAL_WORKFLOW_TYPE, referralEventSignal, referralWorkflowId } from './referral-signal.js';
+import { LIFECYCLE_EVENT_TYPES, referralSignalForEvent } from './referral-signal-for-event.js';
+
+export interface LifecycleDispatcherDeps {
+  sql: Sql;
+  client: Client;
+  taskQueue: string;
+  logger: Logger;
+  /** How long one Temporal call may take before the pass gives up and retries later. */
+  callTimeoutMs?: number;
+  /** Workflows signalled at once (events of one workflow always go one after another). */
+  concurrency?: number;
+  batchSize?: number;
+}
+
+interface Row { txid: string; seq: string; id: string; type: string; subject_id: string; payload_id: string | null; status: string | null }
+
+const CURSOR = 'referral-lifecycle';
+// One dispatcher at a time across all hub replicas, so per-workflow order needs no row locks.
+const LEADER_LOCK = 7260210002;
+// A signal Temporal keeps refusing for one event must not hold up every referral behind it.
+const MAX_ATTEMPTS_PER_EVENT = 20;
+
+/**
+ * The event log is the transactional outbox (DESIGN §4): a request commits its fact and event
+ * row, answers, and nudges this loop. The loop reads the log below the xid watermark from a
+ * persisted cursor, hands referral events to Temporal with signalWithStart (in order per
+ * workflow, concurrently across workflows) and advances the cursor only past what Temporal
+ * accepted. If Temporal is down the cursor stays and the next pass retries, so nothing accepted
+ * is lost. A signal may be sent twice (crash before the cursor moved): the workflow's
+ * activities are idempotent, so that is harmless.
+ */
+export function createLifecycleDispatcher(deps: LifecycleDispatcherDeps) {
+  const timeoutMs = deps.callTimeoutMs ?? 5000;
+  const concurrency = deps.concurrency ?? 16;
+  const batchSize = deps.batchSize ?? 500;
+  const attempts = new Map<string, number>();
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<number> | undefined;
+  let again = false;
+  let stopped = false;
+  // After a failed pass, nudges wait for the periodic pass instead of retrying on every request.
+  let quietUntil = 0;
+
+  async function signal(row: Row): Promise<void> {
+    const target = referralSignalForEvent({ type: row.type, subjectId: row.subject_id, payloadId: row.payload_id, status: row.status });
+    if (!target) return;
+    await deps.client.connection.withDeadline(Date.now() + timeoutMs, () =>
+      deps.client.workflow.signalWithStart(REFERRAL_WORKFLOW_TYPE, {
+        workflowId: referralWorkflowId(target.referralId), taskQueue: deps.taskQueue, args: [{ referralId: target.referralId }],
+        signal: referralEventSignal, signalArgs: [target.signal],
+      }));
+  }
+
+  /** One batch from the cursor; returns whether to go on. */
+  async function dispatchBatch(): Promise<{ sent: number; more: boolean }> {
+    const rows = await deps.sql<Row[]>`
+      select e.txid::text as txid, e.seq, e.id, e.type, e.subject_id, e.payload->>'id' as payload_id, e.payload->>'status' as status
+      from events e, dispatch_cursors c
+      where c.name = ${CURSOR} and (e.txid, e.seq) > (c.txid, c.seq)
+        and e.txid < pg_snapshot_xmin(pg_current_snapshot())
+      order by e.txid, e.seq limit ${batchSize}`;
+    if (rows.length === 0) return { sent: 0, more: false };
+
+    // Rows that need nothing more: signalled, not a lifecycle event, or given up on.
+    const done = new Set<string>();
+    const byWorkflow = new Map<string, Row[]>();
+    for (const row of rows) {
+      if (LIFECYCLE_EVENT_TYPES.includes(row.type)) byWorkflow.set(row.subject_id, [...(byWorkflow.get(row.subject_id) ?? []), row]);
+      else done.add(row.seq);
+    }
+    const queue = [...byWorkflow.values()];
+    let sent = 0;
+    let failures = 0;
+    await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
+      for (let ofWorkflow = queue.shift(); ofWorkflow; ofWorkflow = queue.shift()) {
+        if (failures >= 3) return; // Temporal is likely down: stop hammering it until the next pass.
+        for (const row of ofWorkflow) {
+          try {
+            await signal(row);
+            done.add(row.seq);
+            attempts.delete(row.id);
+            sent++;
+          } catch (err) {
+            const tries = (attempts.get(row.id) ?? 0) + 1;
+            attempts.set(row.id, tries);
+            const message = err instanceof Error ? err.message : String(err);
+            if (tries >= MAX_ATTEMPTS_PER_EVENT) {
+              deps.logger.error({ eventId: row.id, subjectId: row.subject_id, err: message }, 'giving up signalling this event');
+              attempts.delete(row.id);
+              done.add(row.seq);
+              continue;
+            }
+            failures++;
+            deps.logger.warn({ eventId: row.id, err: message }, 'signalling Temporal failed; will retry');
+            break; // later events of this workflow must not overtake this one
+          }
+        }
+      }
+    }));
+    // The cursor moves over the longest prefix that is fully handled; rows after a gap are
+    // signalled again next time (harmless: the workflow's activities are idempotent).
+    let handled = 0;
+    while (handled < rows.length && done.has(rows[handled]!.seq)) handled++;
+    const last = rows[handled - 1];
+    if (last) {
+      await deps.sql`update dispatch_cursors set txid = ${last.txid}::xid8, seq = ${last.seq}, updated_at = now() where name = ${CURSOR}`;
+    }
+    if (handled < rows.length) quietUntil = Date.now() + 1000;
+    return { sent, more: handled === rows.length && rows.length === batchSize };
+  }
+
+  async function passAsLeader(): Promise<number> {
+    const conn = await deps.sql.reserve();
+    try {
+      const [lock] = await conn<{ got: boolean }[]>`select pg_try_advisory_lock(${LEADER_LOCK}) as got`;
+      if (!lock?.got) return 0; // another replica is dispatching
+      try {
+        await deps.sql`insert into dispatch_cursors (name, txid, seq) values (${CURSOR}, '0'::xid8, 0) on conflict do nothing`;
+        let total = 0;
+        for (;;) {
+          again = false;
+          const batch = await dispatchBatch();
+          total += batch.sent;
+          if (stopped || (!batch.more && !again)) return total;
+        }
+      } finally {
+        await conn`select pg_advisory_unlock(${LEADER_LOCK})`;
+      }
+    } finally {
+      conn.release();
+    }
+  }
+
+  /** Dispatches everything committed so far; concurrent calls share one run (plus one more pass). */
+  function pump(): Promise<number> {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = passAsLeader().finally(() => { running = undefined; });
+    return running;
+  }
+
+  return {
+    pump,
+    /** After a commit: wake the loop. Never awaited by a request. */
+    nudge(): void {
+      if (Date.now() < quietUntil) return;
+      pump().catch((err) => deps.logger.warn({ err: String(err) }, 'dispatch error'));
+    },
+    /** Periodic pass: catches up after a Temporal outage or a crash between commit and nudge. */
+    start(intervalMs: number): void {
+      stopped = false;
+      const tick = () => {
+        pump().catch((err) => deps.logger.warn({ err: String(err) }, 'dispatch pass failed')).finally(() => {
+          if (!stopped) timer = setTimeout(tick, intervalMs);
+        });
+      };
+      timer = setTimeout(tick, intervalMs);
+    },
+    async stop(): Promise<void> {
+      stopped = true;
+      clearTimeout(timer);
+      await running?.catch(() => 0);
+    },
+  };
+}
+
+export type LifecycleDispatcher = ReturnType<typeof createLifecycleDispatcher>;
+
+/** Referral events committed but not yet handed to Temporal, and the age of the oldest. */
+export async function lifecycleBacklog(sql: Sql): Promise<{ count: number; oldestSeconds: number }> {
+  const [row] = await sql<{ count: number; oldest: number | null }[]>`
+    select count(*)::int as count, extract(epoch from now() - min(e.created_at))::float8 as oldest
+    from events e
+    where e.type = any(${LIFECYCLE_EVENT_TYPES})
+      and (e.txid, e.seq) > coalesce((select (c.txid, c.seq) from dispatch_cursors c where c.name = ${CURSOR}), ('0'::xid8, 0::bigint))`;
+  return { count: row?.count ?? 0, oldestSeconds: row?.oldest ?? 0 };
+}
+
+/** Rewinds the cursor (ops: re-send every signal from the start; harmless, activities are idempotent). */
+export async function rewindLifecycleCursor(sql: Sql): Promise<void> {
+  await sql`update dispatch_cursors set txid = '0'::xid8, seq = 0, updated_at = now() where name = ${CURSOR}`;
+}
