@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('applies defaults with nothing set (embedded mode)', () => {
+    const c = loadConfig({});
+    expect(c.DATABASE_URL).toBeUndefined();
+    expect(c.TEMPORAL_ADDRESS).toBeUndefined();
+    expect(c.HUB_PORT).toBe(3000);
+    expect(c.HUB_ALLOW_PRIVATE_TARGETS).toBe(false);
+  });
+
+  it('parses values and treats empty strings as unset', () => {
+    const c = loadConfig({ DATABASE_URL: 'postgres://u@h:5432/db', HUB_PORT: '8080', HUB_ALLOW_PRIVATE_TARGETS: 'true', TEMPORAL_ADDRESS: '' });
+    expect(c).toMatchObject({ DATABASE_URL: 'postgres://u@h:5432/db', HUB_PORT: 8080, HUB_ALLOW_PRIVATE_TARGETS: true });
+    expect(c.TEMPORAL_ADDRESS).toBeUndefined();
+  });
+
+  it('fails with one readable message naming every bad variable', () => {
+    let error: unknown;
+    try {
+      loadConfig({ DATABASE_URL: 'mysql://x', HUB_PORT: 'eighty', TEMPORAL_ADDRESS: 'no-port', LOG_LEVEL: 'loud', HUB_BOOTSTRAP_API_KEY: 'short' });
+    } catch (err) { error = err; }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message.startsWith('Invalid configuration:')).toBe(true);
+    for (const name of ['DATABASE_URL', 'HUB_PORT', 'TEMPORAL_ADDRESS', 'LOG_LEVEL', 'HUB_BOOTSTRAP_API_KEY']) expect(message).toContain(name);
+    expect(message).not.toContain('short'); // values (possibly secrets) are not echoed
+  });
+});
