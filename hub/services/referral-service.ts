@@ -12,6 +12,9 @@ import type { Principal } from '../http/hub-env.js';
 import { fraudFlagsFor } from './fraud-flags.js';
 import { decodeCursor, pageOf } from './page-cursor.js';
 
+/** What a conversion needs to know about the referring member. */
+type Referrer = Pick<MemberRow, 'id' | 'email' | 'visitorId'>;
+
 const RANK: Record<ReferralStatus, number> = { pending: 0, qualified: 1, approved: 2, denied: 3 };
 
 export function createReferralService(db: Db, pg: Sql, dispatcher?: LifecycleDispatcher) {
@@ -40,7 +43,7 @@ export function createReferralService(db: Db, pg: Sql, dispatcher?: LifecycleDis
    * the outbox the dispatcher reads) in ONE statement: one round trip, one commit. Returns undefined when the program already
    * has a referral for this email.
    */
-  async function insertReferral(programId: string, member: MemberRow, input: ConversionCreate): Promise<ReferralRow | undefined> {
+  async function insertReferral(programId: string, member: Referrer, input: ConversionCreate): Promise<ReferralRow | undefined> {
     const now = new Date();
     const row: ReferralRow = {
       id: newId('ref'), programId, memberId: member.id, email: input.email, firstName: input.firstName ?? null,
@@ -71,14 +74,22 @@ export function createReferralService(db: Db, pg: Sql, dispatcher?: LifecycleDis
     /** Records a conversion; `created` false returns the program's existing referral for that email. */
     async convert(principal: Principal, input: ConversionCreate): Promise<{ created: boolean; referral: ReturnType<typeof referralJson> }> {
       assertProgramAccess(principal, input.programId);
-      // Program and referrer in one round trip for the common cases (code or member id).
-      const direct = input.memberId ? eq(members.id, input.memberId) : input.referralCode ? eq(members.referralCode, input.referralCode.toUpperCase()) : undefined;
-      const [found] = await db.select({ program: programs, member: members }).from(programs)
-        .leftJoin(members, and(eq(members.programId, programs.id), isNull(members.deletedAt), direct ?? sql`false`))
-        .where(eq(programs.id, input.programId)).limit(1);
+      // Program and referrer in one prepared round trip for the common cases (code or member id);
+      // this is the hot path of the hub, so it skips the query builder.
+      const [found] = await pg<{ program_id: string; cookie_days: number; member_id: string | null; member_email: string | null; member_visitor_id: string | null }[]>`
+        select p.id as program_id, p.cookie_days, m.id as member_id, m.email as member_email, m.visitor_id as member_visitor_id
+        from programs p
+        left join members m on m.id = (
+          select id from members
+          where program_id = p.id and deleted_at is null
+            and (id = ${input.memberId ?? null} or referral_code = ${input.referralCode?.toUpperCase() ?? null})
+          limit 1)
+        where p.id = ${input.programId}`;
       if (!found) throw new ApiError('not_found', `Program ${input.programId} not found`);
-      const program = found.program;
-      const member = found.member ?? await attributedMember(program.id, input, program.cookieDays);
+      const program = { id: found.program_id, cookieDays: found.cookie_days };
+      const member: Referrer = found.member_id
+        ? { id: found.member_id, email: found.member_email!, visitorId: found.member_visitor_id }
+        : await attributedMember(program.id, input, program.cookieDays);
       if (member.email.toLowerCase() === input.email.toLowerCase() || (input.visitorId && member.visitorId === input.visitorId)) {
         throw new ApiError('self_referral', 'Members cannot refer themselves');
       }
