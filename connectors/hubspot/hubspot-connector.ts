@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import type { ConnectorDefinition } from '../connector.js';
+import { createHttpClient } from '../http/create-http-client.js';
+import { classifyHubSpotError } from './classify-hubspot-error.js';
+import { HUBSPOT_BATCH_SIZE, upsertHubSpotContacts, type HubSpotAccount } from './upsert-hubspot-contacts.js';
+
+const DEFAULT_BASE_URL = 'https://api.hubapi.com';
+
+export const hubspotSettingsSchema = z.object({
+  baseUrl: z.url({ protocol: /^https?$/, error: 'baseUrl must be an absolute http or https URL' }).optional().describe(`API root; default ${DEFAULT_BASE_URL}`),
+  propertyPrefix: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,49}$/, { error: 'propertyPrefix must be lower-case letters, digits and _, starting with a letter' })
+    .optional()
+    .describe('Prepended to custom contact property names (e.g. "referral_"); default properties such as firstname keep their names'),
+});
+
+export const hubspotSecretsSchema = z.object({
+  accessToken: z.string().trim().min(1).describe('Private app access token (Bearer), with the crm.objects.contacts.read and .write scopes'),
+});
+
+// Private apps on Free/Starter get 100 requests per rolling 10 s (higher tiers more), shared by
+// every app in the account: 10 a second is the floor every account allows.
+const REQUESTS_PER_SECOND = 10;
+
+/** HubSpot CRM contacts destination (DESIGN §8): batch upsert by email. */
+export const hubspotConnector: ConnectorDefinition<typeof hubspotSettingsSchema, typeof hubspotSecretsSchema> = {
+  kind: 'hubspot',
+  displayName: 'HubSpot',
+  settingsSchema: hubspotSettingsSchema,
+  secretsSchema: hubspotSecretsSchema,
+  create({ settings, secrets }, runtime) {
+    const baseUrl = settings.baseUrl ?? DEFAULT_BASE_URL;
+    const redact = [secrets.accessToken];
+    const client = createHttpClient({
+      baseURL: baseUrl,
+      timeoutMs: runtime.timeoutMs,
+      lookup: runtime.lookup,
+      headers: { Authorization: `Bearer ${secrets.accessToken}`, Accept: 'application/json' },
+    });
+    const account: HubSpotAccount = { client, baseUrl, propertyPrefix: settings.propertyPrefix, runtime, redact };
+    return {
+      async check() {
+        await runtime.assertTargetAllowed(baseUrl);
+        let response;
+        try {
+          // https://developers.hubspot.com/docs/api/crm/contacts (GET /crm/v3/objects/contacts)
+          // The cheapest call the contacts scope allows: one contact, or none.
+          response = await client.get('/crm/v3/objects/contacts', { params: { limit: 1 } });
+        } catch (error) {
+          throw classifyHubSpotError(error, { redact });
+        }
+        if (response.status < 200 || response.status >= 300) throw classifyHubSpotError(response, { redact });
+      },
+      destination: {
+        batchSize: HUBSPOT_BATCH_SIZE,
+        requestsPerSecond: REQUESTS_PER_SECOND,
+        push: (records) => upsertHubSpotContacts(account, records),
+      },
+    };
+  },
+};

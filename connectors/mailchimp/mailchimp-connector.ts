@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import type { ConnectorDefinition } from '../connector.js';
+import { classifyMailchimpError } from './classify-mailchimp-error.js';
+import { createMailchimpClient } from './create-mailchimp-client.js';
+import { MAILCHIMP_BATCH_SIZE, upsertMailchimpMembers, type MailchimpAudience } from './upsert-mailchimp-members.js';
+
+// `<key>-<dc>`: the suffix names the data centre that serves the account (…-us19 → us19).
+const API_KEY = /^[A-Za-z0-9]+-([a-z]+[0-9]+)$/;
+
+export const mailchimpSettingsSchema = z.object({
+  listId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'listId must be a Mailchimp audience id' }).describe('Audience (list) id, from Audience settings'),
+  tags: z.array(z.string().trim().min(1).max(100)).max(50).optional().describe('Tags added to every member the connector pushes'),
+  statusIfNew: z
+    .enum(['subscribed', 'pending', 'unsubscribed', 'transactional'])
+    .optional()
+    .describe('Status of addresses new to the audience (default subscribed; pending sends a confirmation email)'),
+  baseUrl: z.url({ protocol: /^https?$/, error: 'baseUrl must be an absolute http or https URL' }).optional().describe('API root; default https://<dc>.api.mailchimp.com/3.0'),
+});
+
+export const mailchimpSecretsSchema = z.object({
+  apiKey: z.string().regex(API_KEY, { error: 'apiKey must look like <key>-<dc>, e.g. …-us19' }).describe('Marketing API key'),
+});
+
+// 10 simultaneous connections per key is Mailchimp's only published limit; ~10 requests a second
+// with short calls stays well inside it.
+const REQUESTS_PER_SECOND = 10;
+
+function defaultBaseUrl(apiKey: string): string {
+  const dc = API_KEY.exec(apiKey)?.[1] ?? 'invalid-dc';
+  return `https://${dc}.api.mailchimp.com/3.0`;
+}
+
+/**
+ * Mailchimp audience destination through the official SDK (DESIGN §8): members upserted by
+ * address, mapped fields as merge fields, optional tags.
+ */
+export const mailchimpConnector: ConnectorDefinition<typeof mailchimpSettingsSchema, typeof mailchimpSecretsSchema> = {
+  kind: 'mailchimp',
+  displayName: 'Mailchimp',
+  settingsSchema: mailchimpSettingsSchema,
+  secretsSchema: mailchimpSecretsSchema,
+  create({ settings, secrets }, runtime) {
+    const baseUrl = settings.baseUrl ?? defaultBaseUrl(secrets.apiKey);
+    const redact = [secrets.apiKey, Buffer.from(`user:${secrets.apiKey}`).toString('base64')];
+    const client = createMailchimpClient({ apiKey: secrets.apiKey, baseUrl, timeoutMs: runtime.timeoutMs, lookup: runtime.lookup });
+    const audience: MailchimpAudience = {
+      client,
+      baseUrl,
+      listId: settings.listId,
+      statusIfNew: settings.statusIfNew ?? 'subscribed',
+      tags: settings.tags ?? [],
+      runtime,
+      redact,
+    };
+    return {
+      async check() {
+        await runtime.assertTargetAllowed(baseUrl);
+        try {
+          // https://mailchimp.com/developer/marketing/api/ping/ — answers only with a valid key.
+          await client.ping.get();
+        } catch (error) {
+          throw classifyMailchimpError(error, { redact });
+        }
+      },
+      destination: {
+        batchSize: MAILCHIMP_BATCH_SIZE,
+        requestsPerSecond: REQUESTS_PER_SECOND,
+        push: (records) => upsertMailchimpMembers(audience, records),
+      },
+    };
+  },
+};

@@ -1,0 +1,204 @@
+import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A HubSpot CRM stand-in written from ../shared/reference/connector-apis.md §4 (HubSpot publishes
+ * no spec licensed for outside use): Bearer auth, contacts batch upsert by email with the
+ * 100-input limit, per-input errors as 207 multi-status, a rolling rate limit with HubSpot's
+ * 429 body, and answers a test can force.
+ */
+
+export interface StoredContact {
+  id: string;
+  properties: Record<string, string>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface FakeRequest {
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** An answer the fake gives to the next request instead of handling it. */
+export interface ForcedAnswer {
+  status: 401 | 403 | 429 | 500 | 502 | 503;
+  /** Sent as Retry-After when set. */
+  retryAfter?: string;
+  /** 429 only: which policy the body names. */
+  policyName?: 'TEN_SECONDLY_ROLLING' | 'DAILY';
+}
+
+export interface HubSpotFakeOptions {
+  accessToken: string;
+  /** At most `max` requests per rolling `windowMs`; HubSpot's private-app floor is 100 / 10 s. */
+  rateLimit?: { max: number; windowMs: number };
+}
+
+export interface HubSpotFake {
+  /** http://127.0.0.1:<port> */
+  url: string;
+  /** Contacts by lower-cased email. */
+  contacts: Map<string, StoredContact>;
+  requests: FakeRequest[];
+  forceNext(...answers: ForcedAnswer[]): void;
+  setRateLimit(limit: HubSpotFakeOptions['rateLimit']): void;
+  close(): Promise<void>;
+}
+
+const BATCH_LIMIT = 100;
+const UPSERT_PATH = '/crm/v3/objects/contacts/batch/upsert';
+const LIST_PATH = '/crm/v3/objects/contacts';
+// Stricter than the connector's own check, as HubSpot is: a dotted domain with a TLD of letters.
+const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)*\.[A-Za-z]{2,}$/;
+
+interface Answer {
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+const errorBody = (category: string, message: string, extra: Record<string, unknown> = {}) => ({
+  status: 'error',
+  message,
+  correlationId: crypto.randomUUID(),
+  category,
+  ...extra,
+});
+
+function forcedAnswer(forced: ForcedAnswer): Answer {
+  const headers = forced.retryAfter === undefined ? undefined : { 'Retry-After': forced.retryAfter };
+  if (forced.status === 429) {
+    const policyName = forced.policyName ?? 'TEN_SECONDLY_ROLLING';
+    return {
+      status: 429,
+      headers,
+      body: { status: 'error', message: `You have reached your ${policyName.toLowerCase()} limit.`, errorType: 'RATE_LIMIT', correlationId: crypto.randomUUID(), policyName },
+    };
+  }
+  if (forced.status === 401) return { status: 401, headers, body: errorBody('INVALID_AUTHENTICATION', 'Authentication credentials not found.') };
+  if (forced.status === 403) return { status: 403, headers, body: errorBody('MISSING_SCOPES', 'This app hasn\'t been granted all required scopes to make this call.') };
+  return { status: forced.status, headers, body: errorBody('INTERNAL_ERROR', 'internal error') };
+}
+
+type UpsertInput = { idProperty: string; id: string; properties: Record<string, string>; objectWriteTraceId?: string };
+
+function readInput(value: unknown): UpsertInput | string {
+  if (typeof value !== 'object' || value === null) return 'each input must be an object';
+  const input = value as Record<string, unknown>;
+  if (input.idProperty !== 'email') return 'idProperty must be a unique property; this fake knows "email"';
+  if (typeof input.id !== 'string' || !input.id) return 'id is required';
+  const properties = input.properties;
+  if (typeof properties !== 'object' || properties === null || Array.isArray(properties)) return 'properties is required';
+  if (!Object.values(properties).every((v) => typeof v === 'string')) return 'property values must be strings';
+  if (input.objectWriteTraceId !== undefined && typeof input.objectWriteTraceId !== 'string') return 'objectWriteTraceId must be a string';
+  return input as UpsertInput;
+}
+
+export async function startHubSpotFake(options: HubSpotFakeOptions): Promise<HubSpotFake> {
+  const forced: ForcedAnswer[] = [];
+  let rateLimit = options.rateLimit;
+  let requestTimes: number[] = [];
+  let nextId = 1000;
+
+  const fake: HubSpotFake = {
+    url: '',
+    contacts: new Map(),
+    requests: [],
+    forceNext: (...answers) => forced.push(...answers),
+    setRateLimit: (limit) => {
+      rateLimit = limit;
+      requestTimes = [];
+    },
+    close: async () => undefined,
+  };
+
+  function upsert(body: unknown): Answer {
+    const inputs = typeof body === 'object' && body !== null ? (body as { inputs?: unknown }).inputs : undefined;
+    if (!Array.isArray(inputs) || inputs.length < 1 || inputs.length > BATCH_LIMIT) {
+      return { status: 400, body: errorBody('VALIDATION_ERROR', `inputs must hold 1 to ${BATCH_LIMIT} items`) };
+    }
+    const parsed = inputs.map(readInput);
+    const problem = parsed.find((input): input is string => typeof input === 'string');
+    if (problem) return { status: 400, body: errorBody('VALIDATION_ERROR', problem) };
+    const valid = parsed as UpsertInput[];
+    const ids = valid.map((input) => input.id.toLowerCase());
+    if (new Set(ids).size !== ids.length) return { status: 400, body: errorBody('VALIDATION_ERROR', 'Duplicate IDs found in batch input. IDs must be unique') };
+
+    const now = new Date().toISOString();
+    const results: unknown[] = [];
+    const errors: unknown[] = [];
+    for (const input of valid) {
+      const trace = input.objectWriteTraceId === undefined ? {} : { objectWriteTraceId: [input.objectWriteTraceId] };
+      if (!EMAIL.test(input.id)) {
+        errors.push(errorBody('VALIDATION_ERROR', `Property values were not valid: [{"isValid":false,"message":"Email address ${input.id} is invalid","error":"INVALID_EMAIL","name":"email"}]`, { context: { ids: [input.id], ...trace } }));
+        continue;
+      }
+      const key = input.id.toLowerCase();
+      const existing = fake.contacts.get(key);
+      const contact: StoredContact = existing
+        ? { ...existing, properties: { ...existing.properties, ...input.properties }, updatedAt: now }
+        : { id: String(nextId++), properties: { ...input.properties, email: input.id }, createdAt: now, updatedAt: now };
+      fake.contacts.set(key, contact);
+      results.push({ ...contact, archived: false, new: !existing, ...(input.objectWriteTraceId === undefined ? {} : { objectWriteTraceId: input.objectWriteTraceId }) });
+    }
+    const payload = { status: 'COMPLETE', results, ...(errors.length ? { errors, numErrors: errors.length } : {}), startedAt: now, completedAt: now };
+    return { status: errors.length ? 207 : 200, body: payload };
+  }
+
+  function route(request: FakeRequest): Answer {
+    const next = forced.shift();
+    if (next) return forcedAnswer(next);
+    if (request.headers.authorization !== `Bearer ${options.accessToken}`) {
+      return {
+        status: 401,
+        body: errorBody('INVALID_AUTHENTICATION', 'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview'),
+      };
+    }
+    const limit = rateLimit;
+    if (limit) {
+      const now = Date.now();
+      requestTimes = requestTimes.filter((at) => at > now - limit.windowMs);
+      if (requestTimes.length >= limit.max) return forcedAnswer({ status: 429 });
+      requestTimes.push(now);
+    }
+    const url = new URL(request.path, 'http://fake');
+    if (request.method === 'POST' && url.pathname === UPSERT_PATH) {
+      let body: unknown;
+      try {
+        body = JSON.parse(request.body);
+      } catch {
+        return { status: 400, body: errorBody('VALIDATION_ERROR', 'Invalid input JSON') };
+      }
+      return upsert(body);
+    }
+    if (request.method === 'GET' && url.pathname === LIST_PATH) {
+      const limit = Math.min(Number(url.searchParams.get('limit') ?? 10), 100);
+      return { status: 200, body: { results: [...fake.contacts.values()].slice(0, limit).map((c) => ({ ...c, archived: false })) } };
+    }
+    return { status: 404, body: errorBody('OBJECT_NOT_FOUND', `no route for ${request.method} ${url.pathname}`) };
+  }
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const request: FakeRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      fake.requests.push(request);
+      const answer = route(request);
+      res.writeHead(answer.status, { 'content-type': 'application/json;charset=utf-8', ...answer.headers });
+      res.end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  fake.close = () =>
+    new Promise<void>((resolve, reject) => {
+      server.closeAllConnections();
+      server.close((error) => (error ? reject(error) : resolve()));
+    });
+  return fake;
+}

@@ -1,0 +1,168 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const PRISM_BIN = path.join(REPO_ROOT, 'node_modules/.bin/prism');
+const STARTUP_TIMEOUT_MS = 30_000;
+
+/** A provider spec from ../shared/specs, beside the repository (also on a fresh clone). */
+export function sharedSpecPath(fileName: string): string {
+  return path.resolve(REPO_ROOT, '../shared/specs', fileName);
+}
+
+/** One request/response pair as it crossed the recording proxy. */
+export interface PrismExchange {
+  method: string;
+  /** Path and query as sent. */
+  path: string;
+  requestHeaders: http.IncomingHttpHeaders;
+  requestBody: string;
+  status: number;
+  /** Parsed `sl-violations` header: Prism's list of contract violations, absent when none. */
+  violations?: unknown[];
+}
+
+/** Changes to the next request on its way to Prism, for the cases a valid client never causes. */
+export interface NextRequestOverride {
+  /** Sent as `Prefer` (e.g. `code=429`) so Prism answers with that response of the spec. */
+  prefer?: string;
+  /** Strips Authorization, as if the credential had not been accepted. */
+  dropAuthorization?: boolean;
+}
+
+export interface PrismMock {
+  /** http://127.0.0.1:<proxy port>: clients talk to the recording proxy in front of Prism. */
+  url: string;
+  exchanges: PrismExchange[];
+  /** Queues an override; each request takes the next one. */
+  overrideNext(override: NextRequestOverride): void;
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function waitForListening(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => fail(new Error(`Prism did not start within ${STARTUP_TIMEOUT_MS} ms:\n${output}`)), STARTUP_TIMEOUT_MS);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (output.includes('Prism is listening')) done();
+    };
+    const onExit = (code: number | null) => fail(new Error(`Prism exited (${code}) before listening:\n${output}`));
+    function cleanup() {
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      child.stderr?.off('data', onData);
+      child.off('exit', onExit);
+    }
+    function done() {
+      cleanup();
+      resolve();
+    }
+    function fail(error: Error) {
+      cleanup();
+      reject(error);
+    }
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.on('exit', onExit);
+  });
+}
+
+function parseViolations(header: string | string[] | undefined): unknown[] | undefined {
+  const text = Array.isArray(header) ? header.join(',') : header;
+  if (!text) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed) ? parsed : [parsed];
+  } catch {
+    return [text];
+  }
+}
+
+async function startRecordingProxy(prismPort: number, mock: PrismMock, overrides: NextRequestOverride[]): Promise<http.Server> {
+  const proxy = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const override = overrides.shift() ?? {};
+      const headers: http.OutgoingHttpHeaders = { ...req.headers, host: `127.0.0.1:${prismPort}` };
+      if (override.prefer) headers.prefer = override.prefer;
+      if (override.dropAuthorization) delete headers.authorization;
+
+      const upstream = http.request({ host: '127.0.0.1', port: prismPort, method: req.method, path: req.url, headers }, (answer) => {
+        mock.exchanges.push({
+          method: req.method ?? '',
+          path: req.url ?? '',
+          requestHeaders: req.headers,
+          requestBody: body.toString('utf8'),
+          status: answer.statusCode ?? 0,
+          violations: parseViolations(answer.headers['sl-violations']),
+        });
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      upstream.on('error', (error) => {
+        res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end(`proxy could not reach Prism: ${error.message}`);
+      });
+      upstream.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return proxy;
+}
+
+/**
+ * Runs `prism mock` on a provider's OpenAPI spec with a recording proxy in front, so tests can
+ * assert that every request the real client made passed the contract (2xx, no `sl-violations`)
+ * even when the client library hides response headers. Start once per test file.
+ */
+export async function startPrismMock(specPath: string): Promise<PrismMock> {
+  const prismPort = await freePort();
+  const child = spawn(PRISM_BIN, ['mock', '-p', String(prismPort), '-h', '127.0.0.1', specPath], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
+    await exited;
+  };
+  try {
+    await waitForListening(child);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  // Keep draining Prism's log so a full pipe never stalls it.
+  child.stdout.resume();
+  child.stderr.resume();
+
+  const overrides: NextRequestOverride[] = [];
+  const mock: PrismMock = {
+    url: '',
+    exchanges: [],
+    overrideNext: (override) => overrides.push(override),
+    close: async () => undefined,
+  };
+  const proxy = await startRecordingProxy(prismPort, mock, overrides);
+  mock.url = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
+  mock.close = async () => {
+    proxy.closeAllConnections();
+    await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    await stop();
+  };
+  return mock;
+}
