@@ -5,6 +5,7 @@ import { findTemporalCli } from '../lib/find-temporal-cli.js';
 import { newId } from '../lib/ids.js';
 import { startTemporalDevServer } from '../lib/start-temporal-dev-server.js';
 import { loadTemporalSettings } from '../lib/temporal-settings.js';
+import { lifecycleBacklog } from '../workflows/lifecycle-dispatcher.js';
 import { benchDatabase, runConcurrent, startProcess } from './bench-support.js';
 
 const CONCURRENCY = 32;
@@ -62,12 +63,12 @@ export async function benchIngest() {
     const hubRun = await runConcurrent(TOTAL, CONCURRENCY, convert('hub'));
     const ratio = hubRun.perSecond / raw.perSecond;
 
-    const [pending] = await sql`select count(*)::int as n from inbox where dispatched_at is null`;
+    const backlog = await lifecycleBacklog(sql);
     console.log(`ingest: ${TOTAL} operations each, ${CONCURRENCY} concurrent clients`);
     console.log(`  raw INSERT (postgres.js)      ${raw.perSecond.toFixed(0).padStart(7)} rows/s         p50 ${raw.p50.toFixed(2)} ms  p99 ${raw.p99.toFixed(2)} ms`);
     console.log(`  hub POST /api/v1/conversions  ${hubRun.perSecond.toFixed(0).padStart(7)} conversions/s  p50 ${hubRun.p50.toFixed(2)} ms  p99 ${hubRun.p99.toFixed(2)} ms`);
     console.log(`  ratio hub/raw                 ${ratio.toFixed(2)}   (target ≥ 0.70, p99 ≤ 30 ms)`);
-    console.log(`  inbox rows not yet handed to Temporal at the end: ${pending!.n}`);
+    console.log(`  referral events not yet handed to Temporal at the end: ${backlog.count}`);
     return { raw, hub: hubRun, ratio };
   } finally {
     await agent.close();
