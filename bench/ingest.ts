@@ -25,7 +25,7 @@ export async function benchIngest() {
   const base = `http://127.0.0.1:${port}`;
   const hub = await startProcess(['hub/main.ts'], {
     DATABASE_URL: db.url, TEMPORAL_ADDRESS: temporal.address, HUB_PORT: String(port), HUB_HOST: '127.0.0.1',
-    HUB_BOOTSTRAP_API_KEY: KEY, LOG_LEVEL: 'warn',
+    HUB_BOOTSTRAP_API_KEY: KEY, HUB_SECRET_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: 'warn',
   }, async () => (await fetch(`${base}/healthz`)).ok);
   const sql = postgres(db.url, { max: CONCURRENCY, onnotice: () => {} });
   const agent = new Agent({ connections: CONCURRENCY, pipelining: 1 });

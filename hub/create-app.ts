@@ -8,6 +8,8 @@ import { createHubMetrics } from './http/hub-metrics.js';
 import { idempotency } from './http/idempotency.js';
 import { registerApiKeyRoutes } from './routes/api-key-routes.js';
 import { registerClickRoutes } from './routes/click-routes.js';
+import { registerConnectorRoutes } from './routes/connector-routes.js';
+import { registerHookRoutes } from './routes/hook-routes.js';
 import { registerDocsRoutes } from './routes/docs-routes.js';
 import { registerMemberRoutes } from './routes/member-routes.js';
 import { registerOpsRoutes } from './routes/ops-routes.js';
@@ -46,6 +48,8 @@ export function createApp(deps: HubDeps) {
   registerReferralRoutes(app, deps);
   registerRewardRoutes(app, deps);
   registerApiKeyRoutes(app, deps);
+  registerConnectorRoutes(app, deps);
+  registerHookRoutes(app, deps);
   registerDocsRoutes(app, deps.publicUrl);
 
   app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));

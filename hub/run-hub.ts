@@ -10,6 +10,10 @@ import { temporalReady } from '../lib/temporal-ready.js';
 import { loadTemporalSettings } from '../lib/temporal-settings.js';
 import { createDb } from '../schema/db.js';
 import { runMigrations } from '../schema/migrate.js';
+import { createSecretBox } from '../connectors/security/secret-box.js';
+import { parseDuration } from '../lib/duration.js';
+import { deriveSecretKey } from '../lib/secret-key.js';
+import { createConnectorWaker } from '../workflows/connector-waker.js';
 import { createLifecycleDispatcher } from '../workflows/lifecycle-dispatcher.js';
 import { createApp } from './create-app.js';
 import { createApiKeyService } from './services/api-key-service.js';
@@ -18,15 +22,18 @@ import { createApiKeyService } from './services/api-key-service.js';
  * Migrates, then serves the API and runs the lifecycle dispatcher. The Temporal connection is
  * lazy: the hub accepts facts while Temporal is down and the dispatcher delivers them when it is back.
  */
-export async function runHub(config: Config & { DATABASE_URL: string; TEMPORAL_ADDRESS: string }, logger: Logger) {
+export async function runHub(config: Config & { DATABASE_URL: string; TEMPORAL_ADDRESS: string; HUB_SECRET_KEY: string }, logger: Logger) {
   const settings = loadTemporalSettings();
   await runMigrations(config.DATABASE_URL);
   const handle = createDb(config.DATABASE_URL, { max: config.HUB_DB_POOL_SIZE });
   const connection = Connection.lazy({ ...temporalConnectionOptions(config, config.TEMPORAL_ADDRESS), channelArgs: TEMPORAL_CLIENT_CHANNEL_ARGS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE ?? settings.namespace });
-  const dispatcher = createLifecycleDispatcher({
-    sql: handle.sql, client, logger, taskQueue: config.TEMPORAL_TASK_QUEUE ?? settings.taskQueues.lifecycle,
+  const taskQueue = config.TEMPORAL_TASK_QUEUE ?? settings.taskQueues.lifecycle;
+  const connectorWaker = createConnectorWaker({
+    db: handle.db, client, taskQueue, logger,
+    backoffMs: config.HUB_SYNC_BACKOFF.split(',').map(parseDuration), disableAfter: config.HUB_SYNC_DISABLE_AFTER,
   });
+  const dispatcher = createLifecycleDispatcher({ sql: handle.sql, client, logger, taskQueue, afterBatch: connectorWaker.eventsCommitted });
   const publicUrl = (config.HUB_PUBLIC_URL ?? `http://localhost:${config.HUB_PORT}`).replace(/\/+$/, '');
 
   if (!config.HUB_BOOTSTRAP_API_KEY) {
@@ -39,7 +46,8 @@ export async function runHub(config: Config & { DATABASE_URL: string; TEMPORAL_A
   }
 
   const app = createApp({
-    db: handle.db, sql: handle.sql, logger, publicUrl, dispatcher, bootstrapApiKey: config.HUB_BOOTSTRAP_API_KEY,
+    db: handle.db, sql: handle.sql, logger, publicUrl, dispatcher, connectorWaker, bootstrapApiKey: config.HUB_BOOTSTRAP_API_KEY,
+    secretBox: createSecretBox(deriveSecretKey(config.HUB_SECRET_KEY)), allowPrivateTargets: config.HUB_ALLOW_PRIVATE_TARGETS,
     bodyLimitBytes: config.HUB_BODY_LIMIT_BYTES,
     ipHashSalt: createHash('sha256').update(`ip-salt:${config.HUB_SECRET_KEY ?? 'referral-hub'}`).digest('hex'),
     temporalReady: () => temporalReady(connection),

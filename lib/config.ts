@@ -26,6 +26,8 @@ export const configSchema = z.object({
   HUB_DATA_DIR: z.string().min(1).default('.data'),
   HUB_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   HUB_DB_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(32),
+  HUB_SYNC_BACKOFF: z.string().regex(/^\d+(ms|s|m|h|d)(,\d+(ms|s|m|h|d))*$/, 'comma-separated durations like "5s,5m,30m"').default('5s,1m,5m,30m,2h,5h,10h'),
+  HUB_SYNC_DISABLE_AFTER: z.coerce.number().int().min(1).max(1000).default(12),
   HUB_DISPATCH_SWEEP_MS: z.coerce.number().int().min(50).default(2000),
   EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(7233),

@@ -28,7 +28,7 @@ export async function readEventsSince(
   sql: Sql,
   cursor: EventCursor,
   opts: { limit: number; types?: string[]; programIds?: string[] },
-): Promise<{ events: LoggedEvent[]; cursor: EventCursor }> {
+): Promise<{ events: LoggedEvent[]; cursor: EventCursor; full: boolean }> {
   const types = opts.types && opts.types.length > 0 ? opts.types : null;
   const programs = opts.programIds && opts.programIds.length > 0 ? opts.programIds : null;
   const rows = await sql<{ seq: string; txid: string; id: string; type: string; program_id: string | null; subject_id: string; payload: Record<string, unknown>; created_at: Date }[]>`
@@ -44,9 +44,22 @@ export async function readEventsSince(
   const wanted = rows.filter((r) => (!types || types.includes(r.type)) && (!programs || (r.program_id !== null && programs.includes(r.program_id))));
   return {
     cursor: next,
+    // The page was full: more rows may be waiting right behind it.
+    full: rows.length === opts.limit,
     events: wanted.map((r) => ({
       seq: Number(r.seq), txid: r.txid, id: r.id, type: r.type, programId: r.program_id,
       subjectId: r.subject_id, payload: r.payload, createdAt: r.created_at,
     })),
   };
+}
+
+/** Specific events by id, in log order (replays, previews). */
+export async function loadEventsById(sql: Sql, ids: string[]): Promise<LoggedEvent[]> {
+  if (ids.length === 0) return [];
+  const rows = await sql<{ seq: string; txid: string; id: string; type: string; program_id: string | null; subject_id: string; payload: Record<string, unknown>; created_at: Date }[]>`
+    select seq, txid::text as txid, id, type, program_id, subject_id, payload, created_at from events where id = any(${ids}) order by txid, seq`;
+  return rows.map((r) => ({
+    seq: Number(r.seq), txid: r.txid, id: r.id, type: r.type, programId: r.program_id,
+    subjectId: r.subject_id, payload: r.payload, createdAt: r.created_at,
+  }));
 }

@@ -1,7 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
-import type { Db } from '../schema/db.js';
+import type { SecretBox } from '../connectors/security/secret-box.js';
+import type { Logger } from '../lib/logger.js';
+import type { Db, Sql } from '../schema/db.js';
 import { createLifecycleActivities } from './activities/create-lifecycle-activities.js';
+import { createSyncActivities } from './activities/create-sync-activities.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./index.ts', import.meta.url));
 
@@ -10,6 +13,11 @@ export interface WorkerDeps {
   namespace: string;
   taskQueue: string;
   db: Db;
+  sql: Sql;
+  secretBox: SecretBox;
+  publicUrl: string;
+  allowPrivateTargets: boolean;
+  logger: Logger;
   /** A prebuilt bundle (tests build one per run); otherwise the worker bundles workflows/index.ts. */
   workflowBundle?: WorkflowBundleOption;
 }
@@ -21,7 +29,13 @@ export function createWorker(deps: WorkerDeps): Promise<Worker> {
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createLifecycleActivities({ db: deps.db }),
+    activities: {
+      ...createLifecycleActivities({ db: deps.db }),
+      ...createSyncActivities({
+        db: deps.db, sql: deps.sql, secretBox: deps.secretBox, publicUrl: deps.publicUrl,
+        allowPrivateTargets: deps.allowPrivateTargets, logger: deps.logger,
+      }),
+    },
     // Small machines: keep the cache bounded instead of sizing it from the heap limit.
     maxCachedWorkflows: 1000,
     maxConcurrentActivityTaskExecutions: 50,

@@ -1,2 +1,3 @@
 // The workflow bundle's entry: every workflow type the worker registers.
 export { referralLifecycle } from './referral-lifecycle.js';
+export { connectorSync } from './connector-sync.js';

@@ -14,6 +14,8 @@ export interface LifecycleDispatcherDeps {
   /** Workflows signalled at once (events of one workflow always go one after another). */
   concurrency?: number;
   batchSize?: number;
+  /** Told the event types of each batch read (connector syncs wake on them). */
+  afterBatch?: (types: Set<string>) => Promise<void>;
 }
 
 interface Row { txid: string; seq: string; id: string; type: string; subject_id: string; payload_id: string | null; status: string | null }
@@ -110,6 +112,9 @@ export function createLifecycleDispatcher(deps: LifecycleDispatcherDeps) {
       await deps.sql`update dispatch_cursors set txid = ${last.txid}::xid8, seq = ${last.seq}, updated_at = now() where name = ${CURSOR}`;
     }
     if (handled < rows.length) quietUntil = Date.now() + 1000;
+    if (deps.afterBatch) {
+      await deps.afterBatch(new Set(rows.map((r) => r.type))).catch((err) => deps.logger.warn({ err: String(err) }, 'after-batch hook failed'));
+    }
     return { sent, more: handled === rows.length && rows.length === batchSize };
   }
 

@@ -3,11 +3,13 @@ import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import { temporalConnectionOptions } from '../lib/temporal-connection-options.js';
 import { loadTemporalSettings } from '../lib/temporal-settings.js';
+import { createSecretBox } from '../connectors/security/secret-box.js';
+import { deriveSecretKey } from '../lib/secret-key.js';
 import { createDb } from '../schema/db.js';
 import { createWorker } from './create-worker.js';
 
 /** Connects and runs a worker until `stop()` (or SIGINT/SIGTERM, handled by the SDK runtime). */
-export async function runWorker(config: Config & { DATABASE_URL: string; TEMPORAL_ADDRESS: string }, logger: Logger) {
+export async function runWorker(config: Config & { DATABASE_URL: string; TEMPORAL_ADDRESS: string; HUB_SECRET_KEY: string }, logger: Logger) {
   const settings = loadTemporalSettings();
   // The SDK logs every bundling step at INFO; keep it to warnings unless we are debugging.
   Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN') });
@@ -15,7 +17,10 @@ export async function runWorker(config: Config & { DATABASE_URL: string; TEMPORA
   const connection = await NativeConnection.connect(temporalConnectionOptions(config, config.TEMPORAL_ADDRESS));
   const taskQueue = config.TEMPORAL_TASK_QUEUE ?? settings.taskQueues.lifecycle;
   const worker = await createWorker({
-    connection, namespace: config.TEMPORAL_NAMESPACE ?? settings.namespace, taskQueue, db: handle.db,
+    connection, namespace: config.TEMPORAL_NAMESPACE ?? settings.namespace, taskQueue, db: handle.db, sql: handle.sql,
+    secretBox: createSecretBox(deriveSecretKey(config.HUB_SECRET_KEY)),
+    publicUrl: (config.HUB_PUBLIC_URL ?? `http://localhost:${config.HUB_PORT}`).replace(/\/+$/, ''),
+    allowPrivateTargets: config.HUB_ALLOW_PRIVATE_TARGETS, logger,
   });
   logger.info({ taskQueue }, 'worker started');
   const running = worker.run().finally(async () => {

@@ -1,4 +1,6 @@
+import type { SecretBox } from '../../connectors/security/secret-box.js';
 import type { Logger } from '../../lib/logger.js';
+import type { ConnectorWaker } from '../../workflows/connector-waker.js';
 import type { Db, Sql } from '../../schema/db.js';
 import type { LifecycleDispatcher } from '../../workflows/lifecycle-dispatcher.js';
 
@@ -11,6 +13,12 @@ export interface HubDeps {
   publicUrl: string;
   /** Hands committed referral events to Temporal; absent in processes that only accept facts. */
   dispatcher?: LifecycleDispatcher;
+  /** Starts/wakes connectorSync workflows; absent when there is no Temporal client. */
+  connectorWaker?: ConnectorWaker;
+  /** Seals connector secrets (AES-256-GCM, key from HUB_SECRET_KEY). */
+  secretBox: SecretBox;
+  /** HUB_ALLOW_PRIVATE_TARGETS: let connectors reach private/loopback addresses. */
+  allowPrivateTargets: boolean;
   bootstrapApiKey?: string;
   bodyLimitBytes: number;
   /** Salt for hashing IPs of clicks. */

@@ -9,3 +9,6 @@ export * from './events.js';
 export * from './api-keys.js';
 export * from './idempotency-keys.js';
 export * from './dispatch-cursors.js';
+export * from './connectors.js';
+export * from './deliveries.js';
+export * from './connector-replays.js';

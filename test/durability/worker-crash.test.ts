@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { convert, programWithMember } from '../support/fixtures.js';
-import { createHarness, waitFor, type Harness } from '../support/hub-harness.js';
+import { createHarness, TEST_SECRET_KEY, waitFor, type Harness } from '../support/hub-harness.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 let h: Harness;
@@ -12,7 +12,7 @@ const children: ChildProcess[] = [];
 function startWorkerProcess(): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'workflows/main.ts'], {
     cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, DATABASE_URL: h.databaseUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: h.taskQueue, LOG_LEVEL: 'error' },
+    env: { ...process.env, DATABASE_URL: h.databaseUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: h.taskQueue, HUB_SECRET_KEY: TEST_SECRET_KEY, LOG_LEVEL: 'error' },
   });
   children.push(child);
   return child;

@@ -26,9 +26,10 @@ function walkthroughBlock(): string {
 beforeAll(async () => {
   // The real production entry points, as `npm start` wires them, on a fresh database.
   const config = {
-    ...loadConfig({ HUB_PORT: '0', HUB_HOST: '127.0.0.1', HUB_BOOTSTRAP_API_KEY: KEY, TEMPORAL_TASK_QUEUE: `readme-${randomUUID()}`, LOG_LEVEL: 'silent' }),
+    ...loadConfig({ HUB_PORT: '0', HUB_HOST: '127.0.0.1', HUB_BOOTSTRAP_API_KEY: KEY, HUB_SECRET_KEY: 'readme-test-secret', TEMPORAL_TASK_QUEUE: `readme-${randomUUID()}`, LOG_LEVEL: 'silent' }),
     DATABASE_URL: await createTestDatabase(),
     TEMPORAL_ADDRESS: inject('temporalAddress'),
+    HUB_SECRET_KEY: 'readme-test-secret',
   };
   hub = await runHub(config, createLogger('silent'));
   worker = await runWorker(config, createLogger('silent'));

@@ -8,10 +8,14 @@ import { temporalReady } from '../../lib/temporal-ready.js';
 import { createDb, type DbHandle } from '../../schema/db.js';
 import { createApp, type HubApp } from '../../hub/create-app.js';
 import { createLifecycleDispatcher, type LifecycleDispatcher } from '../../workflows/lifecycle-dispatcher.js';
+import { createConnectorWaker } from '../../workflows/connector-waker.js';
+import { createSecretBox } from '../../connectors/security/secret-box.js';
+import { deriveSecretKey } from '../../lib/secret-key.js';
 import { createWorker } from '../../workflows/create-worker.js';
 import { createTestDatabase } from './test-database.js';
 
 export const TEST_ADMIN_KEY = 'rh_test_bootstrap_key_0123456789abcdef';
+export const TEST_SECRET_KEY = 'test-secret-key-for-sealing-connector-secrets';
 
 export interface Harness {
   app: HubApp;
@@ -33,7 +37,9 @@ export interface Harness {
  */
 let runtimeInstalled = false;
 
-export async function createHarness(opts: { temporalAddress?: string; worker?: boolean; sweepMs?: number } = {}): Promise<Harness> {
+export async function createHarness(opts: {
+  temporalAddress?: string; worker?: boolean; sweepMs?: number; allowPrivateTargets?: boolean; syncBackoffMs?: number[]; syncDisableAfter?: number;
+} = {}): Promise<Harness> {
   if (!runtimeInstalled) {
     // Once per process and before any worker: keep the SDK's INFO chatter out of test output.
     Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -45,10 +51,14 @@ export async function createHarness(opts: { temporalAddress?: string; worker?: b
   const connection = await Connection.connect({ address: opts.temporalAddress ?? inject('temporalAddress'), channelArgs: TEMPORAL_CLIENT_CHANNEL_ARGS });
   const client = new Client({ connection, namespace: 'default' });
   const taskQueue = `test-${randomUUID()}`;
-  const dispatcher = createLifecycleDispatcher({ sql: db.sql, client, taskQueue, logger, callTimeoutMs: 3000 });
+  const secretBox = createSecretBox(deriveSecretKey(TEST_SECRET_KEY));
+  // Seconds instead of the production schedule, so retry paths run inside a test.
+  const connectorWaker = createConnectorWaker({ db: db.db, client, taskQueue, logger, backoffMs: opts.syncBackoffMs ?? [500, 1000, 2000], disableAfter: opts.syncDisableAfter ?? 5 });
+  const dispatcher = createLifecycleDispatcher({ sql: db.sql, client, taskQueue, logger, callTimeoutMs: 3000, afterBatch: connectorWaker.eventsCommitted });
   dispatcher.start(opts.sweepMs ?? 300);
   const app = createApp({
-    db: db.db, sql: db.sql, logger, publicUrl: 'http://hub.test', dispatcher, bootstrapApiKey: TEST_ADMIN_KEY,
+    db: db.db, sql: db.sql, logger, publicUrl: 'http://hub.test', dispatcher, connectorWaker, bootstrapApiKey: TEST_ADMIN_KEY,
+    secretBox, allowPrivateTargets: opts.allowPrivateTargets ?? true,
     bodyLimitBytes: 1_048_576, ipHashSalt: 'test-salt',
     temporalReady: () => temporalReady(connection),
   });
@@ -73,7 +83,8 @@ export async function createHarness(opts: { temporalAddress?: string; worker?: b
     async startWorker() {
       nativeConnection ??= await NativeConnection.connect({ address: inject('temporalAddress') });
       worker = await createWorker({
-        connection: nativeConnection, namespace: 'default', taskQueue, db: db.db,
+        connection: nativeConnection, namespace: 'default', taskQueue, db: db.db, sql: db.sql, secretBox, logger,
+        publicUrl: 'http://hub.test', allowPrivateTargets: opts.allowPrivateTargets ?? true,
         workflowBundle: { codePath: inject('workflowBundlePath') },
       });
       running = worker.run();

@@ -1,0 +1,27 @@
+import type { ConnectorDefinition } from './connector.js';
+import { emailConnector } from './email/email-connector.js';
+import { ftpsConnector } from './ftps/ftps-connector.js';
+import { hubspotConnector } from './hubspot/hubspot-connector.js';
+import { mailchimpConnector } from './mailchimp/mailchimp-connector.js';
+import { sailthruConnector } from './sailthru/sailthru-connector.js';
+import { salesforceConnector } from './salesforce/salesforce-connector.js';
+import { sftpConnector } from './sftp/sftp-connector.js';
+import { webhookConnector } from './webhook/webhook-connector.js';
+import { zapierHookConnector } from './zapier/zapier-hook-connector.js';
+
+/** Every connector kind the hub offers: one line per system (DESIGN §8). */
+export const CONNECTORS: readonly ConnectorDefinition[] = [
+  webhookConnector,
+  zapierHookConnector,
+  hubspotConnector,
+  salesforceConnector,
+  mailchimpConnector,
+  sailthruConnector,
+  sftpConnector,
+  ftpsConnector,
+  emailConnector,
+] as ConnectorDefinition[];
+
+export function connectorDefinition(kind: string): ConnectorDefinition | undefined {
+  return CONNECTORS.find((c) => c.kind === kind);
+}

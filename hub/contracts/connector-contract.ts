@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { mappingSchema } from '../../connectors/mapping/mapping-entry-schema.js';
+import { EVENT_TYPES } from '../../schema/append-event.js';
+
+const eventTypeSchema = z.enum(EVENT_TYPES);
+
+export const connectorCreateSchema = z.object({
+  kind: z.string().min(1).max(40),
+  name: z.string().min(1).max(200),
+  settings: z.record(z.string(), z.unknown()).default({}),
+  secrets: z.record(z.string(), z.unknown()).default({}),
+  events: z.array(eventTypeSchema).max(EVENT_TYPES.length).default([]).meta({ description: 'Event types to send; empty means all' }),
+  programIds: z.array(z.string().min(1).max(64)).max(100).default([]).meta({ description: 'Programs in scope; empty means every program' }),
+  enabled: z.boolean().default(true),
+  mapping: mappingSchema.optional().meta({ description: 'Field mapping; without it the object\'s full public JSON is sent' }),
+}).strict().meta({ id: 'ConnectorCreate' });
+
+export const connectorPatchSchema = z.object({
+  name: z.string().min(1).max(200).optional(),
+  settings: z.record(z.string(), z.unknown()).optional().meta({ description: 'Replaces the settings' }),
+  secrets: z.record(z.string(), z.unknown()).optional().meta({ description: 'Merged into the stored secrets; write-only' }),
+  events: z.array(eventTypeSchema).max(EVENT_TYPES.length).optional(),
+  programIds: z.array(z.string().min(1).max(64)).max(100).optional(),
+  enabled: z.boolean().optional(),
+  mapping: mappingSchema.nullable().optional(),
+}).strict().meta({ id: 'ConnectorPatch' });
+
+export const connectorSchema = z.object({
+  id: z.string(), kind: z.string(), name: z.string(), settings: z.record(z.string(), z.unknown()),
+  secrets: z.record(z.string(), z.literal('set')), events: z.array(z.string()), programIds: z.array(z.string()),
+  enabled: z.boolean(), status: z.enum(['active', 'failing', 'disabled']), statusReason: z.string().nullable(),
+  mapping: z.array(z.unknown()).nullable(), createdAt: z.string(), updatedAt: z.string(),
+}).meta({ id: 'Connector' });
+
+export const deliverySchema = z.object({
+  id: z.string(), connectorId: z.string(), eventId: z.string(), eventType: z.string(), recordKey: z.string(),
+  status: z.enum(['succeeded', 'failed', 'dead']), attempts: z.number(), lastError: z.string().nullable(),
+  responseCode: z.number().nullable(), createdAt: z.string(), updatedAt: z.string(),
+}).meta({ id: 'Delivery' });
+
+export type ConnectorCreate = z.infer<typeof connectorCreateSchema>;
+export type ConnectorPatch = z.infer<typeof connectorPatchSchema>;

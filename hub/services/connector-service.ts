@@ -1,0 +1,212 @@
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import type { z } from 'zod';
+import { ConnectorError } from '../../connectors/connector.js';
+import { isPlainFtpRequested } from '../../connectors/ftps/is-plain-ftp-requested.js';
+import type { MappingEntry } from '../../connectors/mapping/mapping-entry-schema.js';
+import { connectorDefinition } from '../../connectors/registry.js';
+import { newId } from '../../lib/ids.js';
+import { loadEventsById } from '../../schema/read-events.js';
+import { connectors, deliveries } from '../../schema/tables/index.js';
+import { createConnectorRuntime } from '../../workflows/connector-runtime.js';
+import { openConnector, openSecrets, type ConnectorRow } from '../../workflows/open-connector.js';
+import { buildOutboundRecords } from '../../workflows/outbound-records.js';
+import type { ConnectorCreate, ConnectorPatch } from '../contracts/connector-contract.js';
+import { ApiError, issuesToDetails } from '../http/api-error.js';
+import type { HubDeps } from './hub-deps.js';
+import { decodeCursor, pageOf } from './page-cursor.js';
+
+const iso = (d: Date) => d.toISOString();
+
+/** Secrets never leave: each stored key is reported as "set". */
+export function connectorJson(row: ConnectorRow, secretKeys: string[]) {
+  return {
+    id: row.id, kind: row.kind, name: row.name, settings: row.settings,
+    secrets: Object.fromEntries(secretKeys.map((k) => [k, 'set' as const])),
+    events: row.events, programIds: row.programIds, enabled: row.enabled, status: row.status, statusReason: row.statusReason,
+    mapping: row.mapping ?? null, createdAt: iso(row.createdAt), updatedAt: iso(row.updatedAt),
+  };
+}
+
+/** Every address a connector's settings point at, as a URL the SSRF guard can judge. */
+function targetsOf(kind: string, settings: Record<string, unknown>): string[] {
+  const urls = ['url', 'baseUrl', 'targetUrl', 'loginUrl'].map((k) => settings[k]).filter((v): v is string => typeof v === 'string');
+  if (typeof settings.host === 'string') {
+    const scheme = kind === 'email' ? 'smtp' : kind;
+    urls.push(`${scheme}://${settings.host}${settings.port ? `:${String(settings.port)}` : ''}`);
+  }
+  return urls;
+}
+
+export function createConnectorService(deps: HubDeps) {
+  const { db } = deps;
+  const runtime = createConnectorRuntime({ allowPrivateTargets: deps.allowPrivateTargets, timeoutMs: 10_000 });
+
+  function parseWith<T extends z.ZodType>(schema: T, value: unknown, path: string): z.infer<T> {
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) {
+      const details = issuesToDetails(parsed.error.issues).map((d) => ({ ...d, path: d.path ? `${path}.${d.path}` : path }));
+      throw new ApiError('validation_failed', `Invalid ${path}`, details);
+    }
+    return parsed.data;
+  }
+
+  /** Validates a kind's settings and secrets with its own schemas and checks every target address. */
+  async function validate(kind: string, settings: Record<string, unknown>, secrets: Record<string, unknown>) {
+    const definition = connectorDefinition(kind);
+    if (!definition) throw new ApiError('validation_failed', `Unknown connector kind "${kind}"`, [{ path: 'kind', message: 'see GET /api/v1/connector-kinds' }]);
+    if (kind === 'ftps' && isPlainFtpRequested(settings)) {
+      throw new ApiError('unsupported_protocol', 'Plain FTP is not supported: credentials and files would travel unencrypted. Use FTPS (explicit TLS).');
+    }
+    const parsedSettings = parseWith(definition.settingsSchema, settings, 'settings');
+    parseWith(definition.secretsSchema, secrets, 'secrets');
+    for (const url of targetsOf(kind, parsedSettings as Record<string, unknown>)) {
+      try {
+        await runtime.assertTargetAllowed(url);
+      } catch (err) {
+        const message = err instanceof ConnectorError ? err.message : 'target is not allowed';
+        throw new ApiError('validation_failed', message, [{ path: 'settings', message }]);
+      }
+    }
+    return definition;
+  }
+
+  async function getRow(id: string): Promise<ConnectorRow> {
+    const [row] = await db.select().from(connectors).where(eq(connectors.id, id));
+    if (!row) throw new ApiError('not_found', `Connector ${id} not found`);
+    return row;
+  }
+
+  const json = (row: ConnectorRow) => connectorJson(row, Object.keys(openSecrets(deps.secretBox, row)));
+
+  return {
+    getRow,
+    json,
+
+    async create(input: ConnectorCreate, opts: { id?: string } = {}) {
+      await validate(input.kind, input.settings, input.secrets);
+      const id = opts.id ?? newId('con');
+      const hasSecrets = Object.keys(input.secrets).length > 0;
+      const row = await db.transaction(async (tx) => {
+        const [created] = await tx.insert(connectors).values({
+          id, kind: input.kind, name: input.name, settings: input.settings,
+          secretsSealed: hasSecrets ? deps.secretBox.sealJson(input.secrets, id) : null,
+          events: input.events, programIds: input.programIds, enabled: input.enabled, mapping: input.mapping ?? null,
+        }).returning();
+        // A new connector receives what happens from now on; POST …/replay sends history.
+        await tx.execute(sql`insert into dispatch_cursors (name, txid, seq) values (${`connector:${id}`}, pg_snapshot_xmin(pg_current_snapshot()), 0)`);
+        return created!;
+      });
+      deps.connectorWaker?.changed(id);
+      return json(row);
+    },
+
+    async list(q: { limit: number; cursor?: string; kind?: string }) {
+      const after = decodeCursor(q.cursor, 1);
+      const rows = await db.select().from(connectors).where(and(
+        q.kind ? eq(connectors.kind, q.kind) : undefined,
+        after ? lt(connectors.id, after[0] as string) : undefined,
+      )).orderBy(desc(connectors.id)).limit(q.limit + 1);
+      const page = pageOf(rows, q.limit, (r) => [r.id]);
+      return { data: page.data.map(json), nextCursor: page.nextCursor };
+    },
+
+    async patch(id: string, input: ConnectorPatch) {
+      const row = await getRow(id);
+      const settings = input.settings ?? row.settings;
+      const secrets = { ...openSecrets(deps.secretBox, row), ...(input.secrets ?? {}) };
+      await validate(row.kind, settings, secrets);
+      const [updated] = await db.update(connectors).set({
+        name: input.name ?? row.name, settings, events: input.events ?? row.events, programIds: input.programIds ?? row.programIds,
+        mapping: input.mapping === undefined ? row.mapping : input.mapping,
+        secretsSealed: Object.keys(secrets).length > 0 ? deps.secretBox.sealJson(secrets, id) : null,
+        // Re-enabling (or fixing) a connector gives it a fresh start.
+        ...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
+        ...(input.enabled === true || input.secrets || input.settings ? { status: 'active' as const, statusReason: null, consecutiveFailures: 0 } : {}),
+        updatedAt: new Date(),
+      }).where(eq(connectors.id, id)).returning();
+      deps.connectorWaker?.changed(id);
+      return json(updated!);
+    },
+
+    async remove(id: string) {
+      await getRow(id);
+      await db.delete(connectors).where(eq(connectors.id, id));
+      await db.execute(sql`delete from dispatch_cursors where name = ${`connector:${id}`}`);
+      deps.connectorWaker?.changed(id);
+    },
+
+    /** Runs the kind's cheap credentials probe now. */
+    async test(id: string) {
+      const row = await getRow(id);
+      try {
+        await openConnector(row, deps.secretBox, runtime).instance.check();
+        return { ok: true as const };
+      } catch (err) {
+        const e = err instanceof ConnectorError ? err : new ConnectorError('invalid', err instanceof Error ? err.message : String(err));
+        return { ok: false as const, error: { kind: e.kind, message: e.message, status: e.status ?? null } };
+      }
+    },
+
+    /** The mapping applied to the newest matching events; nothing is sent. */
+    async preview(id: string, limit: number) {
+      const row = await getRow(id);
+      const recent = await deps.sql<{ id: string }[]>`
+        select id from events
+        where (${row.events.length === 0} or type = any(${row.events}))
+          and (${row.programIds.length === 0} or program_id = any(${row.programIds}))
+        order by seq desc limit ${limit}`;
+      if (recent.length === 0) return { data: [] };
+      const events = await loadEventsById(deps.sql, recent.map((r) => r.id));
+      const records = await buildOutboundRecords(db, deps.publicUrl, events, row.mapping as MappingEntry[] | null);
+      return { data: records.map((r) => ({ eventId: r.event.id, type: r.event.type, data: r.data })) };
+    },
+
+    async deliveries(id: string, q: { limit: number; cursor?: string; status?: 'succeeded' | 'failed' | 'dead' }) {
+      await getRow(id);
+      const after = decodeCursor(q.cursor, 1);
+      const rows = await db.select().from(deliveries).where(and(
+        eq(deliveries.connectorId, id), q.status ? eq(deliveries.status, q.status) : undefined,
+        after ? lt(deliveries.id, after[0] as string) : undefined,
+      )).orderBy(desc(deliveries.id)).limit(q.limit + 1);
+      const page = pageOf(rows, q.limit, (r) => [r.id]);
+      return {
+        data: page.data.map((d) => ({ ...d, createdAt: iso(d.createdAt), updatedAt: iso(d.updatedAt) })),
+        nextCursor: page.nextCursor,
+      };
+    },
+
+    /** Re-delivers one recorded event: its delivery goes back through the connector's queue. */
+    async retryDelivery(deliveryId: string) {
+      const [d] = await db.select().from(deliveries).where(eq(deliveries.id, deliveryId));
+      if (!d) throw new ApiError('not_found', `Delivery ${deliveryId} not found`);
+      await requeue(d.connectorId, [d.eventId]);
+      return { deliveryId, queued: 1 };
+    },
+
+    /** Re-delivers every matching event committed in [from, to). */
+    async replay(id: string, range: { from: string; to: string }) {
+      const row = await getRow(id);
+      const ids = await deps.sql<{ id: string }[]>`
+        select id from events
+        where created_at >= ${range.from}::timestamptz and created_at < ${range.to}::timestamptz
+          and (${row.events.length === 0} or type = any(${row.events}))
+          and (${row.programIds.length === 0} or program_id = any(${row.programIds}))
+        order by seq`;
+      await requeue(id, ids.map((r) => r.id));
+      return { queued: ids.length };
+    },
+  };
+
+  /**
+   * Replays go through the same sync path: the chosen events are copied to the connector's
+   * replay queue (a private event-log cursor would skip them), then the workflow is woken.
+   */
+  async function requeue(connectorId: string, eventIds: string[]) {
+    if (eventIds.length > 0) {
+      await deps.sql`
+        insert into connector_replays (connector_id, event_id)
+        select ${connectorId}, unnest(${eventIds}::text[]) on conflict do nothing`;
+    }
+    deps.connectorWaker?.changed(connectorId);
+  }
+}

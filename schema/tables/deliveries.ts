@@ -1,0 +1,24 @@
+import { index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { tstz } from './columns.js';
+import { connectors } from './connectors.js';
+
+export const DELIVERY_STATUSES = ['succeeded', 'failed', 'dead'] as const;
+
+/** One row per (connector, event): the ledger the UI shows and replays from. */
+export const deliveries = pgTable('deliveries', {
+  id: text('id').primaryKey(),
+  connectorId: text('connector_id').notNull().references(() => connectors.id, { onDelete: 'cascade' }),
+  eventId: text('event_id').notNull(),
+  eventType: text('event_type').notNull(),
+  // The upsert key or event id the provider dedupes on: identical across retries.
+  recordKey: text('record_key').notNull(),
+  status: text('status', { enum: DELIVERY_STATUSES }).notNull(),
+  attempts: integer('attempts').notNull().default(1),
+  lastError: text('last_error'),
+  responseCode: integer('response_code'),
+  createdAt: tstz('created_at').notNull().defaultNow(),
+  updatedAt: tstz('updated_at').notNull().defaultNow(),
+}, (t) => [
+  uniqueIndex('deliveries_connector_event_uq').on(t.connectorId, t.eventId),
+  index('deliveries_connector_idx').on(t.connectorId, t.id),
+]);

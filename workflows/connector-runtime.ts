@@ -1,0 +1,8 @@
+import type { ConnectorRuntime } from '../connectors/connector.js';
+import { createSsrfGuard } from '../connectors/security/ssrf-guard.js';
+
+/** What every connector gets: the SSRF guard (URL check and connect-time lookup) and a timeout. */
+export function createConnectorRuntime(opts: { allowPrivateTargets: boolean; timeoutMs?: number }): ConnectorRuntime {
+  const guard = createSsrfGuard({ allowPrivate: opts.allowPrivateTargets });
+  return { assertTargetAllowed: guard.assertTargetAllowed, lookup: guard.guardedLookup, timeoutMs: opts.timeoutMs ?? 15_000 };
+}

@@ -1,0 +1,52 @@
+import type { Client } from '@temporalio/client';
+import { eq } from 'drizzle-orm';
+import type { Logger } from '../lib/logger.js';
+import type { Db } from '../schema/db.js';
+import { connectors } from '../schema/tables/index.js';
+import { CONNECTOR_SYNC_WORKFLOW_TYPE, connectorSyncWorkflowId, connectorWakeSignal, type ConnectorSyncInput } from './connector-sync-signal.js';
+
+export interface ConnectorWakerDeps {
+  db: Db;
+  client: Client;
+  taskQueue: string;
+  logger: Logger;
+  backoffMs: number[];
+  disableAfter: number;
+}
+
+// The enabled-connector list is re-read at most this often on the hot path.
+const LIST_TTL_MS = 2000;
+
+/**
+ * Starts or wakes connectorSync workflows (signalWithStart, so a missing workflow is created):
+ * after the dispatcher saw new events, and when a connector is created or changed.
+ */
+export function createConnectorWaker(deps: ConnectorWakerDeps) {
+  let cached: { at: number; list: { id: string; events: string[] }[] } | undefined;
+
+  async function wake(connectorId: string): Promise<void> {
+    const input: ConnectorSyncInput = { connectorId, backoffMs: deps.backoffMs, disableAfter: deps.disableAfter };
+    await deps.client.connection.withDeadline(Date.now() + 5000, () => deps.client.workflow.signalWithStart(CONNECTOR_SYNC_WORKFLOW_TYPE, {
+      workflowId: connectorSyncWorkflowId(connectorId), taskQueue: deps.taskQueue, args: [input], signal: connectorWakeSignal, signalArgs: [],
+    }));
+  }
+
+  return {
+    wake,
+    /** Config changed: forget the cached list and wake this connector now (errors are logged, not thrown). */
+    changed(connectorId: string): void {
+      cached = undefined;
+      wake(connectorId).catch((err) => deps.logger.warn({ connectorId, err: String(err) }, 'could not wake connector sync'));
+    },
+    /** New events of these types were committed: wake every enabled connector that wants one. */
+    async eventsCommitted(types: Set<string>): Promise<void> {
+      if (!cached || Date.now() - cached.at > LIST_TTL_MS) {
+        cached = { at: Date.now(), list: await deps.db.select({ id: connectors.id, events: connectors.events }).from(connectors).where(eq(connectors.enabled, true)) };
+      }
+      const due = cached.list.filter((c) => c.events.length === 0 || c.events.some((t) => types.has(t)));
+      await Promise.all(due.map((c) => wake(c.id).catch((err) => deps.logger.warn({ connectorId: c.id, err: String(err) }, 'could not wake connector sync'))));
+    },
+  };
+}
+
+export type ConnectorWaker = ReturnType<typeof createConnectorWaker>;

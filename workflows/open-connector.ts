@@ -1,0 +1,21 @@
+import type { InferSelectModel } from 'drizzle-orm';
+import type { ConnectorDefinition, ConnectorInstance, ConnectorRuntime } from '../connectors/connector.js';
+import { connectorDefinition } from '../connectors/registry.js';
+import type { SecretBox } from '../connectors/security/secret-box.js';
+import type { connectors } from '../schema/tables/index.js';
+
+export type ConnectorRow = InferSelectModel<typeof connectors>;
+
+/** Secrets are sealed with the connector id as associated data: a sealed value moved to another row does not open. */
+export function openSecrets(box: SecretBox, row: Pick<ConnectorRow, 'id' | 'secretsSealed'>): Record<string, unknown> {
+  return row.secretsSealed ? (box.openJson(row.secretsSealed, row.id) as Record<string, unknown>) : {};
+}
+
+/** A live connector instance for a stored row (settings and secrets parsed by the kind's own schemas). */
+export function openConnector(row: ConnectorRow, box: SecretBox, runtime: ConnectorRuntime): { definition: ConnectorDefinition; instance: ConnectorInstance } {
+  const definition = connectorDefinition(row.kind);
+  if (!definition) throw new Error(`unknown connector kind ${row.kind}`);
+  const settings = definition.settingsSchema.parse(row.settings);
+  const secrets = definition.secretsSchema.parse(openSecrets(box, row));
+  return { definition, instance: definition.create({ settings, secrets }, runtime) };
+}
