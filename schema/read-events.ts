@@ -31,7 +31,7 @@ export async function readEventsSince(
 ): Promise<{ events: LoggedEvent[]; cursor: EventCursor; full: boolean }> {
   const types = opts.types && opts.types.length > 0 ? opts.types : null;
   const programs = opts.programIds && opts.programIds.length > 0 ? opts.programIds : null;
-  const rows = await sql<{ seq: string; txid: string; id: string; type: string; program_id: string | null; subject_id: string; payload: Record<string, unknown>; created_at: Date }[]>`
+  const rows = await sql<{ seq: string; txid: string; id: string; type: string; program_id: string | null; subject_id: string; payload: Record<string, unknown>; created_at: Date | string }[]>`
     select seq, txid::text as txid, id, type, program_id, subject_id, payload, created_at
     from events
     where (txid, seq) > (${cursor.txid}::xid8, ${cursor.seq})
@@ -48,7 +48,7 @@ export async function readEventsSince(
     full: rows.length === opts.limit,
     events: wanted.map((r) => ({
       seq: Number(r.seq), txid: r.txid, id: r.id, type: r.type, programId: r.program_id,
-      subjectId: r.subject_id, payload: r.payload, createdAt: r.created_at,
+      subjectId: r.subject_id, payload: r.payload, createdAt: new Date(r.created_at),
     })),
   };
 }
@@ -56,10 +56,10 @@ export async function readEventsSince(
 /** Specific events by id, in log order (replays, previews). */
 export async function loadEventsById(sql: Sql, ids: string[]): Promise<LoggedEvent[]> {
   if (ids.length === 0) return [];
-  const rows = await sql<{ seq: string; txid: string; id: string; type: string; program_id: string | null; subject_id: string; payload: Record<string, unknown>; created_at: Date }[]>`
+  const rows = await sql<{ seq: string; txid: string; id: string; type: string; program_id: string | null; subject_id: string; payload: Record<string, unknown>; created_at: Date | string }[]>`
     select seq, txid::text as txid, id, type, program_id, subject_id, payload, created_at from events where id = any(${ids}) order by txid, seq`;
   return rows.map((r) => ({
     seq: Number(r.seq), txid: r.txid, id: r.id, type: r.type, programId: r.program_id,
-    subjectId: r.subject_id, payload: r.payload, createdAt: r.created_at,
+    subjectId: r.subject_id, payload: r.payload, createdAt: new Date(r.created_at),
   }));
 }

@@ -16,6 +16,11 @@ export interface SsrfGuardOptions {
   /** URL schemes without the colon, e.g. ['https']. Defaults to DEFAULT_ALLOWED_SCHEMES. */
   allowedSchemes?: readonly string[];
   lookup?: ResolveHost;
+  /**
+   * Accept a name that does not resolve right now. For saving configuration: such a name is no
+   * private target today, and the connect-time guarded lookup re-checks every address it gets.
+   */
+  allowUnresolvable?: boolean;
 }
 
 export interface SsrfGuard {
@@ -96,7 +101,13 @@ export function createSsrfGuard(options: SsrfGuardOptions): SsrfGuard {
       throw invalid(`target ${host} is a loopback name (${ALLOW_PRIVATE_HINT})`);
     }
     // Resolved even when private targets are allowed, so check() reports a host that does not exist.
-    const addresses = await resolve(host);
+    let addresses: string[];
+    try {
+      addresses = await resolve(host);
+    } catch (error) {
+      if (options.allowUnresolvable && error instanceof ConnectorError && /resolve/.test(error.message)) return;
+      throw error;
+    }
     if (options.allowPrivate) return;
     for (const address of addresses) {
       const blocked = classifyAddress(address);

@@ -52,10 +52,10 @@ export function registerHookRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
   }), async (c) => {
     const { event } = c.req.valid('param');
     const programIds = c.get('principal').programIds;
-    const rows = await deps.sql<{ id: string; type: string; created_at: Date; payload: unknown }[]>`
+    const rows = await deps.sql<{ id: string; type: string; created_at: Date | string; payload: unknown }[]>`
       select id, type, created_at, payload from events
       where type = ${event} and (${programIds.length === 0} or program_id = any(${programIds}))
       order by seq desc limit 3`;
-    return c.json(rows.map((r) => ({ id: r.id, type: r.type, timestamp: r.created_at.toISOString(), data: r.payload })), 200);
+    return c.json(rows.map((r) => ({ id: r.id, type: r.type, timestamp: new Date(r.created_at).toISOString(), data: r.payload })), 200);
   });
 }

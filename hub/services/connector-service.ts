@@ -40,6 +40,8 @@ function targetsOf(kind: string, settings: Record<string, unknown>): string[] {
 export function createConnectorService(deps: HubDeps) {
   const { db } = deps;
   const runtime = createConnectorRuntime({ allowPrivateTargets: deps.allowPrivateTargets, timeoutMs: 10_000 });
+  // Saving a configuration must not depend on DNS answering right now (sending re-checks).
+  const saveGuard = createConnectorRuntime({ allowPrivateTargets: deps.allowPrivateTargets, allowUnresolvable: true });
 
   function parseWith<T extends z.ZodType>(schema: T, value: unknown, path: string): z.infer<T> {
     const parsed = schema.safeParse(value);
@@ -61,7 +63,7 @@ export function createConnectorService(deps: HubDeps) {
     parseWith(definition.secretsSchema, secrets, 'secrets');
     for (const url of targetsOf(kind, parsedSettings as Record<string, unknown>)) {
       try {
-        await runtime.assertTargetAllowed(url);
+        await saveGuard.assertTargetAllowed(url);
       } catch (err) {
         const message = err instanceof ConnectorError ? err.message : 'target is not allowed';
         throw new ApiError('validation_failed', message, [{ path: 'settings', message }]);
