@@ -11,6 +11,8 @@ import { registerClickRoutes } from './routes/click-routes.js';
 import { registerConnectorRoutes } from './routes/connector-routes.js';
 import { registerHookRoutes } from './routes/hook-routes.js';
 import { registerDocsRoutes } from './routes/docs-routes.js';
+import { registerExportRoutes } from './routes/export-routes.js';
+import { registerScheduleRoutes } from './routes/schedule-routes.js';
 import { registerMemberRoutes } from './routes/member-routes.js';
 import { registerOpsRoutes } from './routes/ops-routes.js';
 import { registerProgramRoutes } from './routes/program-routes.js';
@@ -50,6 +52,8 @@ export function createApp(deps: HubDeps) {
   registerApiKeyRoutes(app, deps);
   registerConnectorRoutes(app, deps);
   registerHookRoutes(app, deps);
+  registerExportRoutes(app, deps);
+  registerScheduleRoutes(app, deps);
   registerDocsRoutes(app, deps.publicUrl);
 
   app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));

@@ -5,6 +5,7 @@ import type { Logger } from '../lib/logger.js';
 import type { Db, Sql } from '../schema/db.js';
 import { createLifecycleActivities } from './activities/create-lifecycle-activities.js';
 import { createSyncActivities } from './activities/create-sync-activities.js';
+import { createDeliveryActivities } from './activities/create-delivery-activities.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./index.ts', import.meta.url));
 
@@ -35,6 +36,7 @@ export function createWorker(deps: WorkerDeps): Promise<Worker> {
         db: deps.db, sql: deps.sql, secretBox: deps.secretBox, publicUrl: deps.publicUrl,
         allowPrivateTargets: deps.allowPrivateTargets, logger: deps.logger,
       }),
+      ...createDeliveryActivities({ db: deps.db, sql: deps.sql, secretBox: deps.secretBox, allowPrivateTargets: deps.allowPrivateTargets }),
     },
     // Small machines: keep the cache bounded instead of sizing it from the heap limit.
     maxCachedWorkflows: 1000,

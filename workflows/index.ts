@@ -1,3 +1,4 @@
 // The workflow bundle's entry: every workflow type the worker registers.
 export { referralLifecycle } from './referral-lifecycle.js';
 export { connectorSync } from './connector-sync.js';
+export { scheduledDelivery } from './scheduled-delivery.js';

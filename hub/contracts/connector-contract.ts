@@ -1,8 +1,11 @@
 import { z } from 'zod';
-import { mappingSchema } from '../../connectors/mapping/mapping-entry-schema.js';
+import { createMappingSchema } from '../../connectors/mapping/mapping-entry-schema.js';
+import { INBOUND_SOURCE_ROOTS, MAPPING_SOURCE_ROOTS } from '../../connectors/mapping/mapping-paths.js';
 import { EVENT_TYPES } from '../../schema/append-event.js';
 
 const eventTypeSchema = z.enum(EVENT_TYPES);
+// Any known root here; the service narrows it per kind (outbound kinds read records, `inbound` the posted body).
+const mappingSchema = createMappingSchema([...MAPPING_SOURCE_ROOTS, ...INBOUND_SOURCE_ROOTS]);
 
 export const connectorCreateSchema = z.object({
   kind: z.string().min(1).max(40),
@@ -30,6 +33,7 @@ export const connectorSchema = z.object({
   secrets: z.record(z.string(), z.literal('set')), events: z.array(z.string()), programIds: z.array(z.string()),
   enabled: z.boolean(), status: z.enum(['active', 'failing', 'disabled']), statusReason: z.string().nullable(),
   mapping: z.array(z.unknown()).nullable(), createdAt: z.string(), updatedAt: z.string(),
+  inboundUrl: z.string().optional().meta({ description: 'Inbound connectors: where to POST (the token in it is the credential)' }),
 }).meta({ id: 'Connector' });
 
 export const deliverySchema = z.object({

@@ -2,7 +2,7 @@ import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import { ConnectorError } from '../../connectors/connector.js';
 import { isPlainFtpRequested } from '../../connectors/ftps/is-plain-ftp-requested.js';
-import type { MappingEntry } from '../../connectors/mapping/mapping-entry-schema.js';
+import { mappingSchema, type MappingEntry } from '../../connectors/mapping/mapping-entry-schema.js';
 import { connectorDefinition } from '../../connectors/registry.js';
 import { newId } from '../../lib/ids.js';
 import { loadEventsById } from '../../schema/read-events.js';
@@ -11,8 +11,11 @@ import { createConnectorRuntime } from '../../workflows/connector-runtime.js';
 import { openConnector, openSecrets, type ConnectorRow } from '../../workflows/open-connector.js';
 import { buildOutboundRecords } from '../../workflows/outbound-records.js';
 import type { ConnectorCreate, ConnectorPatch } from '../contracts/connector-contract.js';
+import { INBOUND_KIND } from '../contracts/inbound-connector-contract.js';
 import { ApiError, issuesToDetails } from '../http/api-error.js';
 import type { HubDeps } from './hub-deps.js';
+import { inboundToken, inboundUrl } from './inbound-token.js';
+import { validateInboundConnector } from './validate-inbound-connector.js';
 import { decodeCursor, pageOf } from './page-cursor.js';
 
 const iso = (d: Date) => d.toISOString();
@@ -52,8 +55,11 @@ export function createConnectorService(deps: HubDeps) {
     return parsed.data;
   }
 
-  /** Validates a kind's settings and secrets with its own schemas and checks every target address. */
-  async function validate(kind: string, settings: Record<string, unknown>, secrets: Record<string, unknown>) {
+  /** Validates a kind's settings, secrets and mapping with its own schemas and checks every target address. */
+  async function validate(kind: string, settings: Record<string, unknown>, secrets: Record<string, unknown>, mapping: unknown) {
+    // Inbound connectors are sources, not registry kinds: no target address, a mapping from `body.…`.
+    if (kind === INBOUND_KIND) return validateInboundConnector(db, { settings, secrets, mapping });
+    if (mapping) parseWith(mappingSchema, mapping, 'mapping');
     const definition = connectorDefinition(kind);
     if (!definition) throw new ApiError('validation_failed', `Unknown connector kind "${kind}"`, [{ path: 'kind', message: 'see GET /api/v1/connector-kinds' }]);
     if (kind === 'ftps' && isPlainFtpRequested(settings)) {
@@ -78,14 +84,18 @@ export function createConnectorService(deps: HubDeps) {
     return row;
   }
 
-  const json = (row: ConnectorRow) => connectorJson(row, Object.keys(openSecrets(deps.secretBox, row)));
+  const json = (row: ConnectorRow) => ({
+    ...connectorJson(row, Object.keys(openSecrets(deps.secretBox, row))),
+    // Like a Zapier catch hook, the URL carries its credential; it stays visible so it can be copied again.
+    ...(row.inboundToken ? { inboundUrl: inboundUrl(deps.publicUrl, row.inboundToken) } : {}),
+  });
 
   return {
     getRow,
     json,
 
     async create(input: ConnectorCreate, opts: { id?: string } = {}) {
-      await validate(input.kind, input.settings, input.secrets);
+      await validate(input.kind, input.settings, input.secrets, input.mapping);
       const id = opts.id ?? newId('con');
       const hasSecrets = Object.keys(input.secrets).length > 0;
       const row = await db.transaction(async (tx) => {
@@ -93,6 +103,7 @@ export function createConnectorService(deps: HubDeps) {
           id, kind: input.kind, name: input.name, settings: input.settings,
           secretsSealed: hasSecrets ? deps.secretBox.sealJson(input.secrets, id) : null,
           events: input.events, programIds: input.programIds, enabled: input.enabled, mapping: input.mapping ?? null,
+          inboundToken: input.kind === INBOUND_KIND ? inboundToken() : null,
         }).returning();
         // A new connector receives what happens from now on; POST …/replay sends history.
         await tx.execute(sql`insert into dispatch_cursors (name, txid, seq) values (${`connector:${id}`}, pg_snapshot_xmin(pg_current_snapshot()), 0)`);
@@ -116,7 +127,7 @@ export function createConnectorService(deps: HubDeps) {
       const row = await getRow(id);
       const settings = input.settings ?? row.settings;
       const secrets = { ...openSecrets(deps.secretBox, row), ...(input.secrets ?? {}) };
-      await validate(row.kind, settings, secrets);
+      await validate(row.kind, settings, secrets, input.mapping === undefined ? row.mapping : input.mapping);
       const [updated] = await db.update(connectors).set({
         name: input.name ?? row.name, settings, events: input.events ?? row.events, programIds: input.programIds ?? row.programIds,
         mapping: input.mapping === undefined ? row.mapping : input.mapping,
@@ -140,6 +151,7 @@ export function createConnectorService(deps: HubDeps) {
     /** Runs the kind's cheap credentials probe now. */
     async test(id: string) {
       const row = await getRow(id);
+      if (row.kind === INBOUND_KIND) return { ok: true as const }; // nothing remote to probe: others call us
       try {
         await openConnector(row, deps.secretBox, runtime).instance.check();
         return { ok: true as const };

@@ -1,4 +1,5 @@
 import type { SecretBox } from '../../connectors/security/secret-box.js';
+import type { Client } from '@temporalio/client';
 import type { Logger } from '../../lib/logger.js';
 import type { ConnectorWaker } from '../../workflows/connector-waker.js';
 import type { Db, Sql } from '../../schema/db.js';
@@ -13,6 +14,8 @@ export interface HubDeps {
   publicUrl: string;
   /** Hands committed referral events to Temporal; absent in processes that only accept facts. */
   dispatcher?: LifecycleDispatcher;
+  /** Temporal client for schedules and run-now; absent in processes without Temporal. */
+  temporal?: { client: Client; taskQueue: string };
   /** Starts/wakes connectorSync workflows; absent when there is no Temporal client. */
   connectorWaker?: ConnectorWaker;
   /** Seals connector secrets (AES-256-GCM, key from HUB_SECRET_KEY). */
@@ -25,4 +28,11 @@ export interface HubDeps {
   ipHashSalt: string;
   /** /readyz asks Temporal too; returns false when unreachable. */
   temporalReady: () => Promise<boolean>;
+  /** STRIPE_WEBHOOK_SECRET: turns on POST /webhooks/stripe (404 without it). */
+  stripeWebhookSecret?: string;
+  /** HUBSPOT_APP_SECRET: turns on POST /webhooks/hubspot (404 without it). */
+  hubspotAppSecret?: string;
+  /** HUBSPOT_QUALIFIED_STAGES / HUBSPOT_APPROVED_STAGES: deal stage ids that move a referral. */
+  hubspotQualifiedStages?: string[];
+  hubspotApprovedStages?: string[];
 }

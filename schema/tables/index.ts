@@ -12,3 +12,5 @@ export * from './dispatch-cursors.js';
 export * from './connectors.js';
 export * from './deliveries.js';
 export * from './connector-replays.js';
+export * from './schedules.js';
+export * from './schedule-runs.js';

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
+import type { DestinationStream } from 'pino';
 import { createLogger } from '../../lib/logger.js';
 import { TEMPORAL_CLIENT_CHANNEL_ARGS } from '../../lib/temporal-client-channel-args.js';
 import { temporalReady } from '../../lib/temporal-ready.js';
@@ -39,6 +40,8 @@ let runtimeInstalled = false;
 
 export async function createHarness(opts: {
   temporalAddress?: string; worker?: boolean; sweepMs?: number; allowPrivateTargets?: boolean; syncBackoffMs?: number[]; syncDisableAfter?: number;
+  /** Where the hub's (and in-process worker's) JSON log lines go, and from which level; tests that read logs set both. */
+  logDestination?: DestinationStream; logLevel?: string;
 } = {}): Promise<Harness> {
   if (!runtimeInstalled) {
     // Once per process and before any worker: keep the SDK's INFO chatter out of test output.
@@ -47,7 +50,7 @@ export async function createHarness(opts: {
   }
   const databaseUrl = await createTestDatabase();
   const db = createDb(databaseUrl, { max: 8 });
-  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const logger = createLogger(opts.logLevel ?? process.env.TEST_LOG_LEVEL ?? 'silent', opts.logDestination);
   const connection = await Connection.connect({ address: opts.temporalAddress ?? inject('temporalAddress'), channelArgs: TEMPORAL_CLIENT_CHANNEL_ARGS });
   const client = new Client({ connection, namespace: 'default' });
   const taskQueue = `test-${randomUUID()}`;
@@ -57,7 +60,7 @@ export async function createHarness(opts: {
   const dispatcher = createLifecycleDispatcher({ sql: db.sql, client, taskQueue, logger, callTimeoutMs: 3000, afterBatch: connectorWaker.eventsCommitted });
   dispatcher.start(opts.sweepMs ?? 300);
   const app = createApp({
-    db: db.db, sql: db.sql, logger, publicUrl: 'http://hub.test', dispatcher, connectorWaker, bootstrapApiKey: TEST_ADMIN_KEY,
+    db: db.db, sql: db.sql, logger, publicUrl: 'http://hub.test', dispatcher, connectorWaker, temporal: { client, taskQueue }, bootstrapApiKey: TEST_ADMIN_KEY,
     secretBox, allowPrivateTargets: opts.allowPrivateTargets ?? true,
     bodyLimitBytes: 1_048_576, ipHashSalt: 'test-salt',
     temporalReady: () => temporalReady(connection),

@@ -1,4 +1,5 @@
 import { ConnectorError, type RecordResult } from '../../connectors/connector.js';
+import { INBOUND_KIND } from '../../connectors/inbound/inbound-kind.js';
 import type { MappingEntry } from '../../connectors/mapping/mapping-entry-schema.js';
 import type { SecretBox } from '../../connectors/security/secret-box.js';
 import { newId } from '../../lib/ids.js';
@@ -79,6 +80,8 @@ export function createSyncActivities(deps: SyncActivityDeps) {
       const [row] = await deps.db.select().from(connectors).where(eq(connectors.id, input.connectorId));
       if (!row) return { state: 'gone', delivered: 0 };
       if (!row.enabled) return { state: 'disabled', delivered: 0 };
+      // Inbound connectors receive (POST /webhooks/in/:token): nothing to push, and no registry entry to open.
+      if (row.kind === INBOUND_KIND) return { state: 'idle', delivered: 0 };
       let instance;
       try {
         instance = openConnector(row, deps.secretBox, runtime).instance;

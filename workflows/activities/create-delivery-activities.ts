@@ -1,0 +1,75 @@
+import { gzipSync } from 'node:zlib';
+import { ApplicationFailure } from '@temporalio/activity';
+import { eq } from 'drizzle-orm';
+import { ConnectorError } from '../../connectors/connector.js';
+import { createRecordCsv } from '../../connectors/csv/render-records.js';
+import type { CsvDelimiter } from '../../connectors/csv/csv-writer.js';
+import type { MappingEntry } from '../../connectors/mapping/mapping-entry-schema.js';
+import type { SecretBox } from '../../connectors/security/secret-box.js';
+import type { Db, Sql } from '../../schema/db.js';
+import { RECORD_ROOT, streamRecords } from '../../schema/record-queries.js';
+import { connectors, scheduleRuns, schedules } from '../../schema/tables/index.js';
+import { createConnectorRuntime } from '../connector-runtime.js';
+import { openConnector } from '../open-connector.js';
+import { allocateRun } from '../schedule-runs.js';
+
+export interface DeliveryActivityDeps { db: Db; sql: Sql; secretBox: SecretBox; allowPrivateTargets: boolean }
+
+/** Activities for scheduledDelivery. A retry re-sends the same range under the same file name. */
+export function createDeliveryActivities(deps: DeliveryActivityDeps) {
+  const runtime = createConnectorRuntime({ allowPrivateTargets: deps.allowPrivateTargets });
+
+  async function renderCsv(run: typeof scheduleRuns.$inferSelect, schedule: typeof schedules.$inferSelect): Promise<{ content: Buffer; count: number }> {
+    const csv = createRecordCsv(schedule.fields as MappingEntry[], RECORD_ROOT[schedule.resource], { delimiter: schedule.delimiter as CsvDelimiter });
+    const chunks: Buffer[] = [];
+    csv.stream.on('data', (c: Buffer | string) => chunks.push(Buffer.from(c)));
+    const ended = new Promise<void>((resolve, reject) => { csv.stream.on('end', resolve); csv.stream.on('error', reject); });
+    let count = 0;
+    for await (const batch of streamRecords(deps.sql, schedule.resource, {
+      kind: 'range', fromTxid: run.fromTxid, fromSeq: run.fromSeq, toTxid: run.toTxid,
+      startFrom: schedule.startFrom?.toISOString() ?? null, programIds: schedule.programIds,
+    })) {
+      for (const record of batch) { csv.stream.write(csv.toRow(record)); count++; }
+    }
+    csv.stream.end();
+    await ended;
+    const content = Buffer.concat(chunks);
+    return { content: schedule.gzip ? gzipSync(content) : content, count };
+  }
+
+  return {
+    async beginRun(input: { scheduleId: string; runId?: string }): Promise<{ runId: string } | null> {
+      if (input.runId) return { runId: input.runId };
+      const run = await allocateRun(deps.sql, input.scheduleId);
+      return run ? { runId: run.runId } : null;
+    },
+
+    async deliverRun(input: { runId: string }): Promise<{ status: string; recordCount: number; fileName: string }> {
+      const [row] = await deps.db.select({ run: scheduleRuns, schedule: schedules, connector: connectors }).from(scheduleRuns)
+        .innerJoin(schedules, eq(schedules.id, scheduleRuns.scheduleId)).innerJoin(connectors, eq(connectors.id, schedules.connectorId))
+        .where(eq(scheduleRuns.id, input.runId));
+      if (!row) throw ApplicationFailure.nonRetryable(`run ${input.runId} not found`, 'NotFound');
+      const { run, schedule, connector } = row;
+      await deps.db.update(scheduleRuns).set({ attempts: run.attempts + 1, status: 'running' }).where(eq(scheduleRuns.id, run.id));
+      try {
+        const { content, count } = await renderCsv(run, schedule);
+        if (count === 0 && !schedule.sendEmpty) {
+          await deps.db.update(scheduleRuns).set({ status: 'empty', recordCount: 0, finishedAt: new Date(), lastError: null }).where(eq(scheduleRuns.id, run.id));
+          return { status: 'empty', recordCount: 0, fileName: run.fileName };
+        }
+        const destination = openConnector(connector, deps.secretBox, runtime).instance.fileDestination;
+        if (!destination) throw new ConnectorError('invalid', `connector ${connector.id} (${connector.kind}) cannot receive files`);
+        const { location } = await destination.deliver({ name: run.fileName, content, contentType: schedule.gzip ? 'application/gzip' : 'text/csv' });
+        await deps.db.update(scheduleRuns).set({ status: 'succeeded', recordCount: count, location, finishedAt: new Date(), lastError: null }).where(eq(scheduleRuns.id, run.id));
+        return { status: 'succeeded', recordCount: count, fileName: run.fileName };
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        await deps.db.update(scheduleRuns).set({ status: 'failed', lastError: message.slice(0, 1000), finishedAt: new Date() }).where(eq(scheduleRuns.id, run.id));
+        if (err instanceof ConnectorError && !err.retryable) throw ApplicationFailure.nonRetryable(message, `connector_${err.kind}`);
+        throw err;
+      }
+    },
+  };
+}
+
+export type DeliveryActivities = ReturnType<typeof createDeliveryActivities>;

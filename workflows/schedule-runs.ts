@@ -1,0 +1,46 @@
+import { newId } from '../lib/ids.js';
+import type { Sql } from '../schema/db.js';
+
+export interface AllocatedRun { runId: string; retry: boolean }
+
+// A run left `running` this long has lost its workflow (terminated by hand): retry it.
+const STALE_RUNNING = '6 hours';
+
+function renderFileName(template: string, runId: string, programSlug: string, gzip: boolean): string {
+  const date = new Date().toISOString().slice(0, 10);
+  const name = template.replaceAll('{date}', date).replaceAll('{runId}', runId).replaceAll('{program}', programSlug);
+  return gzip && !name.endsWith('.gz') ? `${name}.gz` : name;
+}
+
+/**
+ * Picks the run a delivery should perform, under the schedule's row lock: the oldest failed
+ * (or abandoned) run first — same range, same file name — else a new run whose range starts
+ * where the newest run ended and stops below the oldest transaction still running, so ranges
+ * tile the event log: no record is skipped and none lands in two runs.
+ */
+export async function allocateRun(sql: Sql, scheduleId: string): Promise<AllocatedRun | undefined> {
+  return sql.begin(async (tx) => {
+    const [schedule] = await tx<{ file_name: string; gzip: boolean; program_ids: string[] }[]>`
+      select file_name, gzip, program_ids from schedules where id = ${scheduleId} for update`;
+    if (!schedule) return undefined;
+    const [retry] = await tx<{ id: string }[]>`
+      update schedule_runs set status = 'running', started_at = now(), last_error = null
+      where id = (select id from schedule_runs where schedule_id = ${scheduleId}
+                  and (status = 'failed' or (status = 'running' and started_at < now() - ${STALE_RUNNING}::interval))
+                  order by from_txid, from_seq limit 1)
+      returning id`;
+    if (retry) return { runId: retry.id, retry: true };
+
+    const [last] = await tx<{ to_txid: string }[]>`
+      select to_txid::text as to_txid from schedule_runs where schedule_id = ${scheduleId} order by to_txid desc limit 1`;
+    const slug = schedule.program_ids.length === 1
+      ? (await tx<{ slug: string }[]>`select slug from programs where id = ${schedule.program_ids[0]!}`)[0]?.slug ?? 'program'
+      : 'all';
+    const runId = newId('run');
+    await tx`
+      insert into schedule_runs (id, schedule_id, status, from_txid, from_seq, to_txid, file_name)
+      values (${runId}, ${scheduleId}, 'running', ${last?.to_txid ?? '0'}::xid8, 0,
+        pg_snapshot_xmin(pg_current_snapshot()), ${renderFileName(schedule.file_name, runId, slug, schedule.gzip)})`;
+    return { runId, retry: false };
+  });
+}
