@@ -10,6 +10,7 @@ import { registerApiKeyRoutes } from './routes/api-key-routes.js';
 import { registerClickRoutes } from './routes/click-routes.js';
 import { registerConnectorRoutes } from './routes/connector-routes.js';
 import { registerHookRoutes } from './routes/hook-routes.js';
+import { registerInboundWebhookRoutes } from './routes/inbound-webhook-routes.js';
 import { registerDocsRoutes } from './routes/docs-routes.js';
 import { registerExportRoutes } from './routes/export-routes.js';
 import { registerScheduleRoutes } from './routes/schedule-routes.js';
@@ -52,6 +53,7 @@ export function createApp(deps: HubDeps) {
   registerApiKeyRoutes(app, deps);
   registerConnectorRoutes(app, deps);
   registerHookRoutes(app, deps);
+  registerInboundWebhookRoutes(app, deps);
   registerExportRoutes(app, deps);
   registerScheduleRoutes(app, deps);
   registerDocsRoutes(app, deps.publicUrl);

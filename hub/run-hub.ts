@@ -51,6 +51,8 @@ export async function runHub(config: Config & { DATABASE_URL: string; TEMPORAL_A
     bodyLimitBytes: config.HUB_BODY_LIMIT_BYTES,
     ipHashSalt: createHash('sha256').update(`ip-salt:${config.HUB_SECRET_KEY ?? 'referral-hub'}`).digest('hex'),
     temporalReady: () => temporalReady(connection),
+    stripeWebhookSecret: config.STRIPE_WEBHOOK_SECRET, hubspotAppSecret: config.HUBSPOT_APP_SECRET,
+    hubspotQualifiedStages: config.HUBSPOT_QUALIFIED_STAGES, hubspotApprovedStages: config.HUBSPOT_APPROVED_STAGES,
   });
   dispatcher.start(config.HUB_DISPATCH_SWEEP_MS);
 

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+// "a, b,c" → ["a", "b", "c"]
+const listFromEnv = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0));
+
 const boolFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -29,6 +32,10 @@ export const configSchema = z.object({
   HUB_SYNC_BACKOFF: z.string().regex(/^\d+(ms|s|m|h|d)(,\d+(ms|s|m|h|d))*$/, 'comma-separated durations like "5s,5m,30m"').default('5s,1m,5m,30m,2h,5h,10h'),
   HUB_SYNC_DISABLE_AFTER: z.coerce.number().int().min(1).max(1000).default(12),
   HUB_DISPATCH_SWEEP_MS: z.coerce.number().int().min(50).default(2000),
+  STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  HUBSPOT_APP_SECRET: z.string().min(1).optional(),
+  HUBSPOT_QUALIFIED_STAGES: listFromEnv.default([]),
+  HUBSPOT_APPROVED_STAGES: listFromEnv.default([]),
   EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
