@@ -1,0 +1,12 @@
+'use strict';
+
+/** The program picker shared by the actions and the search (fed by the hidden program_list trigger). */
+const programField = {
+  key: 'programId',
+  label: 'Program',
+  required: true,
+  dynamic: 'program_list.id.name',
+  helpText: 'The referral program. Pick one, or map a program ID (prg_…).',
+};
+
+module.exports = { programField };
