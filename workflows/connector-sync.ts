@@ -4,6 +4,7 @@ import { connectorWakeSignal, type ConnectorSyncInput } from './connector-sync-s
 
 const acts = proxyActivities<SyncActivities>({
   startToCloseTimeout: '10m',
+  heartbeatTimeout: '15s',
   // The activity classifies provider failures itself; these retries only cover crashes and DB blips.
   retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 5 },
 });

@@ -16,6 +16,8 @@ export interface ConnectorWakerDeps {
 
 // The enabled-connector list is re-read at most this often on the hot path.
 const LIST_TTL_MS = 2000;
+// Kinds that do not consume the event log: files go out on schedules, inbound only receives.
+const NOT_SYNCED = ['sftp', 'ftps', 'email', 'inbound'];
 
 /**
  * Starts or wakes connectorSync workflows (signalWithStart, so a missing workflow is created):
@@ -41,7 +43,8 @@ export function createConnectorWaker(deps: ConnectorWakerDeps) {
     /** New events of these types were committed: wake every enabled connector that wants one. */
     async eventsCommitted(types: Set<string>): Promise<void> {
       if (!cached || Date.now() - cached.at > LIST_TTL_MS) {
-        cached = { at: Date.now(), list: await deps.db.select({ id: connectors.id, events: connectors.events }).from(connectors).where(eq(connectors.enabled, true)) };
+        const rows = await deps.db.select({ id: connectors.id, kind: connectors.kind, events: connectors.events }).from(connectors).where(eq(connectors.enabled, true));
+        cached = { at: Date.now(), list: rows.filter((r) => !NOT_SYNCED.includes(r.kind)) };
       }
       const due = cached.list.filter((c) => c.events.length === 0 || c.events.some((t) => types.has(t)));
       await Promise.all(due.map((c) => wake(c.id).catch((err) => deps.logger.warn({ connectorId: c.id, err: String(err) }, 'could not wake connector sync'))));

@@ -15,8 +15,10 @@ function renderFileName(template: string, runId: string, programSlug: string, gz
 /**
  * Picks the run a delivery should perform, under the schedule's row lock: the oldest failed
  * (or abandoned) run first — same range, same file name — else a new run whose range starts
- * where the newest run ended and stops below the oldest transaction still running, so ranges
- * tile the event log: no record is skipped and none lands in two runs.
+ * where the newest run ended and stops at the next transaction id not yet assigned (the
+ * snapshot's xmax), so ranges tile the event log: no record is skipped and none lands in two
+ * runs, and everything committed before the run was allocated is in it (the delivery waits for
+ * transactions below that bound that are still in flight).
  */
 export async function allocateRun(sql: Sql, scheduleId: string): Promise<AllocatedRun | undefined> {
   return sql.begin(async (tx) => {
@@ -40,7 +42,7 @@ export async function allocateRun(sql: Sql, scheduleId: string): Promise<Allocat
     await tx`
       insert into schedule_runs (id, schedule_id, status, from_txid, from_seq, to_txid, file_name)
       values (${runId}, ${scheduleId}, 'running', ${last?.to_txid ?? '0'}::xid8, 0,
-        pg_snapshot_xmin(pg_current_snapshot()), ${renderFileName(schedule.file_name, runId, slug, schedule.gzip)})`;
+        pg_snapshot_xmax(pg_current_snapshot()), ${renderFileName(schedule.file_name, runId, slug, schedule.gzip)})`;
     return { runId, retry: false };
   });
 }

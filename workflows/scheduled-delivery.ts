@@ -3,6 +3,8 @@ import type { DeliveryActivities } from './activities/create-delivery-activities
 
 const acts = proxyActivities<DeliveryActivities>({
   startToCloseTimeout: '15m',
+  // A worker that dies mid-delivery is noticed after this, not after the 15 minutes above.
+  heartbeatTimeout: '10s',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2m', maximumAttempts: 5 },
 });
 

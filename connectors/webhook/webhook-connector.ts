@@ -21,6 +21,7 @@ export const webhookSettingsSchema = z.object({
   url: z.url({ protocol: /^https?$/, error: 'url must be an absolute http or https URL' }).describe('Endpoint that receives each event as a signed POST'),
   headers: headerRecordSchema({ allowCredentials: false }).optional().describe('Extra request headers (no credentials: use secrets.headers)'),
   timeoutMs: z.number().int().min(100).max(60_000).optional().describe('Per-request timeout; the hub default applies when unset'),
+  requestsPerSecond: z.number().min(0.1).max(1000).optional().describe('Most requests a second sent to this receiver (default 10); raise it for receivers built for bursts'),
 });
 
 export const webhookSecretsSchema = z.object({
@@ -55,14 +56,15 @@ export const webhookConnector: ConnectorDefinition<typeof webhookSettingsSchema,
       runtime,
       headers: { ...settings.headers, ...secrets.headers },
       sign: (message) => signStandardWebhook(message, keys),
-      redact: [...signingSecrets, ...signingSecrets.map((s) => s.slice('whsec_'.length)), ...Object.values(secrets.headers ?? {})],
+      // A receiver may quote the credential without its scheme ("invalid token abc…" for "Bearer abc…").
+      redact: [...signingSecrets, ...signingSecrets.map((s) => s.slice('whsec_'.length)), ...Object.values(secrets.headers ?? {}).flatMap((v) => [v, v.replace(/^\S+\s+/, '')])],
     };
     return {
       // No test event is sent: receivers would record it as real. The URL check resolves the host.
       check: () => runtime.assertTargetAllowed(settings.url),
       destination: {
         batchSize: 1,
-        requestsPerSecond: REQUESTS_PER_SECOND,
+        requestsPerSecond: settings.requestsPerSecond ?? REQUESTS_PER_SECOND,
         push: (records) => pushEventEnvelopes(target, records),
       },
     };

@@ -70,4 +70,4 @@ it('a worker killed mid-lifecycle and restarted still gives every reward exactly
   const [created] = await h.db.sql`select count(*)::int as n, count(distinct subject_id)::int as d from events where type = 'reward.created' and program_id = ${program.id}`;
   expect(created!.n).toBe(referrals.length * expectedPerReferral);
   expect(created!.d).toBe(created!.n);
-});
+}, 180_000);

@@ -8,6 +8,7 @@ import { TEMPORAL_CLIENT_CHANNEL_ARGS } from '../../lib/temporal-client-channel-
 import { temporalReady } from '../../lib/temporal-ready.js';
 import { createDb, type DbHandle } from '../../schema/db.js';
 import { createApp, type HubApp } from '../../hub/create-app.js';
+import type { HubDeps } from '../../hub/services/hub-deps.js';
 import { createLifecycleDispatcher, type LifecycleDispatcher } from '../../workflows/lifecycle-dispatcher.js';
 import { createConnectorWaker } from '../../workflows/connector-waker.js';
 import { createSecretBox } from '../../connectors/security/secret-box.js';
@@ -42,6 +43,8 @@ export async function createHarness(opts: {
   temporalAddress?: string; worker?: boolean; sweepMs?: number; allowPrivateTargets?: boolean; syncBackoffMs?: number[]; syncDisableAfter?: number;
   /** Where the hub's (and in-process worker's) JSON log lines go, and from which level; tests that read logs set both. */
   logDestination?: DestinationStream; logLevel?: string;
+  /** Inbound webhook settings (STRIPE_WEBHOOK_SECRET, HUBSPOT_*), passed to the app as config would be. */
+  webhooks?: Pick<HubDeps, 'stripeWebhookSecret' | 'hubspotAppSecret' | 'hubspotQualifiedStages' | 'hubspotApprovedStages'>;
 } = {}): Promise<Harness> {
   if (!runtimeInstalled) {
     // Once per process and before any worker: keep the SDK's INFO chatter out of test output.
@@ -64,6 +67,7 @@ export async function createHarness(opts: {
     secretBox, allowPrivateTargets: opts.allowPrivateTargets ?? true,
     bodyLimitBytes: 1_048_576, ipHashSalt: 'test-salt',
     temporalReady: () => temporalReady(connection),
+    ...opts.webhooks,
   });
 
   let worker: Worker | undefined;
@@ -84,18 +88,22 @@ export async function createHarness(opts: {
       return { status: res.status, body: parsed, headers: res.headers };
     },
     async startWorker() {
-      nativeConnection ??= await NativeConnection.connect({ address: inject('temporalAddress') });
+      // A worker per connection: a restarted worker on the old worker's connection was seen
+      // polling without ever receiving tasks.
+      nativeConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
       worker = await createWorker({
         connection: nativeConnection, namespace: 'default', taskQueue, db: db.db, sql: db.sql, secretBox, logger,
         publicUrl: 'http://hub.test', allowPrivateTargets: opts.allowPrivateTargets ?? true,
         workflowBundle: { codePath: inject('workflowBundlePath') },
       });
-      running = worker.run();
+      running = worker.run().catch((err) => { console.error('WORKER RUN FAILED', err); throw err; });
       return worker;
     },
     async stopWorker() {
       if (worker && worker.getState() === 'RUNNING') worker.shutdown();
       await running;
+      await nativeConnection?.close();
+      nativeConnection = undefined;
       worker = undefined;
       running = undefined;
     },

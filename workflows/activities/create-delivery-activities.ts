@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, heartbeat } from '@temporalio/activity';
 import { eq } from 'drizzle-orm';
 import { ConnectorError } from '../../connectors/connector.js';
 import { createRecordCsv } from '../../connectors/csv/render-records.js';
@@ -30,11 +30,24 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
       startFrom: schedule.startFrom?.toISOString() ?? null, programIds: schedule.programIds,
     })) {
       for (const record of batch) { csv.stream.write(csv.toRow(record)); count++; }
+      heartbeat({ rendered: count });
     }
     csv.stream.end();
     await ended;
     const content = Buffer.concat(chunks);
     return { content: schedule.gzip ? gzipSync(content) : content, count };
+  }
+
+  /** Waits until every transaction below the run's bound has finished, so its range is complete. */
+  async function awaitRangeComplete(toTxid: string): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const [row] = await deps.sql<{ done: boolean }[]>`select pg_snapshot_xmin(pg_current_snapshot()) >= ${toTxid}::xid8 as done`;
+      if (row?.done) return;
+      if (Date.now() > deadline) throw new Error('a transaction inside this run\'s range is still open after 60 s; will retry');
+      heartbeat();
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   return {
@@ -51,7 +64,10 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
       if (!row) throw ApplicationFailure.nonRetryable(`run ${input.runId} not found`, 'NotFound');
       const { run, schedule, connector } = row;
       await deps.db.update(scheduleRuns).set({ attempts: run.attempts + 1, status: 'running' }).where(eq(scheduleRuns.id, run.id));
+      // Uploads can be slow; keep telling Temporal we are alive while one is in flight.
+      const beat = setInterval(() => heartbeat(), 2000);
       try {
+        await awaitRangeComplete(run.toTxid);
         const { content, count } = await renderCsv(run, schedule);
         if (count === 0 && !schedule.sendEmpty) {
           await deps.db.update(scheduleRuns).set({ status: 'empty', recordCount: 0, finishedAt: new Date(), lastError: null }).where(eq(scheduleRuns.id, run.id));
@@ -67,6 +83,8 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
         await deps.db.update(scheduleRuns).set({ status: 'failed', lastError: message.slice(0, 1000), finishedAt: new Date() }).where(eq(scheduleRuns.id, run.id));
         if (err instanceof ConnectorError && !err.retryable) throw ApplicationFailure.nonRetryable(message, `connector_${err.kind}`);
         throw err;
+      } finally {
+        clearInterval(beat);
       }
     },
   };

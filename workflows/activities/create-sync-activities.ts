@@ -1,3 +1,4 @@
+import { heartbeat } from '@temporalio/activity';
 import { ConnectorError, type RecordResult } from '../../connectors/connector.js';
 import { INBOUND_KIND } from '../../connectors/inbound/inbound-kind.js';
 import type { MappingEntry } from '../../connectors/mapping/mapping-entry-schema.js';
@@ -117,6 +118,7 @@ export function createSyncActivities(deps: SyncActivityDeps) {
         const chunkEvents = page.events.slice(i, i + destination.batchSize);
         const wait = lastRequest + gap - Date.now();
         if (wait > 0) await sleep(wait); // stay under the provider's rate limit
+        heartbeat({ chunk: i });
         lastRequest = Date.now();
         try {
           const results = await destination.push(chunk);
