@@ -50,20 +50,28 @@ export function createSyncActivities(deps: SyncActivityDeps) {
     await deps.sql`update dispatch_cursors set txid = ${c.txid}::xid8, seq = ${c.seq}, updated_at = now() where name = ${cursorName(connectorId)}`;
   }
 
+  /** The batch's outcomes in one statement (one row per connector and event). */
   async function record(connectorId: string, events: { id: string; type: string }[], results: RecordResult[]) {
     const byKey = new Map(results.map((r) => [r.key, r]));
-    for (const e of events) {
+    const rows = events.flatMap((e) => {
       const r = byKey.get(e.id);
-      if (!r) continue;
-      const status = r.ok ? 'succeeded' : 'dead';
-      const error = r.ok ? null : `${r.error.kind}: ${r.error.message}`.slice(0, 1000);
-      const code = r.ok ? (r.status ?? null) : (r.error.status ?? null);
-      await deps.sql`
-        insert into deliveries (id, connector_id, event_id, event_type, record_key, status, last_error, response_code)
-        values (${newId('dlv')}, ${connectorId}, ${e.id}, ${e.type}, ${r.key}, ${status}, ${error}, ${code})
-        on conflict (connector_id, event_id) do update set status = excluded.status, attempts = deliveries.attempts + 1,
-          last_error = excluded.last_error, response_code = excluded.response_code, updated_at = now()`;
-    }
+      if (!r) return [];
+      return [{
+        id: newId('dlv'), eventId: e.id, type: e.type, key: r.key, status: r.ok ? 'succeeded' : 'dead',
+        error: r.ok ? null : `${r.error.kind}: ${r.error.message}`.slice(0, 1000),
+        code: r.ok ? (r.status ?? null) : (r.error.status ?? null),
+      }];
+    });
+    if (rows.length === 0) return;
+    await deps.sql`
+      insert into deliveries (id, connector_id, event_id, event_type, record_key, status, last_error, response_code)
+      select id, ${connectorId}, event_id, event_type, record_key, status, last_error, response_code
+      from unnest(${rows.map((r) => r.id)}::text[], ${rows.map((r) => r.eventId)}::text[], ${rows.map((r) => r.type)}::text[],
+        ${rows.map((r) => r.key)}::text[], ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.error) as string[]}::text[],
+        ${rows.map((r) => r.code) as number[]}::int[])
+        as t(id, event_id, event_type, record_key, status, last_error, response_code)
+      on conflict (connector_id, event_id) do update set status = excluded.status, attempts = deliveries.attempts + 1,
+        last_error = excluded.last_error, response_code = excluded.response_code, updated_at = now()`;
   }
 
   async function markFailing(row: ConnectorRow, message: string) {
@@ -103,7 +111,9 @@ export function createSyncActivities(deps: SyncActivityDeps) {
         const events = await loadEventsById(deps.sql, replayIds.map((r) => r.event_id));
         page = { events, cursor: { txid: '0', seq: 0 }, full: true };
       } else {
-        page = await readEventsSince(deps.sql, await loadCursor(row.id), { limit: Math.min(2000, destination.batchSize * 4), types: row.events, programIds: row.programIds });
+        // A fixed window, not a multiple of the batch size: filters are applied after reading, so
+        // a connector that wants few of the events must still move through the log quickly.
+        page = await readEventsSince(deps.sql, await loadCursor(row.id), { limit: 2000, types: row.events, programIds: row.programIds });
       }
       const done = async (events: LoggedEvent[]) => {
         if (replaying) await deps.sql`delete from connector_replays where connector_id = ${row.id} and event_id = any(${events.map((e) => e.id)})`;
@@ -112,6 +122,9 @@ export function createSyncActivities(deps: SyncActivityDeps) {
       const gap = 1000 / Math.max(0.1, destination.requestsPerSecond);
       let delivered = 0;
       let lastRequest = 0;
+      // Slow-paced connectors hand back control now and then, so one call stays well inside
+      // the activity's timeout; progress so far is kept.
+      const budgetEnds = Date.now() + 60_000;
 
       for (let i = 0; i < records.length; i += destination.batchSize) {
         const chunk = records.slice(i, i + destination.batchSize);
@@ -125,6 +138,11 @@ export function createSyncActivities(deps: SyncActivityDeps) {
           await record(row.id, chunkEvents, results);
           await done(chunkEvents);
           delivered += chunk.length;
+          const last = chunkEvents.at(-1);
+          if (Date.now() > budgetEnds && last && i + destination.batchSize < records.length) {
+            if (!replaying) await saveCursor(row.id, { txid: last.txid, seq: last.seq });
+            return { state: 'more', delivered };
+          }
         } catch (err) {
           // Everything before this chunk is delivered: keep that progress.
           const last = page.events[i - 1];
