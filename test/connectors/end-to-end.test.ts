@@ -103,8 +103,12 @@ it('one conversion through the API reaches HubSpot, Mailchimp, Sailthru, a webho
   expect(sailthru.events).toEqual([{ id: email, key: 'email', event: 'referral.created', vars: { first_name: 'Bob', gender: 'Male' } }]);
 
   // The ledger agrees: one succeeded delivery of the same event per connector.
+  // (The ledger row is written right after the push returns, so wait for it rather than race it.)
   for (const id of connectorIds) {
-    const deliveries = (await h.call('GET', `/api/v1/connectors/${id}/deliveries`)).body.data;
+    const deliveries = await waitFor(async () => {
+      const data = (await h.call('GET', `/api/v1/connectors/${id}/deliveries`)).body.data;
+      return data.length > 0 ? data : undefined;
+    }, 10_000, `ledger of ${id}`);
     expect(deliveries.map((d: { status: string; eventId: string; attempts: number }) => [d.status, d.eventId, d.attempts]), id).toEqual([['succeeded', signed.id, 1]]);
   }
 });
