@@ -33,3 +33,13 @@ it('exports any time frame as RFC 4180 CSV with chosen fields, filtered by progr
   const bad = await h.call('GET', '/api/v1/exports/referrals.csv?fields=__proto__.x');
   expect(bad.status).toBe(422);
 });
+
+it('guards against spreadsheet formulas, ends lines with CRLF, and falls back to the mapping path for nested fields', async () => {
+  const { program, member } = await programWithMember(h, []);
+  const evil = await convert(h, program.id, member.referralCode, { firstName: '=HYPERLINK("http://x")', lastName: '-12.5', customFields: { plan: 'pro' } });
+  const auth = { headers: { authorization: 'Bearer rh_test_bootstrap_key_0123456789abcdef' } };
+  const fast = await (await h.app.request(`/api/v1/exports/referrals.csv?programId=${program.id}&fields=email,firstName,lastName`, auth)).text();
+  expect(fast).toBe(`email,firstName,lastName\r\n${evil.email},"'=HYPERLINK(""http://x"")",-12.5\r\n`);
+  const nested = await (await h.app.request(`/api/v1/exports/referrals.csv?programId=${program.id}&fields=email,customFields.plan`, auth)).text();
+  expect(nested).toBe(`email,customFields.plan\r\n${evil.email},pro\r\n`);
+});
