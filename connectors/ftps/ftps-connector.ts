@@ -9,7 +9,7 @@ import {
   type ConnectorRuntime,
   type OutboundFile,
 } from '../connector.js';
-import { remoteFileName } from '../sftp/remote-file-name.js';
+import { remoteFileName } from '../files/remote-file-name.js';
 import { classifyFtpError } from './classify-ftp-error.js';
 
 export { isPlainFtpRequested } from './is-plain-ftp-requested.js';

@@ -12,7 +12,7 @@ import {
 } from '../connector.js';
 import { classifySftpError, type SftpFailureContext } from './classify-sftp-error.js';
 import { hostKeySha256 } from './host-key-sha256.js';
-import { remoteFileName } from './remote-file-name.js';
+import { remoteFileName } from '../files/remote-file-name.js';
 
 const settingsSchema = z
   .object({

@@ -20,11 +20,13 @@ export function hasScope(p: Principal, scope: ApiScope): boolean {
   return (scope === 'read' || scope === 'track') && p.scopes.includes('write');
 }
 
-const revocationListeners = new Set<() => void>();
+// Bumped by every revocation in this process; cached lookups from an older epoch are ignored,
+// so no app has to register anything (and nothing pins an app's cache in memory).
+let revocationEpoch = 0;
 
 /** Called after a key is revoked, so this process stops accepting it immediately. */
 export function forgetCachedApiKeys(): void {
-  for (const listener of revocationListeners) listener();
+  revocationEpoch++;
 }
 
 export function canAccessProgram(p: Principal, programId: string): boolean {
@@ -46,16 +48,15 @@ const KEY_CACHE_MS = 5000;
  */
 export function apiKeyAuth(db: Db, bootstrapKey: string | undefined): MiddlewareHandler<HubEnv> {
   const lastTouched = new Map<string, number>();
-  const cache = new Map<string, { key: typeof apiKeys.$inferSelect | undefined; until: number }>();
+  const cache = new Map<string, { key: typeof apiKeys.$inferSelect | undefined; until: number; epoch: number }>();
   const lookup = async (hash: string) => {
     const hit = cache.get(hash);
-    if (hit && hit.until > Date.now()) return hit.key;
+    if (hit && hit.until > Date.now() && hit.epoch === revocationEpoch) return hit.key;
     const [key] = await db.select().from(apiKeys).where(eq(apiKeys.hash, hash));
     if (cache.size > 10_000) cache.clear();
-    cache.set(hash, { key, until: Date.now() + KEY_CACHE_MS });
+    cache.set(hash, { key, until: Date.now() + KEY_CACHE_MS, epoch: revocationEpoch });
     return key;
   };
-  revocationListeners.add(() => cache.clear());
   return async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
