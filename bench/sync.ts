@@ -13,7 +13,7 @@ import { loadTemporalSettings } from '../lib/temporal-settings.js';
 import { temporalReady } from '../lib/temporal-ready.js';
 import { createDb } from '../schema/db.js';
 import { loadEventsById } from '../schema/read-events.js';
-import { sharedSpecPath, startPrismMock } from '../test/support/prism-mock.js';
+import { contractSpecPath, startPrismMock } from '../test/support/prism-mock.js';
 import { createConnectorRuntime } from '../workflows/connector-runtime.js';
 import { createConnectorWaker } from '../workflows/connector-waker.js';
 import { buildOutboundRecords } from '../workflows/outbound-records.js';
@@ -53,7 +53,7 @@ export async function benchSync() {
   const db = await benchDatabase();
   const settings = loadTemporalSettings();
   const temporal = await startTemporalDevServer(await findTemporalCli(settings), settings, { port: 19_233 + (process.pid % 1000) });
-  const mock = await startPrismMock(sharedSpecPath('mailchimp-marketing-v3-lists.json'));
+  const mock = await startPrismMock(contractSpecPath('mailchimp-marketing-v3-lists.json'));
   const handle = createDb(db.url, { max: 16 });
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, namespace: settings.namespace });

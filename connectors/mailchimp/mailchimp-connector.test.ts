@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connectorFailure } from '../../test/support/connector-failure.js';
 import { loopbackRuntime } from '../../test/support/loopback-runtime.js';
-import { sharedSpecPath, startPrismMock, type PrismExchange, type PrismMock } from '../../test/support/prism-mock.js';
+import { contractSpecPath, startPrismMock, type PrismExchange, type PrismMock } from '../../test/support/prism-mock.js';
 import type { ConnectorDefinition, ConnectorRuntime, OutboundRecord } from '../connector.js';
 import { startLocalReceiver, type LocalReceiver } from '../http/start-local-receiver.js';
 import { createGuardedLookup } from '../security/guarded-lookup.js';
 import { createSsrfGuard } from '../security/ssrf-guard.js';
 import { mailchimpConnector, mailchimpSecretsSchema, mailchimpSettingsSchema } from './mailchimp-connector.js';
 
-const SPEC = sharedSpecPath('mailchimp-marketing-v3-lists.json');
+const SPEC = contractSpecPath('mailchimp-marketing-v3-lists.json');
 const API_KEY = '0123456789abcdef0123456789abcdef-us19';
 const OTHER_KEY = 'fedcba9876543210fedcba9876543210-us7';
 const BASIC_AUTH = 'Basic dXNlcjowMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OWFiY2RlZi11czE5'; // base64("user:" + API_KEY)

@@ -5,7 +5,7 @@ import { startLocalReceiver, type LocalReceiver } from '../../connectors/http/st
 import { convert, programWithMember } from '../support/fixtures.js';
 import { startHubSpotFake, type HubSpotFake } from '../support/hubspot-fake.js';
 import { createHarness, waitFor, type Harness } from '../support/hub-harness.js';
-import { sharedSpecPath, startPrismMock, type PrismMock } from '../support/prism-mock.js';
+import { contractSpecPath, startPrismMock, type PrismMock } from '../support/prism-mock.js';
 import { startSailthruFake, type SailthruFake } from '../support/sailthru-fake.js';
 
 const SIGNING_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
@@ -26,7 +26,7 @@ beforeAll(async () => {
   h = await createHarness();
   [hubspot, mailchimp, sailthru, webhook, zapier] = await Promise.all([
     startHubSpotFake({ accessToken: HUBSPOT_TOKEN }),
-    startPrismMock(sharedSpecPath('mailchimp-marketing-v3-lists.json')),
+    startPrismMock(contractSpecPath('mailchimp-marketing-v3-lists.json')),
     startSailthruFake(SAILTHRU),
     startLocalReceiver(),
     startLocalReceiver(),

@@ -8,7 +8,7 @@ import { deriveSecretKey } from '../../lib/secret-key.js';
 import { convert, programWithMember } from '../support/fixtures.js';
 import { startHubSpotFake, type HubSpotFake } from '../support/hubspot-fake.js';
 import { createHarness, TEST_SECRET_KEY, waitFor, type Harness } from '../support/hub-harness.js';
-import { sharedSpecPath, startPrismMock, type PrismMock } from '../support/prism-mock.js';
+import { contractSpecPath, startPrismMock, type PrismMock } from '../support/prism-mock.js';
 import { startSailthruFake, type SailthruFake } from '../support/sailthru-fake.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -48,7 +48,7 @@ beforeAll(async () => {
   h = await createHarness({ worker: false, logLevel: 'trace', logDestination: { write: (line: string) => { hubLog.push(line); } }, syncBackoffMs: [300], syncDisableAfter: 1000 });
   [hubspot, mailchimp, sailthru, webhook] = await Promise.all([
     startHubSpotFake({ accessToken: S.hubspotRight }),
-    startPrismMock(sharedSpecPath('mailchimp-marketing-v3-lists.json')),
+    startPrismMock(contractSpecPath('mailchimp-marketing-v3-lists.json')),
     startSailthruFake({ apiKey: S.sailthruKeyRight, apiSecret: S.sailthruSecret }),
     // Like many real APIs, the receiver quotes the credential it refused.
     startLocalReceiver((req) => (req.headers.authorization === `Bearer ${S.webhookTokenRight}`

@@ -8,9 +8,9 @@ const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
 const PRISM_BIN = path.join(REPO_ROOT, 'node_modules/.bin/prism');
 const STARTUP_TIMEOUT_MS = 30_000;
 
-/** A provider spec from ../shared/specs, beside the repository (also on a fresh clone). */
-export function sharedSpecPath(fileName: string): string {
-  return path.resolve(REPO_ROOT, '../shared/specs', fileName);
+/** A provider's own OpenAPI file, kept in test/specs so any clone has it. */
+export function contractSpecPath(fileName: string): string {
+  return path.resolve(REPO_ROOT, 'test/specs', fileName);
 }
 
 /** One request/response pair as it crossed the recording proxy. */
