@@ -20,6 +20,9 @@ export const configSchema = z.object({
   TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
   TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
   TEMPORAL_TASK_QUEUE: z.string().min(1).optional(),
+  // A prebuilt workflow bundle (bundleWorkflowCode output): a worker then starts in a second
+  // instead of bundling workflows/ itself, which matters when workers are restarted often.
+  TEMPORAL_WORKFLOW_BUNDLE: z.string().min(1).optional(),
   HUB_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HUB_HOST: z.string().min(1).default('0.0.0.0'),
   HUB_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),

@@ -21,6 +21,7 @@ export async function runWorker(config: Config & { DATABASE_URL: string; TEMPORA
     secretBox: createSecretBox(deriveSecretKey(config.HUB_SECRET_KEY)),
     publicUrl: (config.HUB_PUBLIC_URL ?? `http://localhost:${config.HUB_PORT}`).replace(/\/+$/, ''),
     allowPrivateTargets: config.HUB_ALLOW_PRIVATE_TARGETS, logger,
+    ...(config.TEMPORAL_WORKFLOW_BUNDLE ? { workflowBundle: { codePath: config.TEMPORAL_WORKFLOW_BUNDLE } } : {}),
   });
   logger.info({ taskQueue }, 'worker started');
   const running = worker.run().finally(async () => {

@@ -59,7 +59,7 @@ beforeAll(async () => {
   worker = spawn(process.execPath, ['--import', 'tsx', 'workflows/main.ts'], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
     env: {
-      ...process.env, DATABASE_URL: h.databaseUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: h.taskQueue,
+      ...process.env, DATABASE_URL: h.databaseUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: h.taskQueue, TEMPORAL_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
       HUB_SECRET_KEY: TEST_SECRET_KEY, HUB_ALLOW_PRIVATE_TARGETS: 'true', LOG_LEVEL: 'trace',
     },
   });

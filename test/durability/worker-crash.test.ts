@@ -12,7 +12,7 @@ const children: ChildProcess[] = [];
 function startWorkerProcess(): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'workflows/main.ts'], {
     cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, DATABASE_URL: h.databaseUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: h.taskQueue, HUB_SECRET_KEY: TEST_SECRET_KEY, LOG_LEVEL: 'error' },
+    env: { ...process.env, DATABASE_URL: h.databaseUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: h.taskQueue, TEMPORAL_WORKFLOW_BUNDLE: inject('workflowBundlePath'), HUB_SECRET_KEY: TEST_SECRET_KEY, LOG_LEVEL: 'error' },
   });
   children.push(child);
   return child;

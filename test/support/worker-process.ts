@@ -13,7 +13,7 @@ export function startWorkerProcess(h: Harness): { child: ChildProcess; kill(): P
   const child = spawn(process.execPath, ['--import', 'tsx', 'workflows/main.ts'], {
     cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'],
     env: {
-      ...process.env, DATABASE_URL: h.databaseUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: h.taskQueue,
+      ...process.env, DATABASE_URL: h.databaseUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: h.taskQueue, TEMPORAL_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
       HUB_SECRET_KEY: TEST_SECRET_KEY, HUB_ALLOW_PRIVATE_TARGETS: 'true', LOG_LEVEL: 'error',
     },
   });
