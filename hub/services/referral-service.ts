@@ -10,6 +10,8 @@ import { ApiError } from '../http/api-error.js';
 import { assertProgramAccess, canAccessProgram } from '../http/api-key-auth.js';
 import type { Principal } from '../http/hub-env.js';
 import { fraudFlagsFor } from './fraud-flags.js';
+import { createConversionLookup } from './conversion-lookup.js';
+import { createReferralInserter } from './referral-inserter.js';
 import { decodeCursor, pageOf } from './page-cursor.js';
 
 /** What a conversion needs to know about the referring member. */
@@ -38,10 +40,13 @@ export function createReferralService(db: Db, pg: Sql, dispatcher?: LifecycleDis
     return member;
   }
 
+  const insert = createReferralInserter(pg);
+  const lookup = createConversionLookup(pg);
+
   /**
    * The hot path of the hub: the referral and its `referral.created` event-log row (which is also
-   * the outbox the dispatcher reads) in ONE statement: one round trip, one commit. Returns undefined when the program already
-   * has a referral for this email.
+   * the outbox the dispatcher reads) committed together, grouped with concurrent conversions into
+   * one statement. Returns undefined when the program already has a referral for this email.
    */
   async function insertReferral(programId: string, member: Referrer, input: ConversionCreate): Promise<ReferralRow | undefined> {
     const now = new Date();
@@ -52,44 +57,17 @@ export function createReferralService(db: Db, pg: Sql, dispatcher?: LifecycleDis
       currency: input.currency ?? null, orderId: input.orderId ?? null, customFields: input.customFields,
       fraudFlags: fraudFlagsFor({ email: input.email, memberEmail: member.email }), createdAt: now, updatedAt: now,
     };
-    // JSON and dates go in as text: drizzle turns off postgres.js' own serializers for those types.
-    const json = (v: unknown) => JSON.stringify(v);
-    const inserted = await pg`
-      with r as (
-        insert into referrals (id, program_id, member_id, email, first_name, last_name, phone, external_id, status, source,
-          visitor_id, amount, currency, order_id, custom_fields, fraud_flags, created_at, updated_at)
-        values (${row.id}, ${row.programId}, ${row.memberId}, ${row.email}, ${row.firstName}, ${row.lastName}, ${row.phone},
-          ${row.externalId}, ${row.status}, ${row.source}, ${row.visitorId}, ${row.amount}, ${row.currency}, ${row.orderId},
-          ${json(row.customFields)}::jsonb, ${json(row.fraudFlags)}::jsonb, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz)
-        on conflict do nothing returning id
-      ), e as (
-        insert into events (id, type, program_id, subject_id, payload)
-        select ${newId('evt')}, 'referral.created', ${programId}, id, ${json(referralJson(row))}::jsonb from r
-      )
-      select id from r`;
-    return inserted.length > 0 ? row : undefined;
+    return (await insert(row)) ? row : undefined;
   }
 
   return {
     /** Records a conversion; `created` false returns the program's existing referral for that email. */
     async convert(principal: Principal, input: ConversionCreate): Promise<{ created: boolean; referral: ReturnType<typeof referralJson> }> {
       assertProgramAccess(principal, input.programId);
-      // Program and referrer in one prepared round trip for the common cases (code or member id);
-      // this is the hot path of the hub, so it skips the query builder.
-      const [found] = await pg<{ program_id: string; cookie_days: number; member_id: string | null; member_email: string | null; member_visitor_id: string | null }[]>`
-        select p.id as program_id, p.cookie_days, m.id as member_id, m.email as member_email, m.visitor_id as member_visitor_id
-        from programs p
-        left join members m on m.id = (
-          select id from members
-          where program_id = p.id and deleted_at is null
-            and (id = ${input.memberId ?? null} or referral_code = ${input.referralCode?.toUpperCase() ?? null})
-          limit 1)
-        where p.id = ${input.programId}`;
-      if (!found) throw new ApiError('not_found', `Program ${input.programId} not found`);
-      const program = { id: found.program_id, cookieDays: found.cookie_days };
-      const member: Referrer = found.member_id
-        ? { id: found.member_id, email: found.member_email!, visitorId: found.member_visitor_id }
-        : await attributedMember(program.id, input, program.cookieDays);
+      const found = await lookup({ programId: input.programId, memberId: input.memberId, referralCode: input.referralCode?.toUpperCase() });
+      const program = found.program;
+      if (!program) throw new ApiError('not_found', `Program ${input.programId} not found`);
+      const member: Referrer = found.member ?? await attributedMember(program.id, input, program.cookieDays);
       if (member.email.toLowerCase() === input.email.toLowerCase() || (input.visitorId && member.visitorId === input.visitorId)) {
         throw new ApiError('self_referral', 'Members cannot refer themselves');
       }
