@@ -49,8 +49,13 @@ export type RecordResult =
 export interface Destination {
   /** Largest number of records one push() call may carry. */
   readonly batchSize: number;
-  /** Sustained requests per second the provider allows for one account. */
-  readonly requestsPerSecond: number;
+  /** Sustained requests per second the provider allows for one account; none when it publishes no such limit. */
+  readonly requestsPerSecond?: number;
+  /**
+   * Batches one connector may have in flight at once (default 1). Above 1 only where push is an
+   * idempotent upsert, since batches after a failed one may have landed and are sent again.
+   */
+  readonly maxInFlight?: number;
   /**
    * Sends one batch (≤ batchSize). Returns one result per record for per-record outcomes;
    * throws ConnectorError when the whole batch failed (auth, 429, 5xx, network).

@@ -49,12 +49,14 @@ describe('mailchimpConnector against the Mailchimp spec (Prism)', () => {
     );
   }
 
-  it('is a ConnectorDefinition with Mailchimp batch size and rate', () => {
+  it('is a ConnectorDefinition with Mailchimp batch size and connection allowance', () => {
     const definition: ConnectorDefinition = mailchimpConnector;
     expect(definition.kind).toBe('mailchimp');
     const destination = connect().destination;
     expect(destination?.batchSize).toBe(500);
-    expect(destination?.requestsPerSecond).toBe(10);
+    // Mailchimp limits simultaneous connections (10), not requests per second.
+    expect(destination?.requestsPerSecond).toBeUndefined();
+    expect(destination?.maxInFlight).toBe(2);
   });
 
   it('upserts one record with PUT on the subscriber hash, mapped fields as merge fields', async () => {

@@ -21,9 +21,10 @@ export const mailchimpSecretsSchema = z.object({
   apiKey: z.string().regex(API_KEY, { error: 'apiKey must look like <key>-<dc>, e.g. …-us19' }).describe('Marketing API key'),
 });
 
-// 10 simultaneous connections per key is Mailchimp's only published limit; ~10 requests a second
-// with short calls stays well inside it.
-const REQUESTS_PER_SECOND = 10;
+// 10 simultaneous connections per key is Mailchimp's only published limit (no per-second quota).
+// A push holds one connection for its batch call and up to TAG_CONCURRENCY for tag calls, so two
+// pushes at once stay inside 10 and leave room for the account's other integrations.
+const BATCHES_IN_FLIGHT = 2;
 
 function defaultBaseUrl(apiKey: string): string {
   const dc = API_KEY.exec(apiKey)?.[1] ?? 'invalid-dc';
@@ -64,7 +65,7 @@ export const mailchimpConnector: ConnectorDefinition<typeof mailchimpSettingsSch
       },
       destination: {
         batchSize: MAILCHIMP_BATCH_SIZE,
-        requestsPerSecond: REQUESTS_PER_SECOND,
+        maxInFlight: BATCHES_IN_FLIGHT,
         push: (records) => upsertMailchimpMembers(audience, records),
       },
     };

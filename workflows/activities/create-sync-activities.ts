@@ -1,5 +1,5 @@
 import { heartbeat } from '@temporalio/activity';
-import { ConnectorError, type RecordResult } from '../../connectors/connector.js';
+import { ConnectorError, type OutboundRecord, type RecordResult } from '../../connectors/connector.js';
 import { INBOUND_KIND } from '../../connectors/inbound/inbound-kind.js';
 import type { MappingEntry } from '../../connectors/mapping/mapping-entry-schema.js';
 import type { SecretBox } from '../../connectors/security/secret-box.js';
@@ -7,12 +7,13 @@ import { newId } from '../../lib/ids.js';
 import type { Logger } from '../../lib/logger.js';
 import { appendEvent } from '../../schema/append-event.js';
 import type { Db, Sql } from '../../schema/db.js';
-import { loadEventsById, readEventsSince, type EventCursor, type LoggedEvent } from '../../schema/read-events.js';
+import { loadEventsById, readEventsSince, START_CURSOR, type EventCursor, type LoggedEvent } from '../../schema/read-events.js';
 import { connectors } from '../../schema/tables/index.js';
 import { eq, sql as dsql } from 'drizzle-orm';
 import { createConnectorRuntime } from '../connector-runtime.js';
 import { openConnector, type ConnectorRow } from '../open-connector.js';
 import { buildOutboundRecords } from '../outbound-records.js';
+import { createOrderedPushWindow } from './ordered-push-window.js';
 
 export interface SyncActivityDeps {
   db: Db;
@@ -28,8 +29,43 @@ export type SyncResult =
   | { state: 'rate_limited'; delivered: number; retryAfterMs?: number; message: string }
   | { state: 'transient' | 'failing'; delivered: number; message: string };
 
+/** A batch on its way: its events, their records, and where the cursor may go once it is delivered. */
+interface Slice {
+  events: LoggedEvent[];
+  records: OutboundRecord[];
+  cursor: EventCursor;
+}
+
+/** A page of the log and its records (one per event). */
+interface Page {
+  events: LoggedEvent[];
+  records: OutboundRecord[];
+  cursor: EventCursor;
+  full: boolean;
+}
+
 const cursorName = (connectorId: string) => `connector:${connectorId}`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// Events read per query; filters apply after reading, so this is not tied to the batch size.
+const PAGE_SIZE = 2000;
+// One activity call pushes for at most this long, then hands back to the workflow (which can
+// continue-as-new); progress is saved as it goes.
+const PASS_BUDGET_MS = 30_000;
+const HEARTBEAT_MS = 3_000;
+
+const sameCursor = (a: EventCursor, b: EventCursor) => a.txid === b.txid && a.seq === b.seq;
+
+/**
+ * What a batch must not share with another batch in flight: the subject of each event and the
+ * member it concerns, so two changes to one person never race each other to the provider.
+ */
+function orderKeys(events: LoggedEvent[]): string[] {
+  const keys = new Set<string>();
+  for (const e of events) {
+    keys.add(e.subjectId);
+    if (typeof e.payload.memberId === 'string') keys.add(e.payload.memberId);
+  }
+  return [...keys];
+}
 
 /** Activities for connectorSync: push the next slice of the event log to one connector. */
 export function createSyncActivities(deps: SyncActivityDeps) {
@@ -106,64 +142,81 @@ export function createSyncActivities(deps: SyncActivityDeps) {
       const replayIds = await deps.sql<{ event_id: string }[]>`
         select event_id from connector_replays where connector_id = ${row.id} order by created_at limit ${destination.batchSize * 4}`;
       const replaying = replayIds.length > 0;
-      let page: { events: LoggedEvent[]; cursor: EventCursor; full: boolean };
-      if (replaying) {
-        const events = await loadEventsById(deps.sql, replayIds.map((r) => r.event_id));
-        page = { events, cursor: { txid: '0', seq: 0 }, full: true };
-      } else {
-        // A fixed window, not a multiple of the batch size: filters are applied after reading, so
-        // a connector that wants few of the events must still move through the log quickly.
-        page = await readEventsSince(deps.sql, await loadCursor(row.id), { limit: 2000, types: row.events, programIds: row.programIds });
-      }
-      const done = async (events: LoggedEvent[]) => {
-        if (replaying) await deps.sql`delete from connector_replays where connector_id = ${row.id} and event_id = any(${events.map((e) => e.id)})`;
-      };
-      const records = await buildOutboundRecords(deps.db, deps.publicUrl, page.events, row.mapping as MappingEntry[] | null);
-      const gap = 1000 / Math.max(0.1, destination.requestsPerSecond);
       let delivered = 0;
-      let lastRequest = 0;
-      // Slow-paced connectors hand back control now and then, so one call stays well inside
-      // the activity's timeout; progress so far is kept.
-      const budgetEnds = Date.now() + 60_000;
-
-      for (let i = 0; i < records.length; i += destination.batchSize) {
-        const chunk = records.slice(i, i + destination.batchSize);
-        const chunkEvents = page.events.slice(i, i + destination.batchSize);
-        const wait = lastRequest + gap - Date.now();
-        if (wait > 0) await sleep(wait); // stay under the provider's rate limit
-        heartbeat({ chunk: i });
-        lastRequest = Date.now();
-        try {
-          const results = await destination.push(chunk);
-          await record(row.id, chunkEvents, results);
-          await done(chunkEvents);
-          delivered += chunk.length;
-          const last = chunkEvents.at(-1);
-          if (Date.now() > budgetEnds && last && i + destination.batchSize < records.length) {
-            if (!replaying) await saveCursor(row.id, { txid: last.txid, seq: last.seq });
-            return { state: 'more', delivered };
+      const window = createOrderedPushWindow<Slice, RecordResult[]>({
+        maxInFlight: Math.max(1, destination.maxInFlight ?? 1),
+        minGapMs: destination.requestsPerSecond ? 1000 / destination.requestsPerSecond : 0,
+        // A stretch of the log this connector filters out has nothing to send, only a cursor.
+        push: async (slice) => (slice.records.length > 0 ? destination.push(slice.records) : []),
+        async after(slice, results) {
+          if (slice.records.length === 0) return;
+          await record(row.id, slice.events, results);
+          if (replaying) await deps.sql`delete from connector_replays where connector_id = ${row.id} and event_id = any(${slice.events.map((e) => e.id)})`;
+          delivered += slice.records.length;
+        },
+      });
+      // Heartbeats on a timer, not per batch: one slow provider call must not look like a dead worker.
+      const beat = setInterval(() => heartbeat({ delivered }), HEARTBEAT_MS);
+      const cursor = replaying ? START_CURSOR : await loadCursor(row.id);
+      let saved = cursor;
+      let more = false;
+      let failure: unknown;
+      const budgetEnds = Date.now() + PASS_BUDGET_MS;
+      // The next page is read while the current one is being pushed, so the provider never waits on us.
+      const readPage = async (from: EventCursor): Promise<Page> => {
+        const page = replaying
+          ? { events: await loadEventsById(deps.sql, replayIds.map((r) => r.event_id)), cursor: from, full: true }
+          // A fixed window, not a multiple of the batch size: filters are applied after reading, so
+          // a connector that wants few of the events must still move through the log quickly.
+          : await readEventsSince(deps.sql, from, { limit: PAGE_SIZE, types: row.events, programIds: row.programIds });
+        return { ...page, records: await buildOutboundRecords(deps.db, deps.publicUrl, page.events, row.mapping as MappingEntry[] | null) };
+      };
+      let next: Promise<Page> | undefined = readPage(cursor);
+      try {
+        while (next) {
+          const page: Page = await next;
+          const { records } = page;
+          next = page.full && !replaying && Date.now() < budgetEnds ? readPage(page.cursor) : undefined;
+          next?.catch(() => undefined); // awaited (and its error handled) on the next turn, or dropped
+          let accepted = true;
+          for (let i = 0; accepted && (i < records.length || i === 0); i += destination.batchSize) {
+            const events = page.events.slice(i, i + destination.batchSize);
+            const last = i + destination.batchSize >= records.length;
+            const tail = events.at(-1);
+            const slice: Slice = { events, records: records.slice(i, i + destination.batchSize), cursor: last || !tail ? page.cursor : { txid: tail.txid, seq: tail.seq } };
+            accepted = await window.submit(slice, orderKeys(events));
           }
-        } catch (err) {
-          // Everything before this chunk is delivered: keep that progress.
-          const last = page.events[i - 1];
-          if (last && !replaying) await saveCursor(row.id, { txid: last.txid, seq: last.seq });
-          const e = err instanceof ConnectorError ? err : new ConnectorError('transient', err instanceof Error ? err.message : String(err));
-          if (row.kind === 'zapier' && e.status === 410) {
-            // Zapier says the Zap is gone: unsubscribe (REST hooks contract).
-            await deps.db.delete(connectors).where(eq(connectors.id, row.id));
-            return { state: 'gone', delivered };
-          }
-          if (e.kind === 'rate_limited') return { state: 'rate_limited', delivered, retryAfterMs: e.retryAfterMs, message: e.message };
-          if (e.kind === 'transient') return { state: 'transient', delivered, message: e.message };
-          await markFailing(row, e.message);
-          return { state: 'failing', delivered, message: e.message };
+          if (!accepted || replaying) { more = page.full; break; }
+          if (!page.full) break;
+          if (!next) { more = true; break; } // out of budget: hand back to the workflow
+          // Keep the saved cursor close behind the pushes, so a crash repeats little.
+          const done = window.committed?.cursor;
+          if (done && !sameCursor(done, saved)) { await saveCursor(row.id, done); saved = done; }
         }
+        ({ failure } = await window.settle());
+      } finally {
+        clearInterval(beat);
       }
-      if (!replaying) await saveCursor(row.id, page.cursor);
+      const done = window.committed?.cursor;
+      if (!replaying && done && !sameCursor(done, saved)) await saveCursor(row.id, done);
+
+      if (failure !== undefined) {
+        // Everything the window committed is delivered and kept; the rest is tried again.
+        const e = failure instanceof ConnectorError ? failure : new ConnectorError('transient', failure instanceof Error ? failure.message : String(failure));
+        if (row.kind === 'zapier' && e.status === 410) {
+          // Zapier says the Zap is gone: unsubscribe (REST hooks contract).
+          await deps.db.delete(connectors).where(eq(connectors.id, row.id));
+          return { state: 'gone', delivered };
+        }
+        if (e.kind === 'rate_limited') return { state: 'rate_limited', delivered, retryAfterMs: e.retryAfterMs, message: e.message };
+        if (e.kind === 'transient') return { state: 'transient', delivered, message: e.message };
+        await markFailing(row, e.message);
+        return { state: 'failing', delivered, message: e.message };
+      }
       if (row.status !== 'active' || row.consecutiveFailures > 0) {
         await deps.db.update(connectors).set({ status: 'active', statusReason: null, consecutiveFailures: 0 }).where(eq(connectors.id, row.id));
       }
-      return { state: page.full ? 'more' : 'idle', delivered };
+      return { state: more ? 'more' : 'idle', delivered };
     },
 
     async noteTransientFailure(input: { connectorId: string; message: string }): Promise<void> {
