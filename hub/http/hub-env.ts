@@ -1,3 +1,4 @@
+import type { HttpBindings } from '@hono/node-server';
 import type { ApiScope } from '../../schema/tables/api-keys.js';
 
 export interface Principal {
@@ -9,4 +10,6 @@ export interface Principal {
   programIds: string[];
 }
 
-export type HubEnv = { Variables: { principal: Principal } };
+// Under @hono/node-server the raw Node request/response ride along (HttpBindings); under
+// app.request() in tests they are absent, hence Partial.
+export type HubEnv = { Variables: { principal: Principal }; Bindings: Partial<HttpBindings> };

@@ -1,3 +1,4 @@
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
@@ -49,6 +50,13 @@ export function registerExportRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
         });
         const body = source.pipe(lfToCrlf());
         source.on('error', (err) => { deps.logger.error({ err: String(err), resource }, 'export failed mid-stream'); body.destroy(err); });
+        const outgoing = c.env?.outgoing;
+        if (outgoing) {
+          // Straight into the socket, skipping the web-stream hop (Readable.toWeb, then node-server reading it back).
+          outgoing.writeHead(200, headers);
+          pipeline(body, outgoing).catch((err) => deps.logger.error({ err: String(err), resource }, 'export failed mid-stream'));
+          return RESPONSE_ALREADY_SENT as never;
+        }
         return new Response(Readable.toWeb(body) as ReadableStream, { status: 200, headers }) as never;
       }
       const csv = createRecordCsv(fields, RECORD_ROOT[resource as Resource], { delimiter: q.delimiter });

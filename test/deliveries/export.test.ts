@@ -43,3 +43,29 @@ it('guards against spreadsheet formulas, ends lines with CRLF, and falls back to
   const nested = await (await h.app.request(`/api/v1/exports/referrals.csv?programId=${program.id}&fields=email,customFields.plan`, auth)).text();
   expect(nested).toBe(`email,customFields.plan\r\n${evil.email},pro\r\n`);
 });
+
+it('over a real HTTP server the plain-column export goes straight to the socket and matches the in-process answer byte for byte', async () => {
+  const { serve } = await import('@hono/node-server');
+  const a = await programWithMember(h, []);
+  for (let i = 0; i < 30; i++) await convert(h, a.program.id, a.member.referralCode, { firstName: i % 2 ? `=cmd|${i}` : `Line\n${i}, "quoted"` });
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: h.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  try {
+    const { port } = server.address() as { port: number };
+    const path = `/api/v1/exports/referrals.csv?programId=${a.program.id}&fields=email,firstName,status`;
+    const headers = { authorization: 'Bearer rh_test_bootstrap_key_0123456789abcdef' };
+    const overHttp = await fetch(`http://127.0.0.1:${port}${path}`, { headers });
+    expect(overHttp.status).toBe(200);
+    expect(overHttp.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(overHttp.headers.get('content-disposition')).toMatch(/^attachment; filename="referrals-\d{4}-\d{2}-\d{2}\.csv"$/);
+    const httpText = await overHttp.text();
+    const inProcess = await (await h.app.request(path, { headers })).text();
+    expect(httpText).toBe(inProcess);
+    const rows = parseCsv(httpText);
+    expect(rows).toHaveLength(31);
+    expect(rows.some((r) => r[1] === "'=cmd|1")).toBe(true); // formula guard on this path too
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
