@@ -1,8 +1,8 @@
 'use strict';
 
-const { hubUrl } = require('../lib/hub-url');
+const { createInHub } = require('../lib/create-in-hub');
 const { programField } = require('../lib/program-field');
-const { compact, toNumber, idempotencyKey } = require('../lib/request-body');
+const { compact, toNumber, currencyCode } = require('../lib/request-body');
 
 /**
  * POST /api/v1/events: activity after the conversion (purchase, renewal, refund, qualified lead…)
@@ -19,17 +19,12 @@ const perform = async (z, bundle) => {
     referral,
     type: input.type ? String(input.type).trim() : undefined,
     amount: toNumber(input.amount),
-    currency: input.currency ? String(input.currency).trim().toUpperCase() : undefined,
+    currency: currencyCode(input.currency),
     occurredAt: input.occurredAt,
     idempotencyKey: input.idempotencyKey,
   });
-  const response = await z.request({
-    method: 'POST',
-    url: hubUrl(z, bundle, '/api/v1/events'),
-    headers: { 'Idempotency-Key': idempotencyKey('event', body) },
-    body,
-  });
-  return { eventId: response.data.eventId, programId: body.programId, type: body.type, idempotencyKey: body.idempotencyKey };
+  const data = await createInHub(z, bundle, 'event', '/api/v1/events', body);
+  return { eventId: data.eventId, programId: body.programId, type: body.type, idempotencyKey: body.idempotencyKey };
 };
 
 module.exports = {

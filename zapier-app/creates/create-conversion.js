@@ -1,8 +1,8 @@
 'use strict';
 
-const { hubUrl } = require('../lib/hub-url');
+const { createInHub } = require('../lib/create-in-hub');
 const { programField } = require('../lib/program-field');
-const { compact, toNumber, idempotencyKey } = require('../lib/request-body');
+const { compact, toNumber, currencyCode } = require('../lib/request-body');
 const samples = require('../lib/samples');
 
 /**
@@ -25,18 +25,12 @@ const perform = async (z, bundle) => {
     externalId: input.externalId,
     status: input.status,
     amount: toNumber(input.amount),
-    currency: input.currency ? String(input.currency).trim().toUpperCase() : undefined,
+    currency: currencyCode(input.currency),
     orderId: input.orderId,
     source: input.source || 'zapier',
     customFields: input.customFields,
   });
-  const response = await z.request({
-    method: 'POST',
-    url: hubUrl(z, bundle, '/api/v1/conversions'),
-    headers: { 'Idempotency-Key': idempotencyKey('conversion', body) },
-    body,
-  });
-  return response.data;
+  return createInHub(z, bundle, 'conversion', '/api/v1/conversions', body);
 };
 
 module.exports = {

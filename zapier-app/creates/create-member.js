@@ -1,8 +1,8 @@
 'use strict';
 
-const { hubUrl } = require('../lib/hub-url');
+const { createInHub } = require('../lib/create-in-hub');
 const { programField } = require('../lib/program-field');
-const { compact, idempotencyKey } = require('../lib/request-body');
+const { compact } = require('../lib/request-body');
 const samples = require('../lib/samples');
 
 /**
@@ -19,13 +19,7 @@ const perform = async (z, bundle) => {
     externalId: input.externalId,
     customFields: input.customFields,
   });
-  const response = await z.request({
-    method: 'POST',
-    url: hubUrl(z, bundle, '/api/v1/members'),
-    headers: { 'Idempotency-Key': idempotencyKey('member', body) },
-    body,
-  });
-  return response.data;
+  return createInHub(z, bundle, 'member', '/api/v1/members', body);
 };
 
 module.exports = {

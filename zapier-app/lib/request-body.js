@@ -26,6 +26,9 @@ const toNumber = (value) => {
   return Number.isFinite(n) ? n : value; // leave bad input for the hub to reject with a clear 422
 };
 
+/** ISO 4217 codes are upper-case; mapped text like " usd" is tidied rather than refused. */
+const currencyCode = (value) => (value ? String(value).trim().toUpperCase() : undefined);
+
 /**
  * Zapier can run a step again with the same input (timeouts, autoreplay, manual replay). The
  * hub replays its first answer for a repeated Idempotency-Key and the same body, so a key taken
@@ -34,4 +37,4 @@ const toNumber = (value) => {
 const idempotencyKey = (action, body) =>
   `zapier:${action}:${crypto.createHash('sha256').update(JSON.stringify(body)).digest('hex')}`;
 
-module.exports = { compact, toNumber, idempotencyKey };
+module.exports = { compact, toNumber, currencyCode, idempotencyKey };
