@@ -45,7 +45,8 @@ interface Page {
 }
 
 const cursorName = (connectorId: string) => `connector:${connectorId}`;
-// Events read per query; filters apply after reading, so this is not tied to the batch size.
+// Events read per query. Filters apply after reading, so this is not tied to the batch size: a
+// connector that wants few of the events must still move through the log quickly.
 const PAGE_SIZE = 2000;
 // One activity call pushes for at most this long, then hands back to the workflow (which can
 // continue-as-new); progress is saved as it goes.
@@ -155,10 +156,16 @@ export function createSyncActivities(deps: SyncActivityDeps) {
           delivered += slice.records.length;
         },
       });
-      // Heartbeats on a timer, not per batch: one slow provider call must not look like a dead worker.
-      const beat = setInterval(() => heartbeat({ delivered }), HEARTBEAT_MS);
       const cursor = replaying ? START_CURSOR : await loadCursor(row.id);
       let saved = cursor;
+      // Moves the stored cursor up to what the window has committed. Only this activity's own
+      // loop calls it, one call at a time, so saves never overtake each other.
+      const saveProgress = async () => {
+        const done = window.committed?.cursor;
+        if (replaying || !done || sameCursor(done, saved)) return;
+        await saveCursor(row.id, done);
+        saved = done;
+      };
       let more = false;
       let failure: unknown;
       const budgetEnds = Date.now() + PASS_BUDGET_MS;
@@ -166,12 +173,12 @@ export function createSyncActivities(deps: SyncActivityDeps) {
       const readPage = async (from: EventCursor): Promise<Page> => {
         const page = replaying
           ? { events: await loadEventsById(deps.sql, replayIds.map((r) => r.event_id)), cursor: from, full: true }
-          // A fixed window, not a multiple of the batch size: filters are applied after reading, so
-          // a connector that wants few of the events must still move through the log quickly.
           : await readEventsSince(deps.sql, from, { limit: PAGE_SIZE, types: row.events, programIds: row.programIds });
         return { ...page, records: await buildOutboundRecords(deps.db, deps.publicUrl, page.events, row.mapping as MappingEntry[] | null) };
       };
       let next: Promise<Page> | undefined = readPage(cursor);
+      // Heartbeats on a timer, not per batch: one slow provider call must not look like a dead worker.
+      const beat = setInterval(() => heartbeat({ delivered }), HEARTBEAT_MS);
       try {
         while (next) {
           const page: Page = await next;
@@ -189,16 +196,13 @@ export function createSyncActivities(deps: SyncActivityDeps) {
           if (!accepted || replaying) { more = page.full; break; }
           if (!page.full) break;
           if (!next) { more = true; break; } // out of budget: hand back to the workflow
-          // Keep the saved cursor close behind the pushes, so a crash repeats little.
-          const done = window.committed?.cursor;
-          if (done && !sameCursor(done, saved)) { await saveCursor(row.id, done); saved = done; }
+          await saveProgress(); // close behind the pushes, so a crash repeats little
         }
         ({ failure } = await window.settle());
       } finally {
         clearInterval(beat);
       }
-      const done = window.committed?.cursor;
-      if (!replaying && done && !sameCursor(done, saved)) await saveCursor(row.id, done);
+      await saveProgress();
 
       if (failure !== undefined) {
         // Everything the window committed is delivered and kept; the rest is tried again.
