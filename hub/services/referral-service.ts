@@ -3,7 +3,7 @@ import { newId } from '../../lib/ids.js';
 import { appendEvent } from '../../schema/append-event.js';
 import type { Db, Sql } from '../../schema/db.js';
 import { referralJson, type MemberRow, type ReferralRow } from '../../schema/public-json.js';
-import { clicks, members, programs, referrals, type ReferralStatus } from '../../schema/tables/index.js';
+import { clicks, members, referrals, type ReferralStatus } from '../../schema/tables/index.js';
 import type { LifecycleDispatcher } from '../../workflows/lifecycle-dispatcher.js';
 import type { ConversionCreate } from '../contracts/referral-contract.js';
 import { ApiError } from '../http/api-error.js';
