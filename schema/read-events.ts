@@ -19,6 +19,9 @@ export interface LoggedEvent {
 
 export const START_CURSOR: EventCursor = { txid: '0', seq: 0 };
 
+// Every ORDER BY below names `e.txid`: an unqualified `txid` would mean the `::text` output
+// column and sort transaction ids as strings ('999' after '1000'), skipping or repeating rows.
+
 /**
  * Reads the event log after `cursor`, in (txid, seq) order, stopping below the oldest
  * transaction still running. A writer that took its sequence number early but commits late
@@ -32,11 +35,11 @@ export async function readEventsSince(
   const types = opts.types && opts.types.length > 0 ? opts.types : null;
   const programs = opts.programIds && opts.programIds.length > 0 ? opts.programIds : null;
   const rows = await sql<{ seq: string; txid: string; id: string; type: string; program_id: string | null; subject_id: string; payload: Record<string, unknown>; created_at: Date | string }[]>`
-    select seq, txid::text as txid, id, type, program_id, subject_id, payload, created_at
-    from events
-    where (txid, seq) > (${cursor.txid}::xid8, ${cursor.seq})
-      and txid < pg_snapshot_xmin(pg_current_snapshot())
-    order by txid, seq
+    select e.seq, e.txid::text as txid, e.id, e.type, e.program_id, e.subject_id, e.payload, e.created_at
+    from events e
+    where (e.txid, e.seq) > (${cursor.txid}::xid8, ${cursor.seq})
+      and e.txid < pg_snapshot_xmin(pg_current_snapshot())
+    order by e.txid, e.seq
     limit ${opts.limit}`;
   const last = rows.at(-1);
   const next = last ? { txid: last.txid, seq: Number(last.seq) } : cursor;
@@ -57,7 +60,8 @@ export async function readEventsSince(
 export async function loadEventsById(sql: Sql, ids: string[]): Promise<LoggedEvent[]> {
   if (ids.length === 0) return [];
   const rows = await sql<{ seq: string; txid: string; id: string; type: string; program_id: string | null; subject_id: string; payload: Record<string, unknown>; created_at: Date | string }[]>`
-    select seq, txid::text as txid, id, type, program_id, subject_id, payload, created_at from events where id = any(${ids}) order by txid, seq`;
+    select e.seq, e.txid::text as txid, e.id, e.type, e.program_id, e.subject_id, e.payload, e.created_at
+    from events e where e.id = any(${ids}) order by e.txid, e.seq`;
   return rows.map((r) => ({
     seq: Number(r.seq), txid: r.txid, id: r.id, type: r.type, programId: r.program_id,
     subjectId: r.subject_id, payload: r.payload, createdAt: new Date(r.created_at),

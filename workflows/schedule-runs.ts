@@ -33,8 +33,10 @@ export async function allocateRun(sql: Sql, scheduleId: string): Promise<Allocat
       returning id`;
     if (retry) return { runId: retry.id, retry: true };
 
+    // Ordered by the xid8 column itself (`r.to_txid`): an unqualified name would mean the `::text`
+    // output column, compare digits as strings ('742' > '2288') and start the range inside an earlier one.
     const [last] = await tx<{ to_txid: string }[]>`
-      select to_txid::text as to_txid from schedule_runs where schedule_id = ${scheduleId} order by to_txid desc limit 1`;
+      select r.to_txid::text as to_txid from schedule_runs r where r.schedule_id = ${scheduleId} order by r.to_txid desc limit 1`;
     const slug = schedule.program_ids.length === 1
       ? (await tx<{ slug: string }[]>`select slug from programs where id = ${schedule.program_ids[0]!}`)[0]?.slug ?? 'program'
       : 'all';

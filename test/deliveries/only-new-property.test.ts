@@ -53,6 +53,8 @@ it('50 runs with concurrent writers, upload failures and worker restarts deliver
 
   let failures = 0;
   let restarts = 0;
+  const history: string[] = []; // iteration, branch and run, for explaining a failure
+
   try {
     for (let i = 0; i < 50; i++) {
       const roll = random();
@@ -61,6 +63,7 @@ it('50 runs with concurrent writers, upload failures and worker restarts deliver
         renameSync(dir, `${dir}-away`);
         const run = await runAndWait(h, sch.body.id);
         renameSync(`${dir}-away`, dir);
+        history.push(`${i} upload-error ${run.id} ${run.status}`);
         if (run.status === 'failed') failures++;
       } else if (roll < 0.25) {
         // The worker dies while the run is in flight; a new one picks it up.
@@ -69,9 +72,11 @@ it('50 runs with concurrent writers, upload failures and worker restarts deliver
         await worker.kill();
         worker = startWorkerProcess(h);
         restarts++;
-        await waitForRun(h, sch.body.id, started.body.runId, 60_000);
+        const run = await waitForRun(h, sch.body.id, started.body.runId, 60_000);
+        history.push(`${i} restart ${run.id} ${run.status}`);
       } else {
-        await runAndWait(h, sch.body.id);
+        const run = await runAndWait(h, sch.body.id);
+        history.push(`${i} plain ${run.id} ${run.status}`);
       }
     }
   } finally {
@@ -88,9 +93,9 @@ it('50 runs with concurrent writers, upload failures and worker restarts deliver
     for (const [email] of parseCsv(readFileSync(join(dir, file), 'utf8')).slice(1)) {
       if (seen.has(email!)) {
         // Everything needed to tell how two runs came to share a record.
-        const ranges = await h.db.sql`select id, status, attempts, record_count, from_txid::text, to_txid::text from schedule_runs where schedule_id = ${sch.body.id} order by from_txid, id`;
-        const [event] = await h.db.sql`select e.txid::text, e.seq from events e join referrals r on r.id = e.subject_id where e.type = 'referral.created' and r.email = ${email!}`;
-        expect.fail(`${email} (event ${JSON.stringify(event)}) in ${seen.get(email!)} and ${file}; runs ${JSON.stringify(ranges)}; files ${JSON.stringify(readdirSync(dir))}`);
+        const ranges = await h.db.sql`select id, status, attempts, record_count, file_name, from_txid::text, to_txid::text, started_at, finished_at from schedule_runs where schedule_id = ${sch.body.id} order by from_txid, id`;
+        const events = await h.db.sql`select e.id, e.subject_id, e.txid::text, e.seq, e.created_at from events e join referrals r on r.id = e.subject_id where e.type = 'referral.created' and r.email = ${email!}`;
+        expect.fail(`${email} (events ${JSON.stringify(events)}) in ${seen.get(email!)} and ${file}; runs ${JSON.stringify(ranges)}; files ${JSON.stringify(readdirSync(dir))}; history ${JSON.stringify(history)}`);
       }
       seen.set(email!, file);
     }

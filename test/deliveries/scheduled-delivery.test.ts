@@ -2,6 +2,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:f
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../../lib/ids.js';
+import { allocateRun } from '../../workflows/schedule-runs.js';
 import { convert, programWithMember } from '../support/fixtures.js';
 import { startFtpsTestServer, type FtpsTestServer } from '../support/ftps-test-server.js';
 import { createHarness, type Harness } from '../support/hub-harness.js';
@@ -95,6 +97,23 @@ describe('SFTP', () => {
     expect(retried).toMatchObject({ status: 'succeeded', recordCount: 2, fileName: failed.fileName });
     const next = await runAndWait(h, id);
     expect(next).toMatchObject({ status: 'succeeded', recordCount: 1 });
+  });
+
+  it('a new run starts where the newest run ended even when transaction ids cross a power of ten', async () => {
+    const { program } = await programWithMember(h, []);
+    const id = await schedule(await sftpConnector('/incoming'), program.id);
+    // Two finished runs ending at 99 and 100 (scaled to ids below the current one): as strings
+    // '99' sorts after '100', so a digit-wise "newest" would start the next run back inside 99–100.
+    const [current] = await h.db.sql<{ now: string }[]>`select pg_current_xact_id()::text as now`;
+    const now = current!.now;
+    const ten = 10n ** BigInt(String(BigInt(now) - 2n).length - 1);
+    for (const [from, to] of [[0n, ten - 1n], [ten - 1n, ten]]) {
+      await h.db.sql`insert into schedule_runs (id, schedule_id, status, from_txid, from_seq, to_txid, file_name)
+        values (${newId('run')}, ${id}, 'succeeded', ${String(from)}::xid8, 0, ${String(to)}::xid8, ${`f-${to}.csv`})`;
+    }
+    const run = await allocateRun(h.db.sql, id);
+    const [row] = await h.db.sql<{ from_txid: string }[]>`select from_txid::text from schedule_runs where id = ${run!.runId}`;
+    expect(row!.from_txid).toBe(String(ten));
   });
 
   it('sendEmpty sends a header-only file; gzip compresses', async () => {
