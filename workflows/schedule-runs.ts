@@ -19,14 +19,22 @@ function renderFileName(template: string, runId: string, programSlug: string, gz
  * snapshot's xmax), so ranges tile the event log: no record is skipped and none lands in two
  * runs, and everything committed before the run was allocated is in it (the delivery waits for
  * transactions below that bound that are still in flight).
+ *
+ * `allocatedBy` names the workflow execution asking (scheduled runs): asking twice returns the
+ * same run, so an activity retried after its commit cannot strand a range.
  */
-export async function allocateRun(sql: Sql, scheduleId: string): Promise<AllocatedRun | undefined> {
+export async function allocateRun(sql: Sql, scheduleId: string, allocatedBy?: string): Promise<AllocatedRun | undefined> {
   return sql.begin(async (tx) => {
     const [schedule] = await tx<{ file_name: string; gzip: boolean; program_ids: string[] }[]>`
       select file_name, gzip, program_ids from schedules where id = ${scheduleId} for update`;
     if (!schedule) return undefined;
+    if (allocatedBy) {
+      // The same workflow asking again (its activity was retried after this committed): same run.
+      const [mine] = await tx<{ id: string }[]>`select id from schedule_runs where allocated_by = ${allocatedBy}`;
+      if (mine) return { runId: mine.id, retry: false };
+    }
     const [retry] = await tx<{ id: string }[]>`
-      update schedule_runs set status = 'running', started_at = now(), last_error = null
+      update schedule_runs set status = 'running', started_at = now(), last_error = null, allocated_by = ${allocatedBy ?? null}
       where id = (select id from schedule_runs where schedule_id = ${scheduleId}
                   and (status = 'failed' or (status = 'running' and started_at < now() - ${STALE_RUNNING}::interval))
                   order by from_txid, from_seq limit 1)
@@ -42,9 +50,9 @@ export async function allocateRun(sql: Sql, scheduleId: string): Promise<Allocat
       : 'all';
     const runId = newId('run');
     await tx`
-      insert into schedule_runs (id, schedule_id, status, from_txid, from_seq, to_txid, file_name)
+      insert into schedule_runs (id, schedule_id, status, from_txid, from_seq, to_txid, file_name, allocated_by)
       values (${runId}, ${scheduleId}, 'running', ${last?.to_txid ?? '0'}::xid8, 0,
-        pg_snapshot_xmax(pg_current_snapshot()), ${renderFileName(schedule.file_name, runId, slug, schedule.gzip)})`;
+        pg_snapshot_xmax(pg_current_snapshot()), ${renderFileName(schedule.file_name, runId, slug, schedule.gzip)}, ${allocatedBy ?? null})`;
     return { runId, retry: false };
   });
 }

@@ -1,4 +1,4 @@
-import { bigint, index, integer, pgTable, text } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { tstz, xid8 } from './columns.js';
 import { schedules } from './schedules.js';
 
@@ -23,4 +23,10 @@ export const scheduleRuns = pgTable('schedule_runs', {
   location: text('location'),
   startedAt: tstz('started_at').notNull().defaultNow(),
   finishedAt: tstz('finished_at'),
-}, (t) => [index('schedule_runs_schedule_idx').on(t.scheduleId, t.startedAt)]);
+  // The workflow execution that took this run (scheduled runs only): a retried allocation
+  // returns the same run instead of taking a second range and stranding the first.
+  allocatedBy: text('allocated_by'),
+}, (t) => [
+  index('schedule_runs_schedule_idx').on(t.scheduleId, t.startedAt),
+  uniqueIndex('schedule_runs_allocated_by_uq').on(t.allocatedBy),
+]);

@@ -116,6 +116,20 @@ describe('SFTP', () => {
     expect(row!.from_txid).toBe(String(ten));
   });
 
+  it('a workflow that asks for its run twice (activity retried after the commit) gets the same run', async () => {
+    const { program, member } = await programWithMember(h, []);
+    await convert(h, program.id, member.referralCode);
+    const id = await schedule(await sftpConnector('/incoming'), program.id);
+    const first = await allocateRun(h.db.sql, id, 'scheduled:wf-1/run-1');
+    await convert(h, program.id, member.referralCode);
+    const again = await allocateRun(h.db.sql, id, 'scheduled:wf-1/run-1');
+    expect(again!.runId).toBe(first!.runId);
+    const other = await allocateRun(h.db.sql, id, 'scheduled:wf-2/run-1');
+    expect(other!.runId).not.toBe(first!.runId);
+    const runs = await h.db.sql<{ n: number }[]>`select count(*)::int as n from schedule_runs where schedule_id = ${id}`;
+    expect(runs[0]!.n).toBe(2);
+  });
+
   it('sendEmpty sends a header-only file; gzip compresses', async () => {
     mkdirSync(join(sftp.root, 'gz'), { recursive: true });
     const { program } = await programWithMember(h, []);

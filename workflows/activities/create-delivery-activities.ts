@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { ApplicationFailure, heartbeat } from '@temporalio/activity';
+import { ApplicationFailure, Context, heartbeat } from '@temporalio/activity';
 import { eq } from 'drizzle-orm';
 import { ConnectorError } from '../../connectors/connector.js';
 import { createRecordCsv } from '../../connectors/csv/render-records.js';
@@ -53,7 +53,8 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
   return {
     async beginRun(input: { scheduleId: string; runId?: string }): Promise<{ runId: string } | null> {
       if (input.runId) return { runId: input.runId };
-      const run = await allocateRun(deps.sql, input.scheduleId);
+      const execution = Context.current().info.workflowExecution;
+      const run = await allocateRun(deps.sql, input.scheduleId, execution && `${execution.workflowId}/${execution.runId}`);
       return run ? { runId: run.runId } : null;
     },
 
