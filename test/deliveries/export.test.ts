@@ -44,6 +44,15 @@ it('guards against spreadsheet formulas, ends lines with CRLF, and falls back to
   expect(nested).toBe(`email,customFields.plan\r\n${evil.email},pro\r\n`);
 });
 
+it('the COPY path guards every formula lead (= + - @ tab CR) like the CSV writer, and leaves plain numbers alone', async () => {
+  const { program, member } = await programWithMember(h, []);
+  const leads = ['=1+1', '+1+cmd', '-2+3', '@SUM(1)', '\tTAB', '\rCR', '-7', 'plain'];
+  for (const firstName of leads) await convert(h, program.id, member.referralCode, { firstName });
+  const auth = { headers: { authorization: 'Bearer rh_test_bootstrap_key_0123456789abcdef' } };
+  const text = await (await h.app.request(`/api/v1/exports/referrals.csv?programId=${program.id}&fields=firstName`, auth)).text();
+  expect(parseCsv(text).slice(1).map((r) => r[0])).toEqual(["'=1+1", "'+1+cmd", "'-2+3", "'@SUM(1)", "'\tTAB", "'\rCR", '-7', 'plain']);
+});
+
 it('over a real HTTP server the plain-column export goes straight to the socket and matches the in-process answer byte for byte', async () => {
   const { serve } = await import('@hono/node-server');
   const a = await programWithMember(h, []);
