@@ -7,10 +7,13 @@ import { startTemporalDevServer } from '../lib/start-temporal-dev-server.js';
 import { loadTemporalSettings } from '../lib/temporal-settings.js';
 import { lifecycleBacklog } from '../workflows/lifecycle-dispatcher.js';
 import { benchDatabase, runConcurrent, startProcess } from './bench-support.js';
+import { cpuMeter, POSTGRES, TEMPORAL } from './process-cpu.js';
 
 const CONCURRENCY = 32;
 const TOTAL = Number(process.env.BENCH_INGEST_TOTAL ?? 6000);
 const WARMUP = 500;
+// `self` is this process: the load generator (HTTP clients, or the raw INSERT loop).
+const cpu = cpuMeter({ hub: (c) => c.includes('hub/main.ts'), postgres: POSTGRES, temporal: TEMPORAL });
 const KEY = `rh_bench_${randomBytes(16).toString('hex')}`;
 
 /**
@@ -59,8 +62,11 @@ export async function benchIngest() {
 
     await runConcurrent(WARMUP, CONCURRENCY, rawInsert('warm'));
     await runConcurrent(WARMUP, CONCURRENCY, convert('warm'));
+    const rawCpu = cpu.snapshot();
     const raw = await runConcurrent(TOTAL, CONCURRENCY, rawInsert('raw'));
+    const hubCpu = cpu.snapshot();
     const hubRun = await runConcurrent(TOTAL, CONCURRENCY, convert('hub'));
+    const endCpu = cpu.snapshot();
     const ratio = hubRun.perSecond / raw.perSecond;
 
     const backlog = await lifecycleBacklog(sql);
@@ -68,6 +74,8 @@ export async function benchIngest() {
     console.log(`  raw INSERT (postgres.js)      ${raw.perSecond.toFixed(0).padStart(7)} rows/s         p50 ${raw.p50.toFixed(2)} ms  p99 ${raw.p99.toFixed(2)} ms`);
     console.log(`  hub POST /api/v1/conversions  ${hubRun.perSecond.toFixed(0).padStart(7)} conversions/s  p50 ${hubRun.p50.toFixed(2)} ms  p99 ${hubRun.p99.toFixed(2)} ms`);
     console.log(`  ratio hub/raw                 ${ratio.toFixed(2)}   (target ≥ 0.70, p99 ≤ 30 ms)`);
+    console.log(`  CPU ms per operation, raw: ${cpu.perOperation(rawCpu, hubCpu, TOTAL)}`);
+    console.log(`  CPU ms per operation, hub: ${cpu.perOperation(hubCpu, endCpu, TOTAL)}`);
     console.log(`  referral events not yet handed to Temporal at the end: ${backlog.count}`);
     return { raw, hub: hubRun, ratio };
   } finally {

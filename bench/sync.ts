@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { mailchimpConnector } from '../connectors/mailchimp/mailchimp-connector.js';
+import { MAILCHIMP_BATCH_SIZE } from '../connectors/mailchimp/upsert-mailchimp-members.js';
 import type { MappingEntry } from '../connectors/mapping/mapping-entry-schema.js';
 import { createSecretBox } from '../connectors/security/secret-box.js';
 import { createApp } from '../hub/create-app.js';
@@ -18,6 +19,7 @@ import { createConnectorRuntime } from '../workflows/connector-runtime.js';
 import { createConnectorWaker } from '../workflows/connector-waker.js';
 import { buildOutboundRecords } from '../workflows/outbound-records.js';
 import { benchDatabase, percentile, runConcurrent, startProcess } from './bench-support.js';
+import { cpuMeter, POSTGRES, TEMPORAL, type CpuSnapshot } from './process-cpu.js';
 
 const TOTAL = Number(process.env.BENCH_SYNC_TOTAL ?? 20_000);
 const LIST_ID = 'a1b2c3d4e5';
@@ -38,6 +40,10 @@ async function stop(child: ChildProcess, signal: NodeJS.Signals) {
   child.kill(signal);
   await exited;
 }
+
+// CPU of each process on the measured path: they share the box's cores. `self` is this process:
+// the recording proxy in front of Prism, and the client of the direct push.
+const cpu = cpuMeter({ worker: (c) => c.includes('workflows/main.ts'), postgres: POSTGRES, prism: (c) => c.includes('prism') && c.includes(' mock '), temporal: TEMPORAL });
 
 const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
 const fmt = (n: number, digits = 0) => n.toFixed(digits).padStart(8);
@@ -63,7 +69,16 @@ export async function benchSync() {
   // When each exchange's answer reached the proxy: the batch timeline of the run.
   const answeredAt: number[] = [];
   const record = mock.exchanges.push.bind(mock.exchanges);
-  mock.exchanges.push = (...items) => { answeredAt.push(...items.map(() => performance.now())); return record(...items); };
+  const expectedBatches = Math.ceil(TOTAL / MAILCHIMP_BATCH_SIZE);
+  // CPU of each party between the hub's first and last answered batch (the steady state).
+  let cpuAtFirst: CpuSnapshot | undefined;
+  let cpuAtLast: CpuSnapshot | undefined;
+  mock.exchanges.push = (...items) => {
+    answeredAt.push(...items.map(() => performance.now()));
+    if (answeredAt.length === 1) cpuAtFirst = cpu.snapshot();
+    if (answeredAt.length === expectedBatches) cpuAtLast = cpu.snapshot();
+    return record(...items);
+  };
 
   // The connector as the worker builds it: its batch size and pacing, and the direct path below.
   const destination = mailchimpConnector.create({ settings: { listId: LIST_ID, baseUrl: mock.url }, secrets: { apiKey: API_KEY } }, createConnectorRuntime({ allowPrivateTargets: true })).destination!;
@@ -140,12 +155,14 @@ export async function benchSync() {
     // For locating a gap: the same records through destination.push alone, without the hub around it.
     const ids = await handle.sql<{ id: string }[]>`select id from events where type = 'member.created' order by seq`;
     const records = await buildOutboundRecords(handle.db, PUBLIC_URL, await loadEventsById(handle.sql, ids.map((r) => r.id)), MAPPING);
+    const directCpu = cpu.snapshot();
     const directStarted = performance.now();
     await runConcurrent(Math.ceil(records.length / batchSize), concurrency, async (b) => {
       const results = await destination.push(records.slice(b * batchSize, (b + 1) * batchSize));
       if (!results.every((r) => r.ok)) throw new Error('direct push refused records');
     });
     const directRate = records.length / ((performance.now() - directStarted) / 1000);
+    const directCpuAfter = cpu.snapshot();
 
     const line = (label: string, value: string, note = '') => console.log(`  ${label.padEnd(52)}${value}${note ? `   ${note}` : ''}`);
     console.log(`sync: ${TOTAL} member.created events → Mailchimp mock (Prism, lists spec), batch size ${batchSize}`);
@@ -158,6 +175,9 @@ export async function benchSync() {
     line('hub sync, steady state', `${fmt(hubRate)} records/s`, `over ${hubBatches - 1} batch intervals`);
     line('ratio hub / theoretical max', `${fmt(hubRate / theoretical, 2)}`, 'target ≥ 0.90');
     line(`direct destination.push, ${concurrency} in flight, no hub`, `${fmt(directRate)} records/s`, `ratio ${(directRate / theoretical).toFixed(2)} of theoretical`);
+    // Where the CPU went: on shared cores every party's time is the others' wait.
+    line('CPU ms per 1,000 records, hub steady state', cpu.perOperation(cpuAtFirst, cpuAtLast, ((hubBatches - 1) * batchSize) / 1000));
+    line('CPU ms per 1,000 records, direct push', cpu.perOperation(directCpu, directCpuAfter, records.length / 1000));
     return { rtt, theoretical, hubRate, directRate, ratio: hubRate / theoretical };
   } finally {
     if (worker) await stop(worker, 'SIGKILL');
