@@ -1,11 +1,11 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { ApiError, errorBody, issuesToDetails } from './http/api-error.js';
 import { apiKeyAuth } from './http/api-key-auth.js';
 import type { HubEnv } from './http/hub-env.js';
 import { createHubMetrics } from './http/hub-metrics.js';
 import { idempotency } from './http/idempotency.js';
+import { requestBodyLimit } from './http/request-body-limit.js';
 import { registerApiKeyRoutes } from './routes/api-key-routes.js';
 import { registerClickRoutes } from './routes/click-routes.js';
 import { registerConnectorRoutes } from './routes/connector-routes.js';
@@ -37,10 +37,8 @@ export function createApp(deps: HubDeps) {
     await next();
     metrics.observe(c.req.method, c.req.routePath, c.res.status, (performance.now() - started) / 1000);
   });
-  app.use('*', bodyLimit({
-    maxSize: deps.bodyLimitBytes,
-    onError: (c) => c.json(errorBody('payload_too_large', `Request bodies are limited to ${deps.bodyLimitBytes} bytes`), 413),
-  }));
+  app.use('*', requestBodyLimit(deps.bodyLimitBytes,
+    (c) => c.json(errorBody('payload_too_large', `Request bodies are limited to ${deps.bodyLimitBytes} bytes`), 413)));
   app.use('/api/v1/*', apiKeyAuth(deps.db, deps.bootstrapApiKey));
   app.use('/api/v1/*', idempotency(deps.sql));
 

@@ -41,6 +41,42 @@ describe('malformed and hostile bodies', () => {
     expectEnvelope(await h.call('POST', '/api/v1/members', huge), 413, 'payload_too_large');
   });
 
+  it('over a real HTTP server: a declared 3 MB body and a chunked one → 413; a small chunked body is read normally', async () => {
+    const { serve } = await import('@hono/node-server');
+    const { request } = await import('node:http');
+    const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+      const s = serve({ fetch: h.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+    });
+    const { port } = server.address() as { port: number };
+    // Raw node:http so the test chooses the framing: Content-Length, or chunked with no length.
+    const post = (chunks: string[], declareLength: boolean) => new Promise<{ status: number; body: any }>((resolve, reject) => {
+      const total = chunks.reduce((n, c) => n + Buffer.byteLength(c), 0);
+      const req = request({
+        agent: false, // a fresh connection each: the server may close one after refusing a body
+        host: '127.0.0.1', port, method: 'POST', path: '/api/v1/members',
+        headers: { authorization: 'Bearer rh_test_bootstrap_key_0123456789abcdef', 'content-type': 'application/json', ...(declareLength ? { 'content-length': total } : {}) },
+      }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (d) => { text += d; }).on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+      });
+      // A server may answer 413 and close before taking the rest of the body.
+      req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err)));
+      for (const c of chunks) req.write(c);
+      req.end();
+    });
+    try {
+      const blob = 'x'.repeat(3 * 1024 * 1024);
+      const huge = [`{"programId": "${programId}", "email": "big@example.com", "customFields": {"blob": "`, blob, '"}}'];
+      expectEnvelope(await post(huge, true), 413, 'payload_too_large');
+      expectEnvelope(await post(huge, false), 413, 'payload_too_large');
+      const small = await post([`{"programId": "${programId}", `, '"email": "chunked@example.com"}'], false);
+      expect(small.status, JSON.stringify(small.body)).toBe(201);
+      expect(small.body.email).toBe('chunked@example.com');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('a body that is not JSON at all → 4xx, never 500', async () => {
     const res = await h.call('POST', '/api/v1/conversions', 'programId=1&email=a', { 'content-type': 'application/x-www-form-urlencoded' });
     expectEnvelope(res, 400, 'malformed_json');
