@@ -67,6 +67,18 @@ describe('webhook', () => {
     expect(await deliveriesOf(con.id)).toHaveLength(1);
   });
 
+  it('deleting a connector deletes its ledger and no other connector\'s', async () => {
+    const { program, member } = await programWithMember(h, []);
+    const con = await connector({ kind: 'webhook', name: 'Gone soon', settings: { url: receiver.url }, secrets: { signingSecret: SECRET }, events: ['referral.created'], programIds: [program.id] });
+    const other = await connector({ kind: 'webhook', name: 'Stays', settings: { url: receiver.url }, secrets: { signingSecret: SECRET }, events: ['referral.created'], programIds: [program.id] });
+    await convert(h, program.id, member.referralCode);
+    await waitFor(async () => (await deliveriesOf(con.id)).length === 1 && (await deliveriesOf(other.id)).length === 1, 10_000, 'a delivery through each');
+    expect((await h.call('DELETE', `/api/v1/connectors/${con.id}`)).status).toBe(204);
+    const rows = async (id: string) => (await h.db.sql<{ n: number }[]>`select count(*)::int as n from deliveries where connector_id = ${id}`)[0]!.n;
+    expect(await rows(con.id)).toBe(0);
+    expect(await rows(other.id)).toBe(1);
+  });
+
   it('retries 5xx with backoff until the receiver recovers', async () => {
     const flaky = await startLocalReceiver();
     let calls = 0;

@@ -87,26 +87,36 @@ export function createSyncActivities(deps: SyncActivityDeps) {
     await deps.sql`update dispatch_cursors set txid = ${c.txid}::xid8, seq = ${c.seq}, updated_at = now() where name = ${cursorName(connectorId)}`;
   }
 
-  /** The batch's outcomes in one statement (one row per connector and event). */
+  /**
+   * The batch's outcomes in one statement (one row per connector and event). The connector row is
+   * locked once (FOR KEY SHARE, what a foreign key would take per row): a connector deleted
+   * meanwhile gets no rows, and its delete waits for this commit, then removes these rows too.
+   * A result's key is its record's key, the event id, so one array fills both columns.
+   */
   async function record(connectorId: string, events: { id: string; type: string }[], results: RecordResult[]) {
     const byKey = new Map(results.map((r) => [r.key, r]));
-    const rows = events.flatMap((e) => {
+    const ids: string[] = [];
+    const eventIds: string[] = [];
+    const types: string[] = [];
+    const failures: (string | null)[] = [];
+    const codes: (number | null)[] = [];
+    for (const e of events) {
       const r = byKey.get(e.id);
-      if (!r) return [];
-      return [{
-        id: newId('dlv'), eventId: e.id, type: e.type, key: r.key, status: r.ok ? 'succeeded' : 'dead',
-        error: r.ok ? null : `${r.error.kind}: ${r.error.message}`.slice(0, 1000),
-        code: r.ok ? (r.status ?? null) : (r.error.status ?? null),
-      }];
-    });
-    if (rows.length === 0) return;
+      if (!r) continue;
+      ids.push(newId('dlv'));
+      eventIds.push(e.id);
+      types.push(e.type);
+      failures.push(r.ok ? null : `${r.error.kind}: ${r.error.message}`.slice(0, 1000));
+      codes.push(r.ok ? (r.status ?? null) : (r.error.status ?? null));
+    }
+    if (ids.length === 0) return;
     await deps.sql`
+      with connector as (select id from connectors where id = ${connectorId} for key share)
       insert into deliveries (id, connector_id, event_id, event_type, record_key, status, last_error, response_code)
-      select id, ${connectorId}, event_id, event_type, record_key, status, last_error, response_code
-      from unnest(${rows.map((r) => r.id)}::text[], ${rows.map((r) => r.eventId)}::text[], ${rows.map((r) => r.type)}::text[],
-        ${rows.map((r) => r.key)}::text[], ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.error) as string[]}::text[],
-        ${rows.map((r) => r.code) as number[]}::int[])
-        as t(id, event_id, event_type, record_key, status, last_error, response_code)
+      select t.id, connector.id, t.event_id, t.event_type, t.event_id,
+        case when t.last_error is null then 'succeeded' else 'dead' end, t.last_error, t.response_code
+      from connector, unnest(${ids}::text[], ${eventIds}::text[], ${types}::text[], ${failures as string[]}::text[], ${codes as number[]}::int[])
+        as t(id, event_id, event_type, last_error, response_code)
       on conflict (connector_id, event_id) do update set status = excluded.status, attempts = deliveries.attempts + 1,
         last_error = excluded.last_error, response_code = excluded.response_code, updated_at = now()`;
   }
