@@ -3,11 +3,13 @@ import { eq } from 'drizzle-orm';
 import type { Logger } from '../lib/logger.js';
 import type { Db } from '../schema/db.js';
 import { connectors } from '../schema/tables/index.js';
+import { syncTaskQueue } from './sync-task-queue.js';
 import { CONNECTOR_SYNC_WORKFLOW_TYPE, connectorSyncWorkflowId, connectorWakeSignal, type ConnectorSyncInput } from './connector-sync-signal.js';
 
 export interface ConnectorWakerDeps {
   db: Db;
   client: Client;
+  /** The lifecycle task queue; syncs run on its sync queue (see syncTaskQueue). */
   taskQueue: string;
   logger: Logger;
   backoffMs: number[];
@@ -29,7 +31,7 @@ export function createConnectorWaker(deps: ConnectorWakerDeps) {
   async function wake(connectorId: string): Promise<void> {
     const input: ConnectorSyncInput = { connectorId, backoffMs: deps.backoffMs, disableAfter: deps.disableAfter };
     await deps.client.connection.withDeadline(Date.now() + 5000, () => deps.client.workflow.signalWithStart(CONNECTOR_SYNC_WORKFLOW_TYPE, {
-      workflowId: connectorSyncWorkflowId(connectorId), taskQueue: deps.taskQueue, args: [input], signal: connectorWakeSignal, signalArgs: [],
+      workflowId: connectorSyncWorkflowId(connectorId), taskQueue: syncTaskQueue(deps.taskQueue), args: [input], signal: connectorWakeSignal, signalArgs: [],
     }));
   }
 

@@ -1,17 +1,22 @@
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker, type State, type WorkflowBundleOption } from '@temporalio/worker';
 import type { SecretBox } from '../connectors/security/secret-box.js';
 import type { Logger } from '../lib/logger.js';
 import type { Db, Sql } from '../schema/db.js';
 import { createLifecycleActivities } from './activities/create-lifecycle-activities.js';
 import { createSyncActivities } from './activities/create-sync-activities.js';
 import { createDeliveryActivities } from './activities/create-delivery-activities.js';
+import { syncTaskQueue } from './sync-task-queue.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./index.ts', import.meta.url));
+
+// The bundler reports every step at INFO; only its warnings and errors are worth a line.
+const quietBundlerLogger = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never;
 
 export interface WorkerDeps {
   connection: NativeConnection;
   namespace: string;
+  /** The lifecycle task queue; the sync queue is derived from it (syncTaskQueue). */
   taskQueue: string;
   db: Db;
   sql: Sql;
@@ -23,24 +28,46 @@ export interface WorkerDeps {
   workflowBundle?: WorkflowBundleOption;
 }
 
-/** A worker for every workflow and activity of the hub, on one task queue. */
-export function createWorker(deps: WorkerDeps): Promise<Worker> {
-  return Worker.create({
-    connection: deps.connection,
-    namespace: deps.namespace,
-    taskQueue: deps.taskQueue,
-    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: {
-      ...createLifecycleActivities({ db: deps.db }),
-      ...createSyncActivities({
-        db: deps.db, sql: deps.sql, secretBox: deps.secretBox, publicUrl: deps.publicUrl,
-        allowPrivateTargets: deps.allowPrivateTargets, logger: deps.logger,
-      }),
-      ...createDeliveryActivities({ db: deps.db, sql: deps.sql, secretBox: deps.secretBox, allowPrivateTargets: deps.allowPrivateTargets }),
-    },
+/** The process's Temporal workers, run and stopped as one. */
+export interface HubWorker {
+  run(): Promise<void>;
+  shutdown(): void;
+  getState(): State;
+}
+
+/**
+ * Two workers on one connection: one polls the lifecycle task queue, one the sync task queue
+ * (connector syncs, scheduled deliveries), so neither kind of work waits behind the other. Both
+ * carry every workflow and activity: a sync or schedule started on the lifecycle queue by an
+ * earlier version still runs there.
+ */
+export async function createWorker(deps: WorkerDeps): Promise<HubWorker> {
+  const activities = {
+    ...createLifecycleActivities({ db: deps.db }),
+    ...createSyncActivities({
+      db: deps.db, sql: deps.sql, secretBox: deps.secretBox, publicUrl: deps.publicUrl,
+      allowPrivateTargets: deps.allowPrivateTargets, logger: deps.logger,
+    }),
+    ...createDeliveryActivities({ db: deps.db, sql: deps.sql, secretBox: deps.secretBox, allowPrivateTargets: deps.allowPrivateTargets }),
+  };
+  const bundle = deps.workflowBundle ?? await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  const create = (taskQueue: string, maxCachedWorkflows: number, maxConcurrentActivityTaskExecutions: number) => Worker.create({
+    connection: deps.connection, namespace: deps.namespace, taskQueue, workflowBundle: bundle, activities,
     // Small machines: keep the cache bounded instead of sizing it from the heap limit.
-    maxCachedWorkflows: 1000,
-    maxConcurrentActivityTaskExecutions: 50,
-    shutdownGraceTime: '10s',
+    maxCachedWorkflows, maxConcurrentActivityTaskExecutions, shutdownGraceTime: '10s',
   });
+  const workers = [
+    await create(deps.taskQueue, 1000, 50),
+    // A few long-lived workflows (one per connector or schedule run), each with long activities.
+    await create(syncTaskQueue(deps.taskQueue), 200, 20),
+  ];
+  return {
+    // One failing takes the other down with it: half a worker would look alive and do half the work.
+    run: async () => {
+      const shutdownAll = () => { for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown(); };
+      await Promise.all(workers.map((w) => w.run().catch((err) => { shutdownAll(); throw err; })));
+    },
+    shutdown: () => { for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown(); },
+    getState: () => workers[0]!.getState(),
+  };
 }

@@ -5,6 +5,7 @@ import { newId } from '../../lib/ids.js';
 import { connectors, scheduleRuns, schedules } from '../../schema/tables/index.js';
 import { allocateRun } from '../../workflows/schedule-runs.js';
 import { SCHEDULED_DELIVERY_WORKFLOW_TYPE, type ScheduledDeliveryInput } from '../../workflows/scheduled-delivery.js';
+import { syncTaskQueue } from '../../workflows/sync-task-queue.js';
 import type { ScheduleCreate, SchedulePatch } from '../contracts/schedule-contract.js';
 import { ApiError } from '../http/api-error.js';
 import type { HubDeps } from './hub-deps.js';
@@ -60,7 +61,7 @@ export function createScheduleService(deps: HubDeps) {
   async function startRun(scheduleId: string, runId: string) {
     const input: ScheduledDeliveryInput = { scheduleId, runId };
     await call((client) => client.workflow.start(SCHEDULED_DELIVERY_WORKFLOW_TYPE, {
-      workflowId: `schedule-run:${runId}:${Date.now()}`, taskQueue: temporal().taskQueue, args: [input],
+      workflowId: `schedule-run:${runId}:${Date.now()}`, taskQueue: syncTaskQueue(temporal().taskQueue), args: [input],
     }));
   }
 
@@ -84,7 +85,7 @@ export function createScheduleService(deps: HubDeps) {
       try {
         await call((client) => client.schedule.create({
           scheduleId: temporalScheduleId(id), spec: specOf(row!),
-          action: { type: 'startWorkflow', workflowType: SCHEDULED_DELIVERY_WORKFLOW_TYPE, args: [{ scheduleId: id }], taskQueue: temporal().taskQueue },
+          action: { type: 'startWorkflow', workflowType: SCHEDULED_DELIVERY_WORKFLOW_TYPE, args: [{ scheduleId: id }], taskQueue: syncTaskQueue(temporal().taskQueue) },
           // A run still going when the next is due is not doubled; missed runs are not replayed in bulk.
           policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '10 minutes' },
           state: { paused: input.paused },

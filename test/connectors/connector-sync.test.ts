@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalReceiver, type LocalReceiver } from '../../connectors/http/start-local-receiver.js';
+import { connectorSyncWorkflowId } from '../../workflows/connector-sync-signal.js';
+import { referralWorkflowId } from '../../workflows/referral-signal.js';
 import { convert, programWithMember } from '../support/fixtures.js';
 import { startHubSpotFake, type HubSpotFake } from '../support/hubspot-fake.js';
 import { createHarness, waitFor, type Harness } from '../support/hub-harness.js';
@@ -77,6 +79,17 @@ describe('webhook', () => {
     const rows = async (id: string) => (await h.db.sql<{ n: number }[]>`select count(*)::int as n from deliveries where connector_id = ${id}`)[0]!.n;
     expect(await rows(con.id)).toBe(0);
     expect(await rows(other.id)).toBe(1);
+  });
+
+  it('syncs run on the sync task queue, apart from referral lifecycles', async () => {
+    const { program, member } = await programWithMember(h, []);
+    const con = await connector({ kind: 'webhook', name: 'Queue', settings: { url: receiver.url }, secrets: { signingSecret: SECRET }, events: ['referral.created'], programIds: [program.id] });
+    const referral = await convert(h, program.id, member.referralCode);
+    await waitFor(async () => (await deliveriesOf(con.id)).length === 1, 10_000, 'a delivery');
+    const sync = await h.client.workflow.getHandle(connectorSyncWorkflowId(con.id)).describe();
+    expect(sync.taskQueue).toBe(`${h.taskQueue}-sync`);
+    const lifecycle = await waitFor(() => h.client.workflow.getHandle(referralWorkflowId(referral.id)).describe().catch(() => undefined), 10_000, 'the lifecycle');
+    expect(lifecycle.taskQueue).toBe(h.taskQueue);
   });
 
   it('retries 5xx with backoff until the receiver recovers', async () => {

@@ -193,6 +193,8 @@ describe('schedules API', () => {
     const described = await h.client.schedule.getHandle(`schedule:${ok.body.id}`).describe();
     expect(described.state.paused).toBe(true);
     expect(described.spec.timezone).toBe('Europe/Paris');
+    // Deliveries start on the sync task queue, apart from referral lifecycles.
+    expect(described.action.type === 'startWorkflow' && described.action.taskQueue).toBe(`${h.taskQueue}-sync`);
     expect((await h.call('DELETE', `/api/v1/schedules/${ok.body.id}`)).status).toBe(204);
   });
 });

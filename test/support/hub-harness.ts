@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { DestinationStream } from 'pino';
 import { createLogger } from '../../lib/logger.js';
@@ -13,7 +13,7 @@ import { createLifecycleDispatcher, type LifecycleDispatcher } from '../../workf
 import { createConnectorWaker } from '../../workflows/connector-waker.js';
 import { createSecretBox } from '../../connectors/security/secret-box.js';
 import { deriveSecretKey } from '../../lib/secret-key.js';
-import { createWorker } from '../../workflows/create-worker.js';
+import { createWorker, type HubWorker } from '../../workflows/create-worker.js';
 import { createTestDatabase } from './test-database.js';
 
 export const TEST_ADMIN_KEY = 'rh_test_bootstrap_key_0123456789abcdef';
@@ -28,7 +28,7 @@ export interface Harness {
   taskQueue: string;
   /** `app.request` with the admin key and JSON body; returns status and parsed body. */
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
-  startWorker(): Promise<Worker>;
+  startWorker(): Promise<HubWorker>;
   stopWorker(): Promise<void>;
   close(): Promise<void>;
 }
@@ -70,7 +70,7 @@ export async function createHarness(opts: {
     ...opts.webhooks,
   });
 
-  let worker: Worker | undefined;
+  let worker: HubWorker | undefined;
   let running: Promise<void> | undefined;
   let nativeConnection: NativeConnection | undefined;
 
