@@ -33,7 +33,7 @@ export const connectorSchema = z.object({
   secrets: z.record(z.string(), z.literal('set')), events: z.array(z.string()), programIds: z.array(z.string()),
   enabled: z.boolean(), status: z.enum(['active', 'failing', 'disabled']), statusReason: z.string().nullable(),
   mapping: z.array(z.unknown()).nullable(), createdAt: z.string(), updatedAt: z.string(),
-  inboundUrl: z.string().optional().meta({ description: 'Inbound connectors: where to POST (the token in it is the credential)' }),
+  inboundUrl: z.string().optional().meta({ description: 'Inbound connectors: where to POST (the token in it is the credential; shown to admin keys only)' }),
 }).meta({ id: 'Connector' });
 
 export const deliverySchema = z.object({

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { CONNECTORS } from '../../connectors/registry.js';
 import { idParam, listOf, pageQuery } from '../contracts/common.js';
 import { connectorCreateSchema, connectorPatchSchema, connectorSchema, deliverySchema } from '../contracts/connector-contract.js';
-import { requireScope } from '../http/api-key-auth.js';
-import type { HubEnv } from '../http/hub-env.js';
+import { hasScope, requireScope } from '../http/api-key-auth.js';
+import type { HubEnv, Principal } from '../http/hub-env.js';
 import { errorResponses, jsonBody, ok, secured } from '../http/openapi-parts.js';
 import { createConnectorService } from '../services/connector-service.js';
 import type { HubDeps } from '../services/hub-deps.js';
@@ -19,6 +19,18 @@ function kindJson(kind: (typeof CONNECTORS)[number]) {
     kind: kind.kind, displayName: kind.displayName,
     settings: schema(kind.settingsSchema),
     secrets: { ...schema(kind.secretsSchema), writeOnly: true },
+  };
+}
+
+/**
+ * An inbound connector's URL carries its token, and the token lets anyone post conversions:
+ * only keys that could have created the connector (admin) see it, not read-only keys.
+ */
+function visibleTo(principal: Principal) {
+  return <T extends { inboundUrl?: string }>(connector: T): T => {
+    if (hasScope(principal, 'admin') || connector.inboundUrl === undefined) return connector;
+    const { inboundUrl: _credential, ...rest } = connector;
+    return rest as T;
   };
 }
 
@@ -43,12 +55,15 @@ export function registerConnectorRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps)
     method: 'get', path: '/api/v1/connectors', tags, security: secured, middleware: [requireScope('read')], summary: 'List connectors',
     request: { query: z.object({ ...pageQuery, kind: z.string().max(40).optional() }) },
     responses: { 200: ok(listOf(connectorSchema), 'A page of connectors'), ...errorResponses() },
-  }), async (c) => c.json(await svc.list(c.req.valid('query')) as { data: Connector[]; nextCursor: string | null }, 200));
+  }), async (c) => {
+    const page = await svc.list(c.req.valid('query'));
+    return c.json({ ...page, data: page.data.map(visibleTo(c.get('principal'))) } as { data: Connector[]; nextCursor: string | null }, 200);
+  });
 
   app.openapi(createRoute({
     method: 'get', path: '/api/v1/connectors/{id}', tags, security: secured, middleware: [requireScope('read')], summary: 'Get a connector',
     request: { params: idParam('Connector') }, responses: { 200: ok(connectorSchema, 'The connector'), ...errorResponses(404) },
-  }), async (c) => c.json(svc.json(await svc.getRow(c.req.valid('param').id)) as Connector, 200));
+  }), async (c) => c.json(visibleTo(c.get('principal'))(svc.json(await svc.getRow(c.req.valid('param').id))) as Connector, 200));
 
   app.openapi(createRoute({
     method: 'patch', path: '/api/v1/connectors/{id}', tags, security: secured, middleware: admin, summary: 'Update a connector',

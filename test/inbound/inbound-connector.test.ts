@@ -51,6 +51,16 @@ describe('inbound connector configuration', () => {
     expect(read.body.inboundUrl).toBe(created.body.inboundUrl);
     expect(JSON.stringify(read.body)).not.toContain(SIGNING_SECRET);
     expect((await h.call('POST', `/api/v1/connectors/${created.body.id}/test`)).body).toEqual({ ok: true });
+    // The URL is a credential: a read-only key sees the connector, not the URL.
+    const reader = await h.call('POST', '/api/v1/api-keys', { name: 'reader', scopes: ['read'] });
+    const asReader = { authorization: `Bearer ${reader.body.key}` };
+    const readOnly = await h.call('GET', `/api/v1/connectors/${created.body.id}`, undefined, asReader);
+    expect(readOnly.status).toBe(200);
+    expect(readOnly.body.id).toBe(created.body.id);
+    expect(readOnly.body).not.toHaveProperty('inboundUrl');
+    const listed = await h.call('GET', '/api/v1/connectors?kind=inbound', undefined, asReader);
+    expect(listed.body.data.length).toBeGreaterThan(0);
+    expect(JSON.stringify(listed.body)).not.toContain(row!.inbound_token);
     // Two connectors never share a token.
     const other = await inboundConnector(program.id, 'member', memberMapping);
     expect(other.inboundUrl).not.toBe(created.body.inboundUrl);
