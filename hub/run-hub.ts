@@ -16,6 +16,7 @@ import { deriveSecretKey } from '../lib/secret-key.js';
 import { createConnectorWaker } from '../workflows/connector-waker.js';
 import { createLifecycleDispatcher } from '../workflows/lifecycle-dispatcher.js';
 import { createApp } from './create-app.js';
+import { pruneIdempotencyKeys } from './http/idempotency.js';
 import { createApiKeyService } from './services/api-key-service.js';
 
 /**
@@ -55,6 +56,11 @@ export async function runHub(config: Config & { DATABASE_URL: string; TEMPORAL_A
     hubspotQualifiedStages: config.HUBSPOT_QUALIFIED_STAGES, hubspotApprovedStages: config.HUBSPOT_APPROVED_STAGES,
   });
   dispatcher.start(config.HUB_DISPATCH_SWEEP_MS);
+  // Hourly, from every replica (the delete is idempotent); unref'd so it never holds the process.
+  const prune = setInterval(() => {
+    pruneIdempotencyKeys(handle.sql).catch((err) => logger.warn({ err: String(err) }, 'pruning idempotency keys failed'));
+  }, 3_600_000);
+  prune.unref();
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.HUB_PORT, hostname: config.HUB_HOST }, () => resolve(s));
@@ -66,6 +72,7 @@ export async function runHub(config: Config & { DATABASE_URL: string; TEMPORAL_A
     port,
     publicUrl,
     async stop() {
+      clearInterval(prune);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await dispatcher.stop();
       await connection.close();

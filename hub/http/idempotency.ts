@@ -6,10 +6,20 @@ import type { HubEnv } from './hub-env.js';
 
 // A crashed request leaves its key unfinished; after this long another attempt may take it over.
 const STALE_MS = 60_000;
+// Like Stripe's: a key answers the same for 24 hours, then it is forgotten and may be used anew.
+// (An early 404, e.g. for a program created since, does not stick to a client's retries forever.)
+export const IDEMPOTENCY_RETENTION_HOURS = 24;
+
+/** Deletes keys past their retention; the hub runs it periodically. Returns how many went. */
+export async function pruneIdempotencyKeys(sql: Sql): Promise<number> {
+  const gone = await sql`delete from idempotency_keys where created_at < now() - make_interval(hours => ${IDEMPOTENCY_RETENTION_HOURS})`;
+  return gone.count;
+}
 
 /**
  * `Idempotency-Key` on creating POSTs (DESIGN §5): the same key and body replay the first
  * answer; the same key with another body is 409. 5xx answers are not stored, so a retry runs again.
+ * Keys are kept for IDEMPOTENCY_RETENTION_HOURS.
  */
 export function idempotency(sql: Sql): MiddlewareHandler<HubEnv> {
   return async (c, next) => {
@@ -21,10 +31,14 @@ export function idempotency(sql: Sql): MiddlewareHandler<HubEnv> {
     const path = new URL(c.req.url).pathname;
     const requestHash = createHash('sha256').update(`${c.req.method}\n${path}\n${body}`).digest('hex');
 
+    // A new key, or one past its retention (not yet pruned): this request takes it.
     const claimed = await sql`
       insert into idempotency_keys (principal, key, method, path, request_hash)
       values (${principal}, ${key}, ${c.req.method}, ${path}, ${requestHash})
-      on conflict do nothing returning key`;
+      on conflict (principal, key) do update set method = excluded.method, path = excluded.path, request_hash = excluded.request_hash,
+        response_status = null, response_body = null, created_at = now(), completed_at = null
+        where idempotency_keys.created_at < now() - make_interval(hours => ${IDEMPOTENCY_RETENTION_HOURS})
+      returning key`;
     if (claimed.length === 0) {
       const [row] = await sql<{ request_hash: string; response_status: number | null; response_body: unknown; stale: boolean }[]>`
         select request_hash, response_status, response_body, created_at < now() - make_interval(secs => ${STALE_MS / 1000}) as stale

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pruneIdempotencyKeys } from '../../hub/http/idempotency.js';
 import { programWithMember } from '../support/fixtures.js';
 import { createHarness, type Harness } from '../support/hub-harness.js';
 
@@ -156,6 +157,23 @@ describe('Idempotency-Key', () => {
     expect(b.body).toEqual(a.body);
     expect(b.headers.get('idempotent-replayed')).toBe('true');
     expectEnvelope(await h.call('POST', '/api/v1/members', { ...body, firstName: 'Other' }, { 'idempotency-key': 'k-1' }), 409, 'idempotency_conflict');
+  });
+
+  it('a key is kept 24 hours: then it answers anew and the hourly prune deletes it', async () => {
+    const missing = { programId: 'prg_notyet', email: 'later@example.com' };
+    expectEnvelope(await h.call('POST', '/api/v1/members', missing, { 'idempotency-key': 'k-old' }), 404, 'not_found');
+    expectEnvelope(await h.call('POST', '/api/v1/members', missing, { 'idempotency-key': 'k-old' }), 404, 'not_found'); // replayed
+    const fresh = { programId, email: 'fresh@example.com' };
+    expect((await h.call('POST', '/api/v1/members', fresh, { 'idempotency-key': 'k-fresh' })).status).toBe(201);
+    await h.db.sql`update idempotency_keys set created_at = now() - interval '25 hours' where key = 'k-old'`;
+    // Past retention the same key is a new request: another body is no conflict, and it runs.
+    const later = await h.call('POST', '/api/v1/members', { programId, email: 'later@example.com' }, { 'idempotency-key': 'k-old' });
+    expect(later.status, JSON.stringify(later.body)).toBe(201);
+    expect(later.headers.get('idempotent-replayed')).toBeNull();
+    await h.db.sql`update idempotency_keys set created_at = now() - interval '25 hours' where key = 'k-old'`;
+    expect(await pruneIdempotencyKeys(h.db.sql)).toBe(1);
+    const left = await h.db.sql<{ key: string }[]>`select key from idempotency_keys where key in ('k-old', 'k-fresh')`;
+    expect(left.map((r) => r.key)).toEqual(['k-fresh']);
   });
 
   it('concurrent retries with one key create one member', async () => {
