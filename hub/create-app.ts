@@ -1,6 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
-import { ApiError, errorBody, issuesToDetails } from './http/api-error.js';
+import { ApiError, errorBody, isRefusedValue, issuesToDetails } from './http/api-error.js';
 import { apiKeyAuth } from './http/api-key-auth.js';
 import type { HubEnv } from './http/hub-env.js';
 import { createHubMetrics } from './http/hub-metrics.js';
@@ -10,6 +10,7 @@ import { registerApiKeyRoutes } from './routes/api-key-routes.js';
 import { registerClickRoutes } from './routes/click-routes.js';
 import { registerConnectorRoutes } from './routes/connector-routes.js';
 import { registerHookRoutes } from './routes/hook-routes.js';
+import { registerInboundRequestRoutes } from './routes/inbound-request-routes.js';
 import { registerInboundWebhookRoutes } from './routes/inbound-webhook-routes.js';
 import { registerDocsRoutes } from './routes/docs-routes.js';
 import { registerExportRoutes } from './routes/export-routes.js';
@@ -52,6 +53,7 @@ export function createApp(deps: HubDeps) {
   registerConnectorRoutes(app, deps);
   registerHookRoutes(app, deps);
   registerInboundWebhookRoutes(app, deps);
+  registerInboundRequestRoutes(app, deps);
   registerExportRoutes(app, deps);
   registerScheduleRoutes(app, deps);
   registerDocsRoutes(app, deps.publicUrl);
@@ -65,10 +67,7 @@ export function createApp(deps: HubDeps) {
       if (err.status === 413) return c.json(errorBody('payload_too_large', 'Request body too large'), 413);
       if (err.status === 401) return c.json(errorBody('unauthorized', 'Missing or invalid API key'), 401);
     }
-    // A value Postgres refused (bad encoding, out-of-range number) is the client's input, not our fault.
-    // drizzle wraps driver errors; the SQLSTATE sits on the cause.
-    const pgCode = (err as { code?: unknown }).code ?? (err.cause as { code?: unknown } | undefined)?.code;
-    if (typeof pgCode === 'string' && /^(22|23)/.test(pgCode)) {
+    if (isRefusedValue(err)) {
       return c.json(errorBody('validation_failed', 'A value in the request cannot be stored', [{ path: '', message: 'invalid value' }]), 422);
     }
     deps.logger.error({ err, method: c.req.method, path: new URL(c.req.url).pathname }, 'unhandled error');

@@ -18,6 +18,7 @@ import { createLifecycleDispatcher } from '../workflows/lifecycle-dispatcher.js'
 import { createApp } from './create-app.js';
 import { pruneIdempotencyKeys } from './http/idempotency.js';
 import { createApiKeyService } from './services/api-key-service.js';
+import { pruneInboundRequests } from './services/inbound-request-log.js';
 
 /**
  * Migrates, then serves the API and runs the lifecycle dispatcher. The Temporal connection is
@@ -56,9 +57,10 @@ export async function runHub(config: Config & { DATABASE_URL: string; TEMPORAL_A
     hubspotQualifiedStages: config.HUBSPOT_QUALIFIED_STAGES, hubspotApprovedStages: config.HUBSPOT_APPROVED_STAGES,
   });
   dispatcher.start(config.HUB_DISPATCH_SWEEP_MS);
-  // Hourly, from every replica (the delete is idempotent); unref'd so it never holds the process.
+  // Hourly, from every replica (the deletes are idempotent); unref'd so it never holds the process.
   const prune = setInterval(() => {
-    pruneIdempotencyKeys(handle.sql).catch((err) => logger.warn({ err: String(err) }, 'pruning idempotency keys failed'));
+    Promise.all([pruneIdempotencyKeys(handle.sql), pruneInboundRequests(handle.sql)])
+      .catch((err) => logger.warn({ err: String(err) }, 'pruning expired rows failed'));
   }, 3_600_000);
   prune.unref();
 

@@ -42,3 +42,13 @@ export function errorBody(code: ErrorCode, message: string, details?: unknown) {
 export function issuesToDetails(issues: readonly z.core.$ZodIssue[]) {
   return issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message, code: i.code }));
 }
+
+/**
+ * A value PostgreSQL refused (bad encoding, out-of-range number, constraint): the client's input,
+ * not our fault, so a 422 rather than a 500. drizzle wraps driver errors; the SQLSTATE sits on the cause.
+ */
+export function isRefusedValue(err: unknown): boolean {
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | undefined;
+  const pgCode = e?.code ?? e?.cause?.code;
+  return typeof pgCode === 'string' && /^(22|23)/.test(pgCode);
+}

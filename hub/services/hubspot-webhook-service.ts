@@ -3,6 +3,7 @@ import { HubSpotSignatureError, verifyHubSpotSignature } from '../../connectors/
 import type { ReferralStatus } from '../../schema/tables/index.js';
 import { ApiError, issuesToDetails } from '../http/api-error.js';
 import { findWebhookReferral } from './find-webhook-referral.js';
+import { createInboundRequestLog } from './inbound-request-log.js';
 import type { HubDeps } from './hub-deps.js';
 import { createReferralService } from './referral-service.js';
 
@@ -42,6 +43,7 @@ export interface HubSpotEventOutcome {
  */
 export function createHubSpotWebhookService(deps: HubDeps, appSecret: string, stages: HubSpotStages) {
   const referrals = createReferralService(deps.db, deps.sql, deps.dispatcher);
+  const requests = createInboundRequestLog(deps.sql, deps.logger);
 
   async function apply(event: z.infer<typeof subscriptionEventSchema>): Promise<HubSpotEventOutcome> {
     const eventId = event.eventId === undefined ? null : String(event.eventId);
@@ -73,21 +75,23 @@ export function createHubSpotWebhookService(deps: HubDeps, appSecret: string, st
         if (err instanceof HubSpotSignatureError) throw new ApiError('unauthorized', 'Missing or invalid X-HubSpot-Signature-v3');
         throw err;
       }
-      let json: unknown;
-      try {
-        json = JSON.parse(request.rawBody);
-      } catch {
-        throw new ApiError('malformed_json', 'The request body is not valid JSON');
-      }
-      const batch = batchSchema.safeParse(json);
-      if (!batch.success) throw new ApiError('validation_failed', 'The body is not a batch of HubSpot events', issuesToDetails(batch.error.issues));
+      return requests.handle({ source: 'hubspot', contentType: 'application/json', rawBody: request.rawBody }, (body) => ({ status: 200, body }), async () => {
+        let json: unknown;
+        try {
+          json = JSON.parse(request.rawBody);
+        } catch {
+          throw new ApiError('malformed_json', 'The request body is not valid JSON');
+        }
+        const batch = batchSchema.safeParse(json);
+        if (!batch.success) throw new ApiError('validation_failed', 'The body is not a batch of HubSpot events', issuesToDetails(batch.error.issues));
 
-      const results: HubSpotEventOutcome[] = [];
-      // In order: two stage changes of one deal in a batch must apply as HubSpot made them.
-      for (const event of batch.data) results.push(await apply(event));
-      const ignored = results.filter((r) => r.outcome === 'ignored');
-      if (ignored.length > 0) deps.logger.info({ ignored }, 'hubspot events ignored');
-      return { results };
+        const results: HubSpotEventOutcome[] = [];
+        // In order: two stage changes of one deal in a batch must apply as HubSpot made them.
+        for (const event of batch.data) results.push(await apply(event));
+        const ignored = results.filter((r) => r.outcome === 'ignored');
+        if (ignored.length > 0) deps.logger.info({ ignored }, 'hubspot events ignored');
+        return { results };
+      });
     },
   };
 }

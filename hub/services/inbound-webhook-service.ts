@@ -11,6 +11,7 @@ import type { Principal } from '../http/hub-env.js';
 import { createBusinessEventService } from './business-event-service.js';
 import type { HubDeps } from './hub-deps.js';
 import { inboundInput } from './inbound-input.js';
+import { createInboundRequestLog } from './inbound-request-log.js';
 import { createMemberService } from './member-service.js';
 import { createReferralService } from './referral-service.js';
 
@@ -49,6 +50,7 @@ export function createInboundWebhookService(deps: HubDeps) {
   const members = createMemberService(deps.db, deps.publicUrl);
   const referrals = createReferralService(deps.db, deps.sql, deps.dispatcher);
   const events = createBusinessEventService(deps.db, deps.dispatcher);
+  const requests = createInboundRequestLog(deps.sql, deps.logger);
 
   return {
     async receive(token: string, request: InboundRequest): Promise<InboundAnswer> {
@@ -63,28 +65,31 @@ export function createInboundWebhookService(deps: HubDeps) {
         throw new ApiError('unauthorized', 'Missing or invalid X-Hub-Signature-256');
       }
 
-      const body = parseBody(request.rawBody, request.contentType);
-      const settings = inboundSettingsSchema.parse(row.settings);
-      const mapped = compileMapping(row.mapping as MappingEntry[])({ body });
-      const built = inboundInput(settings.action, settings.programId, mapped);
-      const principal: Principal = { id: `connector:${row.id}`, name: row.name, scopes: ['write'], programIds: [settings.programId] };
+      const entry = { source: 'inbound' as const, connectorId: row.id, contentType: request.contentType, rawBody: request.rawBody };
+      return requests.handle(entry, (a: InboundAnswer) => a, async () => {
+        const body = parseBody(request.rawBody, request.contentType);
+        const settings = inboundSettingsSchema.parse(row.settings);
+        const mapped = compileMapping(row.mapping as MappingEntry[])({ body });
+        const built = inboundInput(settings.action, settings.programId, mapped);
+        const principal: Principal = { id: `connector:${row.id}`, name: row.name, scopes: ['write'], programIds: [settings.programId] };
 
-      let answer: InboundAnswer;
-      if (built.action === 'member') {
-        const { created, member } = await members.create(principal, built.input);
-        answer = { status: created ? 201 : 200, body: member };
-      } else if (built.action === 'conversion') {
-        const { created, referral } = await referrals.convert(principal, built.input);
-        answer = { status: created ? 201 : 200, body: referral };
-      } else {
-        answer = { status: 202, body: { eventId: (await events.record(principal, built.input)).eventId } };
-      }
-      // No body in the log: it is the sender's data (emails, names); the created id leads to it.
-      deps.logger.info({
-        connectorId: row.id, action: settings.action, status: answer.status, bytes: Buffer.byteLength(request.rawBody),
-        id: answer.status === 202 ? answer.body.eventId : answer.body.id,
-      }, 'inbound webhook accepted');
-      return answer;
+        let answer: InboundAnswer;
+        if (built.action === 'member') {
+          const { created, member } = await members.create(principal, built.input);
+          answer = { status: created ? 201 : 200, body: member };
+        } else if (built.action === 'conversion') {
+          const { created, referral } = await referrals.convert(principal, built.input);
+          answer = { status: created ? 201 : 200, body: referral };
+        } else {
+          answer = { status: 202, body: { eventId: (await events.record(principal, built.input)).eventId } };
+        }
+        // No body in the log: it is the sender's data (emails, names); the created id leads to it.
+        deps.logger.info({
+          connectorId: row.id, action: settings.action, status: answer.status, bytes: Buffer.byteLength(request.rawBody),
+          id: answer.status === 202 ? answer.body.eventId : answer.body.id,
+        }, 'inbound webhook accepted');
+        return answer;
+      });
     },
   };
 }

@@ -14,3 +14,4 @@ export * from './deliveries.js';
 export * from './connector-replays.js';
 export * from './schedules.js';
 export * from './schedule-runs.js';
+export * from './inbound-requests.js';

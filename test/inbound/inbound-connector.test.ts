@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pruneInboundRequests } from '../../hub/services/inbound-request-log.js';
 import { connectorSyncWorkflowId } from '../../workflows/connector-sync-signal.js';
 import { convert, programWithMember } from '../support/fixtures.js';
 import { createHarness, waitFor, type Harness } from '../support/hub-harness.js';
@@ -219,6 +220,33 @@ describe('POST /webhooks/in/:token', () => {
     const signed = await post(inboundUrl, raw, { 'x-hub-signature-256': sign(raw).toUpperCase().replace('SHA256=', 'sha256=') });
     expect(signed.status, JSON.stringify(signed.body)).toBe(201);
     expect(signed.body.email).toBe('gus@example.com');
+  });
+
+  it('keeps every authenticated request with its raw body and answer, newest first, for admin keys only', async () => {
+    const { program } = await programWithMember(h, []);
+    const connector = await inboundConnector(program.id, 'member', memberMapping, { signingSecret: SIGNING_SECRET });
+    const good = '{"contact": {"email": "ivy@example.com", "name": {"first": "Ivy"}}}';
+    const refused = '{"contact": {"email": "not-an-email"}}';
+    expect((await post(connector.inboundUrl, good, { 'x-hub-signature-256': sign(good) })).status).toBe(201);
+    expect((await post(connector.inboundUrl, refused, { 'x-hub-signature-256': sign(refused) })).status).toBe(422);
+    // Failed authentication is not kept: a stranger cannot fill the table.
+    expect((await post(connector.inboundUrl, good, { 'x-hub-signature-256': sign(good, 'another-secret-0123456789') })).status).toBe(401);
+
+    const listed = await h.call('GET', `/api/v1/inbound-requests?connectorId=${connector.id}`);
+    expect(listed.status).toBe(200);
+    expect(listed.body.data.map((r: { rawBody: string; status: number }) => [r.rawBody, r.status])).toEqual([[refused, 422], [good, 201]]);
+    const [latest, first] = listed.body.data;
+    expect(latest).toMatchObject({ source: 'inbound', connectorId: connector.id, contentType: 'application/json', answer: { error: { code: 'validation_failed' } } });
+    expect(first.answer).toMatchObject({ email: 'ivy@example.com', firstName: 'Ivy' });
+    const paged = await h.call('GET', `/api/v1/inbound-requests?connectorId=${connector.id}&limit=1`);
+    expect(paged.body.data).toHaveLength(1);
+    const next = await h.call('GET', `/api/v1/inbound-requests?connectorId=${connector.id}&limit=1&cursor=${paged.body.nextCursor}`);
+    expect(next.body.data[0].rawBody).toBe(good);
+
+    const reader = await h.call('POST', '/api/v1/api-keys', { name: 'reader', scopes: ['read'] });
+    expect((await h.call('GET', '/api/v1/inbound-requests', undefined, { authorization: `Bearer ${reader.body.key}` })).status).toBe(403);
+    await h.db.sql`update inbound_requests set received_at = now() - interval '31 days' where connector_id = ${connector.id} and status = 201`;
+    expect(await pruneInboundRequests(h.db.sql)).toBe(1);
   });
 
   it('unknown token, malformed token and disabled connector → 404 envelope', async () => {

@@ -85,6 +85,10 @@ describe('POST /webhooks/stripe', () => {
     await settle(h, referral.id);
     expect(await rewardsOf(h, referral.id)).toHaveLength(1);
     expect(await h.db.sql`select id from business_events where referral_id = ${referral.id}`).toHaveLength(1);
+    // Both deliveries are kept as Stripe sent them, with what each was answered.
+    const kept = await h.db.sql<{ raw_body: string; status: number; answer: { duplicate: boolean } }[]>`
+      select raw_body, status, answer from inbound_requests where source = 'stripe' and raw_body = ${JSON.stringify(event)} order by id`;
+    expect(kept.map((r) => [r.status, r.answer.duplicate])).toEqual([[200, false], [200, true]]);
   });
 
   it('charge.refunded records a refund, which cancels a reward still in hold', async () => {
