@@ -34,6 +34,25 @@ export function createHubMetrics(sql: Sql) {
       for (const r of await sql<{ status: string; n: number }[]>`select status, count(*)::int as n from rewards group by status`) this.set({ status: r.status }, r.n);
     },
   });
+  // Sync and delivery outcomes, for alerts: a connector failing or disabled, a scheduled file not sent.
+  new Gauge({
+    name: 'referral_hub_connectors', help: 'Connectors by kind and status (active, failing, disabled)', labelNames: ['kind', 'status'], registers: [registry],
+    async collect() {
+      this.reset();
+      for (const r of await sql<{ kind: string; status: string; n: number }[]>`select kind, status, count(*)::int as n from connectors group by kind, status`) {
+        this.set({ kind: r.kind, status: r.status }, r.n);
+      }
+    },
+  });
+  new Gauge({
+    name: 'referral_hub_schedule_runs_24h', help: 'Scheduled delivery runs started in the last 24 hours, by status', labelNames: ['status'], registers: [registry],
+    async collect() {
+      this.reset();
+      for (const r of await sql<{ status: string; n: number }[]>`select status, count(*)::int as n from schedule_runs where started_at > now() - interval '24 hours' group by status`) {
+        this.set({ status: r.status }, r.n);
+      }
+    },
+  });
   return {
     registry,
     observe(method: string, route: string, status: number, seconds: number) {

@@ -44,6 +44,14 @@ it('/healthz, /readyz, /metrics', async () => {
   expect(metrics).toMatch(/referral_hub_http_requests_total\{method="GET",route="\/api\/v1\/programs",status="200"\} \d+/);
   expect(metrics).toContain('referral_hub_dispatch_lag_seconds');
   expect(metrics).toContain('referral_hub_http_request_duration_seconds_bucket');
+
+  // Connector outcomes: a failing connector shows up by kind and status.
+  const con = await h.call('POST', '/api/v1/connectors', { kind: 'webhook', name: 'm', settings: { url: 'https://crm.example/hook' }, secrets: { signingSecret: `whsec_${Buffer.alloc(32, 7).toString('base64')}` }, enabled: false });
+  expect(con.status, JSON.stringify(con.body)).toBe(201);
+  await h.db.sql`update connectors set status = 'failing' where id = ${con.body.id}`;
+  const after = await (await h.app.request('/metrics')).text();
+  expect(after).toMatch(/referral_hub_connectors\{kind="webhook",status="failing"\} 1/);
+  expect(after).toContain('referral_hub_schedule_runs_24h');
 });
 
 it('/openapi.json documents every API route with the error envelope; /docs serves Swagger UI locally', async () => {
