@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { HubSpotSignatureError, verifyHubSpotSignature } from '../../connectors/hubspot/verify-hubspot-signature.js';
 import type { ReferralStatus } from '../../schema/tables/index.js';
 import { ApiError, issuesToDetails } from '../http/api-error.js';
-import { findWebhookReferral } from './find-webhook-referral.js';
+import { findWebhookReferral } from '../../schema/find-webhook-referral.js';
 import { createInboundRequestLog } from './inbound-request-log.js';
 import type { HubDeps } from './hub-deps.js';
 import { createReferralService } from './referral-service.js';

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { newId } from '../../lib/ids.js';
-import { appendEvent } from '../../schema/append-event.js';
+import { changeReferralStatus, InvalidStatusTransition } from '../../schema/change-referral-status.js';
 import type { Db, Sql } from '../../schema/db.js';
 import { referralJson, type MemberRow, type ReferralRow } from '../../schema/public-json.js';
 import { clicks, members, referrals, type ReferralStatus } from '../../schema/tables/index.js';
@@ -16,8 +16,6 @@ import { decodeCursor, pageOf } from './page-cursor.js';
 
 /** What a conversion needs to know about the referring member. */
 type Referrer = Pick<MemberRow, 'id' | 'email' | 'visitorId'>;
-
-const RANK: Record<ReferralStatus, number> = { pending: 0, qualified: 1, approved: 2, denied: 3 };
 
 export function createReferralService(db: Db, pg: Sql, dispatcher?: LifecycleDispatcher) {
   async function attributedMember(programId: string, input: ConversionCreate, cookieDays: number): Promise<MemberRow> {
@@ -126,20 +124,14 @@ export function createReferralService(db: Db, pg: Sql, dispatcher?: LifecycleDis
     /** Moves forward only (pending → qualified → approved); denied from any open state. */
     async changeStatus(principal: Principal, id: string, status: ReferralStatus) {
       await this.get(principal, id);
-      const result = await db.transaction(async (tx) => {
-        const [current] = await tx.select().from(referrals).where(eq(referrals.id, id)).for('update');
-        if (!current) throw new ApiError('not_found', `Referral ${id} not found`);
-        if (current.status === status) return { row: current, changed: false };
-        if (current.status === 'denied' || (status !== 'denied' && RANK[status] < RANK[current.status])) {
-          throw new ApiError('validation_failed', `A referral cannot go from ${current.status} to ${status}`, [{ path: 'status', message: 'invalid transition' }]);
-        }
-        const [updated] = await tx.update(referrals).set({ status, updatedAt: new Date() }).where(eq(referrals.id, id)).returning();
-        await appendEvent(tx, {
-          type: 'referral.status_changed', programId: updated!.programId, subjectId: id,
-          payload: { ...referralJson(updated!), previousStatus: current.status },
-        });
-        return { row: updated!, changed: true };
-      });
+      let result;
+      try {
+        result = await changeReferralStatus(db, id, status);
+      } catch (err) {
+        if (err instanceof InvalidStatusTransition) throw new ApiError('validation_failed', err.message, [{ path: 'status', message: 'invalid transition' }]);
+        throw err;
+      }
+      if (!result) throw new ApiError('not_found', `Referral ${id} not found`);
       if (result.changed) dispatcher?.nudge();
       return referralJson(result.row);
     },

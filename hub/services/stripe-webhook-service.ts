@@ -3,7 +3,7 @@ import { stripeEventToBusinessEvent } from '../../connectors/stripe/stripe-event
 import { StripeSignatureError, verifyStripeSignature } from '../../connectors/stripe/verify-stripe-signature.js';
 import { ApiError, issuesToDetails } from '../http/api-error.js';
 import { createBusinessEventService } from './business-event-service.js';
-import { findWebhookReferral } from './find-webhook-referral.js';
+import { findWebhookReferral } from '../../schema/find-webhook-referral.js';
 import { createInboundRequestLog } from './inbound-request-log.js';
 import type { HubDeps } from './hub-deps.js';
 

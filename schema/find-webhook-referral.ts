@@ -1,4 +1,4 @@
-import type { Sql } from '../../schema/db.js';
+import type { Sql } from './db.js';
 
 export type WebhookReferral = { referral: { id: string; programId: string } } | { reason: string };
 
