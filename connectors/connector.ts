@@ -94,11 +94,18 @@ export interface ConnectorRuntime {
   timeoutMs: number;
 }
 
+/** Looks up who a CRM deal is about, for inbound deal webhooks that carry only the deal id. */
+export interface DealContacts {
+  /** The emails of the deal's contacts; throws ConnectorError. */
+  emails(dealId: string): Promise<string[]>;
+}
+
 export interface ConnectorInstance {
   /** A cheap credentials probe; throws ConnectorError on failure. */
   check(): Promise<void>;
   destination?: Destination;
   fileDestination?: FileDestination;
+  dealContacts?: DealContacts;
 }
 
 export interface ConnectorDefinition<S extends z.ZodType = z.ZodType, K extends z.ZodType = z.ZodType> {

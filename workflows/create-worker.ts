@@ -6,6 +6,7 @@ import type { Db, Sql } from '../schema/db.js';
 import { createLifecycleActivities } from './activities/create-lifecycle-activities.js';
 import { createSyncActivities } from './activities/create-sync-activities.js';
 import { createDeliveryActivities } from './activities/create-delivery-activities.js';
+import { createHubSpotActivities } from './activities/create-hubspot-activities.js';
 import { syncTaskQueue } from './sync-task-queue.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./index.ts', import.meta.url));
@@ -49,6 +50,7 @@ export async function createWorker(deps: WorkerDeps): Promise<HubWorker> {
       allowPrivateTargets: deps.allowPrivateTargets, logger: deps.logger,
     }),
     ...createDeliveryActivities({ db: deps.db, sql: deps.sql, secretBox: deps.secretBox, allowPrivateTargets: deps.allowPrivateTargets }),
+    ...createHubSpotActivities({ db: deps.db, sql: deps.sql, secretBox: deps.secretBox, allowPrivateTargets: deps.allowPrivateTargets }),
   };
   const bundle = deps.workflowBundle ?? await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
   const create = (taskQueue: string, maxCachedWorkflows: number, maxConcurrentActivityTaskExecutions: number) => Worker.create({

@@ -28,6 +28,7 @@ describe('hubspotConnector against the HubSpot fake', () => {
   beforeEach(() => {
     fake.requests.length = 0;
     fake.contacts.clear();
+    fake.deals.clear();
     fake.setRateLimit(undefined);
   });
 
@@ -43,6 +44,26 @@ describe('hubspotConnector against the HubSpot fake', () => {
     expect(definition.kind).toBe('hubspot');
     expect(connect().destination?.batchSize).toBe(100);
     expect(connect().destination?.requestsPerSecond).toBe(10);
+  });
+
+  it("looks up a deal's contact emails (deal associations, then contacts batch read) for deal stage webhooks", async () => {
+    const dealId = fake.addDeal(['ann@example.com', 'Bob@Example.com']);
+    const lonely = fake.addDeal([]);
+    const lookup = connect().dealContacts!;
+    expect(await lookup.emails(dealId)).toEqual(['ann@example.com', 'Bob@Example.com']);
+    expect(await lookup.emails(lonely)).toEqual([]);
+    const [dealRequest, readRequest] = fake.requests.slice(0, 2);
+    expect(dealRequest).toMatchObject({ method: 'GET', path: `/crm/v3/objects/deals/${dealId}?associations=contacts` });
+    expect(dealRequest!.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(JSON.parse(readRequest!.body)).toEqual({ properties: ['email'], inputs: [{ id: fake.contacts.get('ann@example.com')!.id }, { id: fake.contacts.get('bob@example.com')!.id }] });
+
+    expect(await connectorFailure(lookup.emails('999999'))).toMatchObject({ kind: 'invalid', status: 404 });
+    expect(await connectorFailure(lookup.emails('../contacts'))).toMatchObject({ kind: 'invalid' });
+    expect(await connectorFailure(connect({}, 'pat-na1-wrong').dealContacts!.emails(dealId))).toMatchObject({ kind: 'auth', status: 401 });
+    fake.forceNext({ status: 429 });
+    expect(await connectorFailure(lookup.emails(dealId))).toMatchObject({ kind: 'rate_limited', retryAfterMs: 10_000 });
+    fake.forceNext({ status: 503 });
+    expect(await connectorFailure(lookup.emails(dealId))).toMatchObject({ kind: 'transient' });
   });
 
   it('upserts contacts by email with a Bearer token, prefixing custom properties', async () => {

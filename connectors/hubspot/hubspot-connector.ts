@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ConnectorDefinition } from '../connector.js';
 import { createHttpClient } from '../http/create-http-client.js';
 import { classifyHubSpotError } from './classify-hubspot-error.js';
+import { fetchDealContactEmails } from './fetch-deal-contact-emails.js';
 import { HUBSPOT_BATCH_SIZE, upsertHubSpotContacts, type HubSpotAccount } from './upsert-hubspot-contacts.js';
 
 const DEFAULT_BASE_URL = 'https://api.hubapi.com';
@@ -16,7 +17,7 @@ export const hubspotSettingsSchema = z.object({
 });
 
 export const hubspotSecretsSchema = z.object({
-  accessToken: z.string().trim().min(1).describe('Private app access token (Bearer), with the crm.objects.contacts.read and .write scopes'),
+  accessToken: z.string().trim().min(1).describe('Private app access token (Bearer), with the crm.objects.contacts.read and .write scopes (and crm.objects.deals.read for deal stage webhooks)'),
 });
 
 // Private apps on Free/Starter get 100 requests per rolling 10 s (higher tiers more), shared by
@@ -57,6 +58,8 @@ export const hubspotConnector: ConnectorDefinition<typeof hubspotSettingsSchema,
         requestsPerSecond: REQUESTS_PER_SECOND,
         push: (records) => upsertHubSpotContacts(account, records),
       },
+      // For POST /webhooks/hubspot: its deal stage changes name only the deal.
+      dealContacts: { emails: (dealId) => fetchDealContactEmails(account, dealId) },
     };
   },
 };

@@ -68,8 +68,8 @@ export function registerInboundWebhookRoutes(app: OpenAPIHono<HubEnv>, deps: Hub
     description: 'Verified with HUBSPOT_APP_SECRET (X-HubSpot-Signature-v3 over HUB_PUBLIC_URL + path); 404 when it is not set.',
     responses: {
       200: ok(z.object({ results: z.array(z.object({
-        eventId: z.string().nullable(), outcome: z.enum(['updated', 'ignored']), referralId: z.string().optional(),
-        status: z.string().optional(), reason: z.string().optional(),
+        eventId: z.string().nullable(), outcome: z.enum(['updated', 'ignored', 'queued']), referralId: z.string().optional(),
+        status: z.string().optional(), reason: z.string().optional(), dealId: z.string().optional(),
       })) }), 'One outcome per event'),
       ...errors(400, 401, 404, 413, 422),
     },

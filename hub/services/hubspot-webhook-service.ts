@@ -1,3 +1,4 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { z } from 'zod';
 import { HubSpotSignatureError, verifyHubSpotSignature } from '../../connectors/hubspot/verify-hubspot-signature.js';
 import type { ReferralStatus } from '../../schema/tables/index.js';
@@ -6,10 +7,13 @@ import { findWebhookReferral } from '../../schema/find-webhook-referral.js';
 import { createInboundRequestLog } from './inbound-request-log.js';
 import type { HubDeps } from './hub-deps.js';
 import { createReferralService } from './referral-service.js';
+import { HUBSPOT_DEAL_STAGE_WORKFLOW_TYPE, hubspotDealStageWorkflowId } from '../../workflows/hubspot-deal-stage.js';
+import { syncTaskQueue } from '../../workflows/sync-task-queue.js';
 
 // https://developers.hubspot.com/docs/api-reference/webhooks-webhooks-v3/guide#webhook-payloads
-// `properties` is not part of HubSpot's payload: the stock event carries only the deal id, so
-// the sender (a HubSpot workflow or middleware) must add the contact's email or our referral id.
+// `properties` is not part of HubSpot's payload: the stock event carries only the deal id (its
+// contact is then looked up in HubSpot); a relay of your own may add the contact's email or our
+// referral id to skip that lookup.
 const subscriptionEventSchema = z.looseObject({
   eventId: z.union([z.number(), z.string()]).optional(),
   subscriptionType: z.string(),
@@ -29,10 +33,12 @@ export interface HubSpotStages {
 
 export interface HubSpotEventOutcome {
   eventId: string | null;
-  outcome: 'updated' | 'ignored';
+  /** `queued`: the event names only the deal; a workflow looks its contact up in HubSpot. */
+  outcome: 'updated' | 'ignored' | 'queued';
   referralId?: string;
   status?: ReferralStatus;
   reason?: string;
+  dealId?: string;
 }
 
 /**
@@ -45,6 +51,29 @@ export function createHubSpotWebhookService(deps: HubDeps, appSecret: string, st
   const referrals = createReferralService(deps.db, deps.sql, deps.dispatcher);
   const requests = createInboundRequestLog(deps.sql, deps.logger);
 
+  /**
+   * HubSpot's own deal webhooks carry only the deal id: the deal's contact is looked up in
+   * HubSpot by a workflow (never in this request). One workflow per event, so HubSpot's
+   * retries of a delivery start nothing twice.
+   */
+  async function queue(eventId: string | null, dealId: string, status: ReferralStatus): Promise<HubSpotEventOutcome> {
+    const temporal = deps.temporal;
+    if (!temporal) return { eventId, outcome: 'ignored', reason: 'this hub has no Temporal client to look the deal up with', dealId };
+    try {
+      await temporal.client.workflow.start(HUBSPOT_DEAL_STAGE_WORKFLOW_TYPE, {
+        workflowId: hubspotDealStageWorkflowId(eventId ?? `${dealId}:${status}`), taskQueue: syncTaskQueue(temporal.taskQueue),
+        args: [{ dealId, status }], workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
+        deps.logger.warn({ dealId, err: String(err) }, 'could not queue the hubspot deal lookup');
+        // A 5xx makes HubSpot deliver the batch again; the events already applied are idempotent.
+        throw new ApiError('unavailable', 'Temporal is unreachable; try again shortly');
+      }
+    }
+    return { eventId, outcome: 'queued', dealId, status };
+  }
+
   async function apply(event: z.infer<typeof subscriptionEventSchema>): Promise<HubSpotEventOutcome> {
     const eventId = event.eventId === undefined ? null : String(event.eventId);
     const ignored = (reason: string): HubSpotEventOutcome => ({ eventId, outcome: 'ignored', reason });
@@ -53,7 +82,9 @@ export function createHubSpotWebhookService(deps: HubDeps, appSecret: string, st
     const status: ReferralStatus | undefined = stages.approved.includes(stage) ? 'approved' : stages.qualified.includes(stage) ? 'qualified' : undefined;
     if (!status) return ignored(`stage "${stage}" is not mapped to a referral status`);
 
-    const found = await findWebhookReferral(deps.sql, { referralId: event.properties?.referralId, email: event.properties?.email });
+    const byProperties = { referralId: event.properties?.referralId, email: event.properties?.email };
+    if (!byProperties.referralId && !byProperties.email && event.objectId !== undefined) return queue(eventId, String(event.objectId), status);
+    const found = await findWebhookReferral(deps.sql, byProperties);
     if ('reason' in found) return ignored(found.reason);
     const { id, programId } = found.referral;
     try {

@@ -3,8 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config.js';
 import { convert, programWithMember, waitForRewards } from '../support/fixtures.js';
 import { createHarness, type Harness } from '../support/hub-harness.js';
+import { startHubSpotFake } from '../support/hubspot-fake.js';
 
 const APP_SECRET = randomBytes(18).toString('hex');
+const HUBSPOT_TOKEN = 'pat-na1-00000000-1111-2222-3333-444444444444';
 let h: Harness;
 beforeAll(async () => {
   h = await createHarness({
@@ -70,10 +72,44 @@ describe('POST /webhooks/hubspot', () => {
     expect((await h.call('GET', `/api/v1/referrals/${referral.id}`)).body.status).toBe('approved');
   });
 
-  it('an event without an email or referral id cannot be matched and is ignored', async () => {
-    const res = await deliver([{ ...stageChange('closedwon', {}), properties: undefined }]);
+  it('an event without an email, a referral id or a deal id cannot be matched and is ignored', async () => {
+    const res = await deliver([{ ...stageChange('closedwon', {}), properties: undefined, objectId: undefined }]);
     expect(res.status).toBe(200);
     expect(res.body.results[0]).toMatchObject({ outcome: 'ignored', reason: 'the event names no referral id and no email' });
+  });
+
+  it("HubSpot's own event names only the deal: a workflow looks its contact up in HubSpot and qualifies the referral, once", async () => {
+    const fake = await startHubSpotFake({ accessToken: HUBSPOT_TOKEN });
+    try {
+      const connector = await h.call('POST', '/api/v1/connectors', { kind: 'hubspot', name: 'CRM', settings: { baseUrl: fake.url }, secrets: { accessToken: HUBSPOT_TOKEN }, events: ['member.created'] });
+      expect(connector.status, JSON.stringify(connector.body)).toBe(201);
+      const { program, member } = await programWithMember(h, [qualifiedRule]);
+      const referral = await convert(h, program.id, member.referralCode);
+      const dealId = fake.addDeal(['someone-else@example.com', referral.email]);
+      const event = { ...stageChange('qualifiedtobuy', {}), properties: undefined, objectId: Number(dealId) };
+
+      const res = await deliver([event]);
+      expect(res.status).toBe(200);
+      expect(res.body.results[0]).toEqual({ eventId: String(event.eventId), outcome: 'queued', dealId, status: 'qualified' });
+      const outcome = await h.client.workflow.getHandle(`hubspot-deal-stage:${event.eventId}`).result();
+      expect(outcome).toEqual({ outcome: 'updated', referralId: referral.id, status: 'qualified' });
+      expect((await h.call('GET', `/api/v1/referrals/${referral.id}`)).body.status).toBe('qualified');
+      await waitForRewards(h, referral.id, 1);
+
+      // HubSpot delivers the same event again: nothing is looked up twice.
+      const lookups = fake.requests.filter((r) => r.path.startsWith('/crm/v3/objects/deals/')).length;
+      expect((await deliver([event])).body.results[0].outcome).toBe('queued');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(fake.requests.filter((r) => r.path.startsWith('/crm/v3/objects/deals/')).length).toBe(lookups);
+
+      // A deal whose contacts have no referral ends as ignored, with the reason.
+      const stranger = fake.addDeal(['nobody@example.com']);
+      const other = { ...stageChange('qualifiedtobuy', {}), properties: undefined, objectId: Number(stranger) };
+      await deliver([other]);
+      expect(await h.client.workflow.getHandle(`hubspot-deal-stage:${other.eventId}`).result()).toMatchObject({ outcome: 'ignored', reason: expect.stringContaining('no referral has this email') });
+    } finally {
+      await fake.close();
+    }
   });
 
   it('a wrong secret or a stale timestamp → 401 and no change', async () => {

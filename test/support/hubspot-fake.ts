@@ -5,8 +5,9 @@ import type { AddressInfo } from 'node:net';
 /**
  * A HubSpot CRM stand-in written from ../shared/reference/connector-apis.md §4 (HubSpot publishes
  * no spec licensed for outside use): Bearer auth, contacts batch upsert by email with the
- * 100-input limit, per-input errors as 207 multi-status, a rolling rate limit with HubSpot's
- * 429 body, and answers a test can force.
+ * 100-input limit, per-input errors as 207 multi-status, deals with their contact associations
+ * and contacts batch read (for deal webhooks), a rolling rate limit with HubSpot's 429 body, and
+ * answers a test can force.
  */
 
 export interface StoredContact {
@@ -43,6 +44,10 @@ export interface HubSpotFake {
   url: string;
   /** Contacts by lower-cased email. */
   contacts: Map<string, StoredContact>;
+  /** Deals by id: the ids of their associated contacts. */
+  deals: Map<string, { contactIds: string[] }>;
+  /** A deal associated with these contacts (created when new); returns the deal id. */
+  addDeal(contactEmails: string[]): string;
   requests: FakeRequest[];
   forceNext(...answers: ForcedAnswer[]): void;
   setRateLimit(limit: HubSpotFakeOptions['rateLimit']): void;
@@ -52,6 +57,8 @@ export interface HubSpotFake {
 const BATCH_LIMIT = 100;
 const UPSERT_PATH = '/crm/v3/objects/contacts/batch/upsert';
 const LIST_PATH = '/crm/v3/objects/contacts';
+const BATCH_READ_PATH = '/crm/v3/objects/contacts/batch/read';
+const DEAL_PATH = /^\/crm\/v3\/objects\/deals\/([^/]+)$/;
 // Stricter than the connector's own check, as HubSpot is: a dotted domain with a TLD of letters.
 const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)*\.[A-Za-z]{2,}$/;
 
@@ -107,6 +114,19 @@ export async function startHubSpotFake(options: HubSpotFakeOptions): Promise<Hub
   const fake: HubSpotFake = {
     url: '',
     contacts: new Map(),
+    deals: new Map(),
+    addDeal: (contactEmails) => {
+      const now = new Date().toISOString();
+      const contactIds = contactEmails.map((email) => {
+        const key = email.toLowerCase();
+        const contact = fake.contacts.get(key) ?? { id: String(nextId++), properties: { email }, createdAt: now, updatedAt: now };
+        fake.contacts.set(key, contact);
+        return contact.id;
+      });
+      const dealId = String(nextId++);
+      fake.deals.set(dealId, { contactIds });
+      return dealId;
+    },
     requests: [],
     forceNext: (...answers) => forced.push(...answers),
     setRateLimit: (limit) => {
@@ -149,6 +169,45 @@ export async function startHubSpotFake(options: HubSpotFakeOptions): Promise<Hub
     return { status: errors.length ? 207 : 200, body: payload };
   }
 
+  // https://developers.hubspot.com/docs/api/crm/deals (GET one deal; associations only when asked)
+  function readDeal(dealId: string, url: URL): Answer {
+    const deal = fake.deals.get(dealId);
+    if (!deal) return { status: 404, body: errorBody('OBJECT_NOT_FOUND', `resource not found`) };
+    const now = new Date().toISOString();
+    const wanted = (url.searchParams.get('associations') ?? '').split(',').map((t) => t.trim());
+    return {
+      status: 200,
+      body: {
+        id: dealId, properties: { hs_object_id: dealId, dealstage: 'qualifiedtobuy' }, createdAt: now, updatedAt: now, archived: false,
+        ...(wanted.includes('contacts') ? { associations: { contacts: { results: deal.contactIds.map((id) => ({ id, type: 'deal_to_contact' })) } } } : {}),
+      },
+    };
+  }
+
+  // https://developers.hubspot.com/docs/api/crm/contacts (batch read by id, ≤ 100 inputs; unknown ids are per-input errors)
+  function batchRead(body: unknown): Answer {
+    const inputs = typeof body === 'object' && body !== null ? (body as { inputs?: unknown }).inputs : undefined;
+    const properties = typeof body === 'object' && body !== null ? (body as { properties?: unknown }).properties : undefined;
+    if (!Array.isArray(inputs) || inputs.length < 1 || inputs.length > BATCH_LIMIT) {
+      return { status: 400, body: errorBody('VALIDATION_ERROR', `inputs must hold 1 to ${BATCH_LIMIT} items`) };
+    }
+    if (!Array.isArray(properties) || !properties.every((p) => typeof p === 'string')) return { status: 400, body: errorBody('VALIDATION_ERROR', 'properties must be a list of names') };
+    if (!inputs.every((i) => typeof i === 'object' && i !== null && typeof (i as { id?: unknown }).id === 'string')) {
+      return { status: 400, body: errorBody('VALIDATION_ERROR', 'each input needs a string id') };
+    }
+    const byId = new Map([...fake.contacts.values()].map((c) => [c.id, c]));
+    const ids = (inputs as { id: string }[]).map((i) => i.id);
+    const found = ids.flatMap((id) => byId.get(id) ?? []);
+    const missing = ids.filter((id) => !byId.has(id));
+    const now = new Date().toISOString();
+    const results = found.map((c) => ({
+      id: c.id, archived: false, createdAt: c.createdAt, updatedAt: c.updatedAt,
+      properties: Object.fromEntries([['hs_object_id', c.id], ...(properties as string[]).map((p) => [p, c.properties[p] ?? null])]),
+    }));
+    const errors = missing.length ? [errorBody('OBJECT_NOT_FOUND', 'Could not get some CONTACT objects, they may be deleted or not exist.', { context: { ids: missing } })] : [];
+    return { status: errors.length ? 207 : 200, body: { status: 'COMPLETE', results, ...(errors.length ? { errors, numErrors: errors.length } : {}), startedAt: now, completedAt: now } };
+  }
+
   function route(request: FakeRequest): Answer {
     const next = forced.shift();
     if (next) return forcedAnswer(next);
@@ -174,6 +233,15 @@ export async function startHubSpotFake(options: HubSpotFakeOptions): Promise<Hub
         return { status: 400, body: errorBody('VALIDATION_ERROR', 'Invalid input JSON') };
       }
       return upsert(body);
+    }
+    const deal = DEAL_PATH.exec(url.pathname);
+    if (request.method === 'GET' && deal) return readDeal(decodeURIComponent(deal[1]!), url);
+    if (request.method === 'POST' && url.pathname === BATCH_READ_PATH) {
+      try {
+        return batchRead(JSON.parse(request.body));
+      } catch {
+        return { status: 400, body: errorBody('VALIDATION_ERROR', 'Invalid input JSON') };
+      }
     }
     if (request.method === 'GET' && url.pathname === LIST_PATH) {
       const limit = Math.min(Number(url.searchParams.get('limit') ?? 10), 100);
