@@ -4,33 +4,44 @@ import { EVENT_TYPES } from '../../schema/append-event.js';
 import { newId } from '../../lib/ids.js';
 import { idParam } from '../contracts/common.js';
 import { ApiError } from '../http/api-error.js';
-import { requireScope } from '../http/api-key-auth.js';
-import type { HubEnv } from '../http/hub-env.js';
+import { assertProgramAccess, requireScope } from '../http/api-key-auth.js';
+import type { HubEnv, Principal } from '../http/hub-env.js';
 import { errorResponses, jsonBody, ok, secured } from '../http/openapi-parts.js';
 import { createConnectorService } from '../services/connector-service.js';
 import type { HubDeps } from '../services/hub-deps.js';
 
-const hookSchema = z.object({ id: z.string(), event: z.string(), targetUrl: z.string() }).meta({ id: 'Hook' });
+const hookSchema = z.object({ id: z.string(), event: z.string(), targetUrl: z.string(), programId: z.string().optional() }).meta({ id: 'Hook' });
+const programIdField = z.string().min(1).max(64).optional().meta({ description: "Only this program's events (default: every program the API key may see)" });
 
 /**
  * Zapier REST hooks (subscribe / unsubscribe / perform list). A subscription is a `zapier`
- * connector with one event type, so it shares the sync, retries and delivery ledger.
+ * connector with one event type (and the Zap's program, if it picked one), so it shares the
+ * sync, retries and delivery ledger.
  */
 export function registerHookRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
   const svc = createConnectorService(deps);
   const tags = ['Zapier'];
 
+  /** A Zap limited to one program: one the key may see (403) and that exists (404). */
+  async function oneProgram(principal: Principal, programId: string): Promise<string[]> {
+    assertProgramAccess(principal, programId);
+    const [program] = await deps.sql`select id from programs where id = ${programId}`;
+    if (!program) throw new ApiError('not_found', `Program ${programId} not found`);
+    return [programId];
+  }
+
   app.openapi(createRoute({
     method: 'post', path: '/api/v1/hooks', tags, security: secured, middleware: [requireScope('write')], summary: 'Subscribe a REST hook',
-    request: jsonBody(z.object({ event: z.enum(EVENT_TYPES), targetUrl: z.url({ protocol: /^https?$/ }).max(2000) }).strict()),
-    responses: { 201: ok(hookSchema, 'Subscribed'), ...errorResponses(400, 409, 413) },
+    request: jsonBody(z.object({ event: z.enum(EVENT_TYPES), targetUrl: z.url({ protocol: /^https?$/ }).max(2000), programId: programIdField }).strict()),
+    responses: { 201: ok(hookSchema, 'Subscribed'), ...errorResponses(400, 403, 404, 409, 413) },
   }), async (c) => {
-    const { event, targetUrl } = c.req.valid('json');
-    const programIds = c.get('principal').programIds;
+    const { event, targetUrl, programId } = c.req.valid('json');
+    const principal = c.get('principal');
+    const programIds = programId ? await oneProgram(principal, programId) : principal.programIds;
     const created = await svc.create({
       kind: 'zapier', name: `Zapier: ${event}`, settings: { targetUrl }, secrets: {}, events: [event], programIds, enabled: true,
     }, { id: newId('hook') });
-    return c.json({ id: created.id, event, targetUrl }, 201);
+    return c.json({ id: created.id, event, targetUrl, ...(programId ? { programId } : {}) }, 201);
   });
 
   app.openapi(createRoute({
@@ -47,11 +58,13 @@ export function registerHookRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
   app.openapi(createRoute({
     method: 'get', path: '/api/v1/hooks/samples/{event}', tags, security: secured, middleware: [requireScope('read')],
     summary: 'Recent events of a type, newest first (Zapier perform list)',
-    request: { params: z.object({ event: z.enum(EVENT_TYPES) }) },
-    responses: { 200: ok(z.array(z.object({ id: z.string(), type: z.string(), timestamp: z.string(), data: z.unknown() })), 'Envelopes'), ...errorResponses() },
+    request: { params: z.object({ event: z.enum(EVENT_TYPES) }), query: z.object({ programId: programIdField }) },
+    responses: { 200: ok(z.array(z.object({ id: z.string(), type: z.string(), timestamp: z.string(), data: z.unknown() })), 'Envelopes'), ...errorResponses(403, 404) },
   }), async (c) => {
     const { event } = c.req.valid('param');
-    const programIds = c.get('principal').programIds;
+    const { programId } = c.req.valid('query');
+    const principal = c.get('principal');
+    const programIds = programId ? await oneProgram(principal, programId) : principal.programIds;
     const rows = await deps.sql<{ id: string; type: string; created_at: Date | string; payload: unknown }[]>`
       select id, type, created_at, payload from events
       where type = ${event} and (${programIds.length === 0} or program_id = any(${programIds}))

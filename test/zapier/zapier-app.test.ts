@@ -187,6 +187,35 @@ describe('a Zap lifecycle against the hub', () => {
     expect(await run(App.triggers.new_referral!.operation.performUnsubscribe!, { subscribeData })).toEqual({ id: subscribeData.id, removed: false });
   });
 
+  it("a trigger with a program picked hears only that program's events, and lists only its samples", async () => {
+    const make = async (name: string) => {
+      const program = await admin('POST', '/api/v1/programs', { name, slug: `${name.toLowerCase()}-${Date.now().toString(36)}`, landingUrl: 'https://acme.example/', currency: 'USD', rewardRules: [] });
+      const member = await admin('POST', '/api/v1/members', { programId: program.body.id, email: `owner@${name.toLowerCase()}.example` });
+      return { programId: program.body.id as string, code: member.body.referralCode as string };
+    };
+    const [east, west] = [await make('East'), await make('West')];
+    const targetUrl = `${receiver.url}/hooks/standard/east/only`;
+    const subscribeData = await run(App.triggers.new_referral!.operation.performSubscribe!, { targetUrl, inputData: { programId: east.programId } });
+    expect(subscribeData).toMatchObject({ event: 'referral.created', targetUrl, programId: east.programId });
+
+    const inWest = await admin('POST', '/api/v1/conversions', { programId: west.programId, referralCode: west.code, email: 'w@friends.example' });
+    const inEast = await admin('POST', '/api/v1/conversions', { programId: east.programId, referralCode: east.code, email: 'e@friends.example' });
+    await waitFor(async () => receiver.requests.some((r) => r.path === '/hooks/standard/east/only'), 10_000, 'the east delivery');
+    await new Promise((r) => setTimeout(r, 1000));
+    const heard = receiver.requests.filter((r) => r.path === '/hooks/standard/east/only').map((r) => JSON.parse(r.body).data.id);
+    expect(heard).toEqual([inEast.body.id]);
+    expect(heard).not.toContain(inWest.body.id);
+
+    const westSamples: Item[] = await run(App.triggers.new_referral!.operation.performList!, { inputData: { programId: west.programId } });
+    expect(westSamples.map((i) => i.referralId)).toEqual([inWest.body.id]);
+
+    // A key limited to West cannot follow East.
+    const limited = await admin('POST', '/api/v1/api-keys', { name: 'west only', scopes: ['write'], programIds: [west.programId] });
+    await expect(run(App.triggers.new_referral!.operation.performSubscribe!, { targetUrl, inputData: { programId: east.programId }, authData: { ...authData, apiKey: limited.body.key } }))
+      .rejects.toThrow(/403/);
+    await run(App.triggers.new_referral!.operation.performUnsubscribe!, { subscribeData });
+  });
+
   it('hub validation errors come back as readable messages', async () => {
     const program = await admin('POST', '/api/v1/programs', { name: 'Errors', slug: `err-${Date.now().toString(36)}`, landingUrl: 'https://acme.example/', currency: 'USD', rewardRules: [] });
     await expect(run(App.creates.create_member!.operation.perform, { inputData: { programId: program.body.id, email: 'not-an-email' } }))

@@ -2,6 +2,10 @@
 
 const { hubUrl } = require('./hub-url');
 const { throwForHubError } = require('./hub-errors');
+const { programFilterField } = require('./program-field');
+
+/** The Zap's program, when it picked one. */
+const programOf = (bundle) => (bundle.inputData && bundle.inputData.programId) || undefined;
 
 /**
  * One Zapier item from one hub event envelope `{id, type, timestamp, data}`. `id` is the
@@ -30,12 +34,13 @@ const hookTrigger = ({ key, noun, label, description, event, idField, sampleData
   display: { label, description },
   operation: {
     type: 'hook',
+    inputFields: [programFilterField],
 
     performSubscribe: async (z, bundle) => {
       const response = await z.request({
         method: 'POST',
         url: hubUrl(z, bundle, '/api/v1/hooks'),
-        body: { event, targetUrl: bundle.targetUrl },
+        body: { event, targetUrl: bundle.targetUrl, programId: programOf(bundle) },
       });
       return response.data; // {id, event, targetUrl}: Zapier keeps it as bundle.subscribeData
     },
@@ -63,7 +68,8 @@ const hookTrigger = ({ key, noun, label, description, event, idField, sampleData
     },
 
     performList: async (z, bundle) => {
-      const response = await z.request({ url: hubUrl(z, bundle, `/api/v1/hooks/samples/${event}`) });
+      const programId = programOf(bundle);
+      const response = await z.request({ url: hubUrl(z, bundle, `/api/v1/hooks/samples/${event}`), params: programId ? { programId } : {} });
       return (Array.isArray(response.data) ? response.data : []).map((envelope) => toItem(envelope, idField));
     },
 

@@ -9,4 +9,11 @@ const programField = {
   helpText: 'The referral program. Pick one, or map a program ID (prg_…).',
 };
 
-module.exports = { programField };
+/** On triggers: optional, so one Zap can follow every program the API key may see. */
+const programFilterField = {
+  ...programField,
+  required: false,
+  helpText: "Only this program's events. Leave empty for every program the API key may see.",
+};
+
+module.exports = { programField, programFilterField };
