@@ -38,7 +38,8 @@ export interface HubWorker {
 
 /**
  * Two workers on one connection: one polls the lifecycle task queue, one the sync task queue
- * (connector syncs, scheduled deliveries), so neither kind of work waits behind the other. Both
+ * (connector syncs, scheduled deliveries, HubSpot deal lookups), so neither kind of work waits
+ * behind the other. Both
  * carry every workflow and activity: a sync or schedule started on the lifecycle queue by an
  * earlier version still runs there.
  */
