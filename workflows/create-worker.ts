@@ -9,7 +9,8 @@ import { createDeliveryActivities } from './activities/create-delivery-activitie
 import { createHubSpotActivities } from './activities/create-hubspot-activities.js';
 import { syncTaskQueue } from './sync-task-queue.js';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('./index.ts', import.meta.url));
+// Next to this file: index.ts under tsx, index.js in a compiled build (npm run build).
+export const WORKFLOWS_PATH = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './index.ts' : './index.js', import.meta.url));
 
 // The bundler reports every step at INFO; only its warnings and errors are worth a line.
 const quietBundlerLogger = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never;
