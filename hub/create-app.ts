@@ -1,6 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
-import { ApiError, errorBody, isRefusedValue, issuesToDetails } from './http/api-error.js';
+import { clientErrorAnswer, errorBody, issuesToDetails } from './http/api-error.js';
 import { apiKeyAuth } from './http/api-key-auth.js';
 import type { HubEnv } from './http/hub-env.js';
 import { createHubMetrics } from './http/hub-metrics.js';
@@ -60,16 +60,14 @@ export function createApp(deps: HubDeps) {
 
   app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
   app.onError((err, c) => {
-    if (err instanceof ApiError) return c.json(errorBody(err.code, err.message, err.details), err.status);
     if (err instanceof HTTPException) {
       if (err.status === 400) return c.json(errorBody('malformed_json', 'The request body is not valid JSON'), 400);
       if (err.status === 415) return c.json(errorBody('malformed_json', 'The request body must be JSON (Content-Type: application/json)'), 400);
       if (err.status === 413) return c.json(errorBody('payload_too_large', 'Request body too large'), 413);
       if (err.status === 401) return c.json(errorBody('unauthorized', 'Missing or invalid API key'), 401);
     }
-    if (isRefusedValue(err)) {
-      return c.json(errorBody('validation_failed', 'A value in the request cannot be stored', [{ path: '', message: 'invalid value' }]), 422);
-    }
+    const known = clientErrorAnswer(err);
+    if (known) return c.json(known.body, known.status);
     deps.logger.error({ err, method: c.req.method, path: new URL(c.req.url).pathname }, 'unhandled error');
     return c.json(errorBody('internal', 'Something went wrong on our side'), 500);
   });

@@ -47,8 +47,19 @@ export function issuesToDetails(issues: readonly z.core.$ZodIssue[]) {
  * A value PostgreSQL refused (bad encoding, out-of-range number, constraint): the client's input,
  * not our fault, so a 422 rather than a 500. drizzle wraps driver errors; the SQLSTATE sits on the cause.
  */
-export function isRefusedValue(err: unknown): boolean {
+function isRefusedValue(err: unknown): boolean {
   const e = err as { code?: unknown; cause?: { code?: unknown } } | undefined;
   const pgCode = e?.code ?? e?.cause?.code;
   return typeof pgCode === 'string' && /^(22|23)/.test(pgCode);
+}
+
+/**
+ * The 4xx answer for an error the client caused (an ApiError, or a value PostgreSQL refused);
+ * undefined for anything else, which is ours and a 500. The app's error handler and the inbound
+ * request log both answer through it, so what is stored is what was sent.
+ */
+export function clientErrorAnswer(err: unknown): { status: (typeof ERROR_STATUS)[ErrorCode]; body: ReturnType<typeof errorBody> } | undefined {
+  if (err instanceof ApiError) return { status: err.status, body: errorBody(err.code, err.message, err.details) };
+  if (isRefusedValue(err)) return { status: 422, body: errorBody('validation_failed', 'A value in the request cannot be stored', [{ path: '', message: 'invalid value' }]) };
+  return undefined;
 }

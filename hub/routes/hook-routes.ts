@@ -9,6 +9,7 @@ import type { HubEnv, Principal } from '../http/hub-env.js';
 import { errorResponses, jsonBody, ok, secured } from '../http/openapi-parts.js';
 import { createConnectorService } from '../services/connector-service.js';
 import type { HubDeps } from '../services/hub-deps.js';
+import { createProgramService } from '../services/program-service.js';
 
 const hookSchema = z.object({ id: z.string(), event: z.string(), targetUrl: z.string(), programId: z.string().optional() }).meta({ id: 'Hook' });
 const programIdField = z.string().min(1).max(64).optional().meta({ description: "Only this program's events (default: every program the API key may see)" });
@@ -22,11 +23,12 @@ export function registerHookRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
   const svc = createConnectorService(deps);
   const tags = ['Zapier'];
 
+  const programs = createProgramService(deps.db);
+
   /** A Zap limited to one program: one the key may see (403) and that exists (404). */
   async function oneProgram(principal: Principal, programId: string): Promise<string[]> {
     assertProgramAccess(principal, programId);
-    const [program] = await deps.sql`select id from programs where id = ${programId}`;
-    if (!program) throw new ApiError('not_found', `Program ${programId} not found`);
+    await programs.getVisible(principal, programId);
     return [programId];
   }
 

@@ -71,7 +71,7 @@ export function registerInboundWebhookRoutes(app: OpenAPIHono<HubEnv>, deps: Hub
         eventId: z.string().nullable(), outcome: z.enum(['updated', 'ignored', 'queued']), referralId: z.string().optional(),
         status: z.string().optional(), reason: z.string().optional(), dealId: z.string().optional(),
       })) }), 'One outcome per event'),
-      ...errors(400, 401, 404, 413, 422),
+      ...errors(400, 401, 404, 413, 422, 503),
     },
   }), async (c) => {
     if (!hubspot) throw notEnabled('HubSpot', 'HUBSPOT_APP_SECRET');

@@ -2,7 +2,7 @@ import { newId } from '../../lib/ids.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Sql } from '../../schema/db.js';
 import { INBOUND_SOURCES } from '../../schema/tables/index.js';
-import { ApiError, errorBody, isRefusedValue } from '../http/api-error.js';
+import { clientErrorAnswer, errorBody } from '../http/api-error.js';
 
 export type InboundSource = (typeof INBOUND_SOURCES)[number];
 
@@ -44,10 +44,9 @@ export function createInboundRequestLog(sql: Sql, logger: Logger) {
       try {
         answer = await work();
       } catch (err) {
-        // The status the client got (create-app's onError answers the same way).
-        if (err instanceof ApiError) await store(entry, err.status, errorBody(err.code, err.message, err.details));
-        else if (isRefusedValue(err)) await store(entry, 422, errorBody('validation_failed', 'A value in the request cannot be stored'));
-        else await store(entry, 500, errorBody('internal', 'Something went wrong on our side'));
+        // What the client gets: create-app's error handler answers through the same function.
+        const sentError = clientErrorAnswer(err) ?? { status: 500, body: errorBody('internal', 'Something went wrong on our side') };
+        await store(entry, sentError.status, sentError.body);
         throw err;
       }
       const { status, body } = sent(answer);
@@ -56,8 +55,6 @@ export function createInboundRequestLog(sql: Sql, logger: Logger) {
     },
   };
 }
-
-export type InboundRequestLog = ReturnType<typeof createInboundRequestLog>;
 
 /** Deletes requests past their retention; the hub runs it periodically. */
 export async function pruneInboundRequests(sql: Sql): Promise<number> {

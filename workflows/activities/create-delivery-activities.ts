@@ -3,6 +3,7 @@ import { ApplicationFailure, Context, heartbeat } from '@temporalio/activity';
 import { eq } from 'drizzle-orm';
 import { ConnectorError } from '../../connectors/connector.js';
 import { createRecordCsv } from '../../connectors/csv/render-records.js';
+import { activityFailure } from './activity-failure.js';
 import type { CsvDelimiter } from '../../connectors/csv/csv-writer.js';
 import type { MappingEntry } from '../../connectors/mapping/mapping-entry-schema.js';
 import type { SecretBox } from '../../connectors/security/secret-box.js';
@@ -82,8 +83,7 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         await deps.db.update(scheduleRuns).set({ status: 'failed', lastError: message.slice(0, 1000), finishedAt: new Date() }).where(eq(scheduleRuns.id, run.id));
-        if (err instanceof ConnectorError && !err.retryable) throw ApplicationFailure.nonRetryable(message, `connector_${err.kind}`);
-        throw err;
+        throw activityFailure(err);
       } finally {
         clearInterval(beat);
       }

@@ -1,6 +1,4 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import { and, asc, eq } from 'drizzle-orm';
-import { ConnectorError } from '../../connectors/connector.js';
 import type { SecretBox } from '../../connectors/security/secret-box.js';
 import { changeReferralStatus, InvalidStatusTransition } from '../../schema/change-referral-status.js';
 import type { Db, Sql } from '../../schema/db.js';
@@ -8,6 +6,7 @@ import { findWebhookReferral } from '../../schema/find-webhook-referral.js';
 import { connectors, type ReferralStatus } from '../../schema/tables/index.js';
 import { createConnectorRuntime } from '../connector-runtime.js';
 import { openConnector } from '../open-connector.js';
+import { activityFailure } from './activity-failure.js';
 
 export interface HubSpotActivityDeps {
   db: Db;
@@ -41,12 +40,7 @@ export function createHubSpotActivities(deps: HubSpotActivityDeps) {
         if (!lookup) return { outcome: 'ignored', reason: 'the hubspot connector cannot look deals up' };
         emails = await lookup.emails(input.dealId);
       } catch (err) {
-        if (!(err instanceof ConnectorError)) throw err;
-        if (err.kind === 'rate_limited') {
-          throw ApplicationFailure.create({ message: err.message, type: 'connector_rate_limited', nextRetryDelay: err.retryAfterMs ?? 10_000 });
-        }
-        if (!err.retryable) throw ApplicationFailure.nonRetryable(err.message, `connector_${err.kind}`);
-        throw err;
+        throw activityFailure(err);
       }
       if (emails.length === 0) return { outcome: 'ignored', reason: 'the deal has no contact with an email' };
 
