@@ -37,7 +37,10 @@ export const schedulePatchSchema = z.object({
   fileName: z.string().min(1).max(200).regex(/^[^/\\]+$/).optional(), fields: z.array(mappingEntrySchema).min(1).max(200).optional(),
   delimiter: z.enum([',', ';', '\t', '|']).optional(), gzip: z.boolean().optional(), sendEmpty: z.boolean().optional(),
   paused: z.boolean().optional(),
-}).strict().refine((s) => validZone(s.timezone), { message: 'unknown time zone', path: ['timezone'] }).meta({ id: 'SchedulePatch' });
+}).strict()
+  // Switching between interval and cron is one field; both at once would leave the row ambiguous.
+  .refine((s) => s.every === undefined || s.cron === undefined, { message: 'give at most one of "every" or "cron"', path: ['every'] })
+  .refine((s) => validZone(s.timezone), { message: 'unknown time zone', path: ['timezone'] }).meta({ id: 'SchedulePatch' });
 
 export const scheduleSchema = z.object({
   id: z.string(), name: z.string(), connectorId: z.string(), resource: z.string(), programIds: z.array(z.string()),

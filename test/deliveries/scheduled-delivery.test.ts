@@ -193,6 +193,15 @@ describe('schedules API', () => {
     const described = await h.client.schedule.getHandle(`schedule:${ok.body.id}`).describe();
     expect(described.state.paused).toBe(true);
     expect(described.spec.timezone).toBe('Europe/Paris');
+    expect((await h.call('PATCH', `/api/v1/schedules/${ok.body.id}`, { every: '6h', cron: '0 3 * * *' })).status).toBe(422);
+    // From cron to an interval: the row and the Temporal Schedule both switch, and it stays paused.
+    const switched = await h.call('PATCH', `/api/v1/schedules/${ok.body.id}`, { every: '6h' });
+    expect(switched.status).toBe(200);
+    expect([switched.body.every, switched.body.cron]).toEqual(['6h', null]);
+    const respec = await h.client.schedule.getHandle(`schedule:${ok.body.id}`).describe();
+    expect(respec.spec.intervals?.map((i) => i.every)).toEqual([6 * 3600_000]);
+    expect(respec.spec.cronExpressions ?? []).toEqual([]);
+    expect(respec.state.paused).toBe(true);
     // Deliveries start on the sync task queue, apart from referral lifecycles.
     expect(described.action.type === 'startWorkflow' && described.action.taskQueue).toBe(`${h.taskQueue}-sync`);
     expect((await h.call('DELETE', `/api/v1/schedules/${ok.body.id}`)).status).toBe(204);
