@@ -108,19 +108,23 @@ export function createScheduleService(deps: HubDeps) {
       const row = await getRow(id);
       const every = input.every ?? (input.cron ? null : row.every);
       const cron = input.cron ?? (input.every ? null : row.cron);
-      const [updated] = await deps.db.update(schedules).set({
-        ...input, every, cron, timezone: input.timezone ?? row.timezone, updatedAt: new Date(),
-      }).where(eq(schedules.id, id)).returning();
-      await call(async (client) => {
-        const handle = client.schedule.getHandle(temporalScheduleId(id));
-        // An update rewrites the whole schedule (its paused state too), so only send one when the timing changed.
-        if (input.every !== undefined || input.cron !== undefined || input.timezone !== undefined) {
-          await handle.update((prev) => ({ ...prev, spec: specOf(updated!) }));
-        }
-        if (input.paused === true) await handle.pause('paused through the API');
-        if (input.paused === false) await handle.unpause('resumed through the API');
+      // The row changes only if Temporal took the change: a 503 leaves both as they were.
+      const updated = await deps.db.transaction(async (tx) => {
+        const [next] = await tx.update(schedules).set({
+          ...input, every, cron, timezone: input.timezone ?? row.timezone, updatedAt: new Date(),
+        }).where(eq(schedules.id, id)).returning();
+        await call(async (client) => {
+          const handle = client.schedule.getHandle(temporalScheduleId(id));
+          // An update rewrites the whole schedule (its paused state too), so only send one when the timing changed.
+          if (input.every !== undefined || input.cron !== undefined || input.timezone !== undefined) {
+            await handle.update((prev) => ({ ...prev, spec: specOf(next!) }));
+          }
+          if (input.paused === true) await handle.pause('paused through the API');
+          if (input.paused === false) await handle.unpause('resumed through the API');
+        });
+        return next!;
       });
-      return scheduleJson(updated!);
+      return scheduleJson(updated);
     },
 
     async remove(id: string) {

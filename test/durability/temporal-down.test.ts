@@ -42,3 +42,28 @@ it('accepts conversions while Temporal is unreachable and rewards them once it i
   for (const c of conversions) await waitForRewards(h, c.id, 1, () => true, 30_000);
   expect((await lifecycleBacklog(h.db.sql)).count).toBe(0);
 });
+
+it('a schedule change Temporal cannot take is a 503 and leaves the schedule as it was', async () => {
+  const { program } = await programWithMember(h, []);
+  const connector = await h.call('POST', '/api/v1/connectors', {
+    kind: 'sftp', name: 'Partner SFTP', settings: { host: '127.0.0.1', port: 2222, username: 'partner', directory: '/in' }, secrets: { password: 'pw-1' },
+  });
+  expect(connector.status, JSON.stringify(connector.body)).toBe(201);
+  const created = await h.call('POST', '/api/v1/schedules', {
+    name: 'Nightly', connectorId: connector.body.id, programIds: [program.id], every: '24h', fields: [{ source: 'email', target: 'email' }],
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+
+  await proxy.cut();
+  const refused = await h.call('PATCH', `/api/v1/schedules/${created.body.id}`, { every: '1h', paused: true });
+  expect(refused.status).toBe(503);
+  expect(refused.body.error.code).toBe('unavailable');
+  const unchanged = await h.call('GET', `/api/v1/schedules/${created.body.id}`);
+  expect([unchanged.body.every, unchanged.body.paused]).toEqual(['24h', false]);
+
+  await proxy.restore();
+  const taken = await h.call('PATCH', `/api/v1/schedules/${created.body.id}`, { every: '1h', paused: true });
+  expect(taken.status).toBe(200);
+  const described = await h.client.schedule.getHandle(`schedule:${created.body.id}`).describe();
+  expect([described.spec.intervals?.[0]?.every, described.state.paused]).toEqual([3600_000, true]);
+});
