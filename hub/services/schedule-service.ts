@@ -1,4 +1,4 @@
-import { ScheduleOverlapPolicy, type Client, type ScheduleSpec } from '@temporalio/client';
+import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleSpec } from '@temporalio/client';
 import { and, desc, eq, lt } from 'drizzle-orm';
 import { parseDuration } from '../../lib/duration.js';
 import { newId } from '../../lib/ids.js';
@@ -129,9 +129,11 @@ export function createScheduleService(deps: HubDeps) {
 
     async remove(id: string) {
       await getRow(id);
-      await call((client) => client.schedule.getHandle(temporalScheduleId(id)).delete()).catch((err) => {
-        if (!(err instanceof ApiError)) throw err; // already gone in Temporal is fine
-      });
+      // Already gone in Temporal is fine; unreachable is a 503 that keeps the row, or the
+      // Temporal Schedule would go on firing for a schedule nobody can see or delete.
+      await call((client) => client.schedule.getHandle(temporalScheduleId(id)).delete().catch((err) => {
+        if (!(err instanceof ScheduleNotFoundError)) throw err;
+      }));
       await deps.db.delete(schedules).where(eq(schedules.id, id));
     },
 

@@ -193,6 +193,7 @@ describe('schedules API', () => {
     const described = await h.client.schedule.getHandle(`schedule:${ok.body.id}`).describe();
     expect(described.state.paused).toBe(true);
     expect(described.spec.timezone).toBe('Europe/Paris');
+    expect(described.spec.calendars).toHaveLength(1); // the cron, as Temporal describes it
     expect((await h.call('PATCH', `/api/v1/schedules/${ok.body.id}`, { every: '6h', cron: '0 3 * * *' })).status).toBe(422);
     // From cron to an interval: the row and the Temporal Schedule both switch, and it stays paused.
     const switched = await h.call('PATCH', `/api/v1/schedules/${ok.body.id}`, { every: '6h' });
@@ -200,7 +201,7 @@ describe('schedules API', () => {
     expect([switched.body.every, switched.body.cron]).toEqual(['6h', null]);
     const respec = await h.client.schedule.getHandle(`schedule:${ok.body.id}`).describe();
     expect(respec.spec.intervals?.map((i) => i.every)).toEqual([6 * 3600_000]);
-    expect(respec.spec.cronExpressions ?? []).toEqual([]);
+    expect(respec.spec.calendars ?? []).toEqual([]); // the cron (described as calendars) is gone
     expect(respec.state.paused).toBe(true);
     // Deliveries start on the sync task queue, apart from referral lifecycles.
     expect(described.action.type === 'startWorkflow' && described.action.taskQueue).toBe(`${h.taskQueue}-sync`);

@@ -58,6 +58,8 @@ it('a schedule change Temporal cannot take is a 503 and leaves the schedule as i
   const refused = await h.call('PATCH', `/api/v1/schedules/${created.body.id}`, { every: '1h', paused: true });
   expect(refused.status).toBe(503);
   expect(refused.body.error.code).toBe('unavailable');
+  // Nor is it deleted while its Temporal Schedule cannot be: that one would go on firing.
+  expect((await h.call('DELETE', `/api/v1/schedules/${created.body.id}`)).status).toBe(503);
   const unchanged = await h.call('GET', `/api/v1/schedules/${created.body.id}`);
   expect([unchanged.body.every, unchanged.body.paused]).toEqual(['24h', false]);
 
@@ -66,4 +68,8 @@ it('a schedule change Temporal cannot take is a 503 and leaves the schedule as i
   expect(taken.status).toBe(200);
   const described = await h.client.schedule.getHandle(`schedule:${created.body.id}`).describe();
   expect([described.spec.intervals?.[0]?.every, described.state.paused]).toEqual([3600_000, true]);
-});
+  // Gone from Temporal already (deleted by hand): the row still goes.
+  await h.client.schedule.getHandle(`schedule:${created.body.id}`).delete();
+  expect((await h.call('DELETE', `/api/v1/schedules/${created.body.id}`)).status).toBe(204);
+  expect((await h.call('GET', `/api/v1/schedules/${created.body.id}`)).status).toBe(404);
+}, 90_000); // two calls wait out the hub's 10 s Temporal deadline
