@@ -1,11 +1,12 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { DeliveryActivities } from './activities/create-delivery-activities.js';
+import { DELIVERY_ATTEMPTS } from './delivery-attempts.js';
 
 const acts = proxyActivities<DeliveryActivities>({
   startToCloseTimeout: '15m',
   // A worker that dies mid-delivery is noticed after this, not after the 15 minutes above.
   heartbeatTimeout: '10s',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2m', maximumAttempts: 5 },
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2m', maximumAttempts: DELIVERY_ATTEMPTS },
 });
 
 export const SCHEDULED_DELIVERY_WORKFLOW_TYPE = 'scheduledDelivery';

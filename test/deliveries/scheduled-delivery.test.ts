@@ -6,11 +6,12 @@ import { newId } from '../../lib/ids.js';
 import { allocateRun } from '../../workflows/schedule-runs.js';
 import { convert, programWithMember } from '../support/fixtures.js';
 import { startFtpsTestServer, type FtpsTestServer } from '../support/ftps-test-server.js';
-import { createHarness, type Harness } from '../support/hub-harness.js';
+import { createHarness, waitFor, type Harness } from '../support/hub-harness.js';
 import { parseMimeMessage } from '../support/mime-message.js';
-import { parseCsv, runAndWait } from '../support/schedule-helpers.js';
+import { parseCsv, runAndWait, waitForRun } from '../support/schedule-helpers.js';
 import { startSftpTestServer, type SftpTestServer } from '../support/sftp-test-server.js';
 import { startSmtpTestServer, type SmtpTestServer } from '../support/smtp-test-server.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
 
 let h: Harness;
 let sftp: SftpTestServer;
@@ -98,6 +99,42 @@ describe('SFTP', () => {
     const next = await runAndWait(h, id);
     expect(next).toMatchObject({ status: 'succeeded', recordCount: 1 });
   });
+
+  it('a run waiting to retry a network error stays running, so another delivery does not take it up meanwhile', async () => {
+    const { program, member } = await programWithMember(h, []);
+    const proxy = await startTcpProxy(`127.0.0.1:${sftp.port}`);
+    try {
+      const con = await h.call('POST', '/api/v1/connectors', {
+        kind: 'sftp', name: 'Flaky SFTP', settings: { host: '127.0.0.1', port: Number(proxy.address.split(':')[1]), username: 'partner', directory: '/incoming', hostKeySha256: sftp.hostKeySha256 },
+        secrets: { password: 'sftp-pass-1' },
+      });
+      mkdirSync(join(sftp.root, 'incoming'), { recursive: true });
+      for (let i = 0; i < 2; i++) await convert(h, program.id, member.referralCode);
+      const id = await schedule(con.body.id, program.id);
+      await proxy.cut();
+      const first = await h.call('POST', `/api/v1/schedules/${id}/run`);
+      expect(first.status).toBe(202);
+      const waiting = await waitFor(async () => {
+        const runs = (await h.call('GET', `/api/v1/schedules/${id}/runs`)).body.data;
+        return runs.find((r: { id: string; lastError: string | null }) => r.id === first.body.runId && r.lastError);
+      }, 20_000, 'first attempt failed');
+      expect(waiting.status).toBe('running');
+
+      // Run now during the backoff: the next range, not a second delivery of the waiting run.
+      await convert(h, program.id, member.referralCode);
+      const second = await h.call('POST', `/api/v1/schedules/${id}/run`);
+      expect(second.status).toBe(202);
+      expect(second.body.runId).not.toBe(first.body.runId);
+
+      await proxy.restore();
+      const done = await waitForRun(h, id, first.body.runId, 45_000);
+      expect(done).toMatchObject({ status: 'succeeded', recordCount: 2, lastError: null });
+      expect(done.attempts).toBeGreaterThan(1);
+      expect(await waitForRun(h, id, second.body.runId, 45_000)).toMatchObject({ status: 'succeeded', recordCount: 1 });
+    } finally {
+      await proxy.close();
+    }
+  }, 90_000);
 
   it('a new run starts where the newest run ended even when transaction ids cross a power of ten', async () => {
     const { program } = await programWithMember(h, []);

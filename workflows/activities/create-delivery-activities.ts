@@ -12,6 +12,7 @@ import { RECORD_ROOT, streamRecords } from '../../schema/record-queries.js';
 import { connectors, scheduleRuns, schedules } from '../../schema/tables/index.js';
 import { createConnectorRuntime } from '../connector-runtime.js';
 import { openConnector } from '../open-connector.js';
+import { DELIVERY_ATTEMPTS } from '../delivery-attempts.js';
 import { allocateRun } from '../schedule-runs.js';
 
 export interface DeliveryActivityDeps { db: Db; sql: Sql; secretBox: SecretBox; allowPrivateTargets: boolean }
@@ -82,8 +83,14 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
         return { status: 'succeeded', recordCount: count, fileName: run.fileName };
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        await deps.db.update(scheduleRuns).set({ status: 'failed', lastError: message.slice(0, 1000), finishedAt: new Date() }).where(eq(scheduleRuns.id, run.id));
-        throw activityFailure(err);
+        const failure = activityFailure(err);
+        // Until the last try the run stays `running` (the error shown): a run marked `failed` is
+        // free for the next delivery to retry, and two deliveries of one run would race.
+        const final = (failure instanceof ApplicationFailure && failure.nonRetryable) || Context.current().info.attempt >= DELIVERY_ATTEMPTS;
+        await deps.db.update(scheduleRuns).set(final
+          ? { status: 'failed', lastError: message.slice(0, 1000), finishedAt: new Date() }
+          : { lastError: message.slice(0, 1000) }).where(eq(scheduleRuns.id, run.id));
+        throw failure;
       } finally {
         clearInterval(beat);
       }
