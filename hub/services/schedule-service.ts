@@ -142,7 +142,13 @@ export function createScheduleService(deps: HubDeps) {
       await getRow(id);
       const run = await allocateRun(deps.sql, id);
       if (!run) throw new ApiError('not_found', `Schedule ${id} not found`);
-      await startRun(id, run.runId);
+      await startRun(id, run.runId).catch(async (err) => {
+        // Not started: mark it failed so the next delivery retries this range first, instead of
+        // leaving it `running` until it counts as abandoned hours later.
+        await deps.db.update(scheduleRuns).set({ status: 'failed', lastError: 'could not be started: Temporal was unreachable', finishedAt: new Date() })
+          .where(eq(scheduleRuns.id, run.runId));
+        throw err;
+      });
       return { runId: run.runId };
     },
 

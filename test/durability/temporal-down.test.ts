@@ -60,16 +60,22 @@ it('a schedule change Temporal cannot take is a 503 and leaves the schedule as i
   expect(refused.body.error.code).toBe('unavailable');
   // Nor is it deleted while its Temporal Schedule cannot be: that one would go on firing.
   expect((await h.call('DELETE', `/api/v1/schedules/${created.body.id}`)).status).toBe(503);
+  // A run that could not be started is failed at once, so the next one retries its range.
+  expect((await h.call('POST', `/api/v1/schedules/${created.body.id}/run`)).status).toBe(503);
+  const [unstarted] = (await h.call('GET', `/api/v1/schedules/${created.body.id}/runs`)).body.data;
+  expect(unstarted).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/could not be started/) });
   const unchanged = await h.call('GET', `/api/v1/schedules/${created.body.id}`);
   expect([unchanged.body.every, unchanged.body.paused]).toEqual(['24h', false]);
 
   await proxy.restore();
   const taken = await h.call('PATCH', `/api/v1/schedules/${created.body.id}`, { every: '1h', paused: true });
   expect(taken.status).toBe(200);
+  const retried = await h.call('POST', `/api/v1/schedules/${created.body.id}/run`);
+  expect(retried.body.runId).toBe(unstarted.id);
   const described = await h.client.schedule.getHandle(`schedule:${created.body.id}`).describe();
   expect([described.spec.intervals?.[0]?.every, described.state.paused]).toEqual([3600_000, true]);
   // Gone from Temporal already (deleted by hand): the row still goes.
   await h.client.schedule.getHandle(`schedule:${created.body.id}`).delete();
   expect((await h.call('DELETE', `/api/v1/schedules/${created.body.id}`)).status).toBe(204);
   expect((await h.call('GET', `/api/v1/schedules/${created.body.id}`)).status).toBe(404);
-}, 90_000); // two calls wait out the hub's 10 s Temporal deadline
+}, 120_000); // three calls wait out the hub's 10 s Temporal deadline
