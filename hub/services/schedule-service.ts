@@ -115,12 +115,12 @@ export function createScheduleService(deps: HubDeps) {
         }).where(eq(schedules.id, id)).returning();
         await call(async (client) => {
           const handle = client.schedule.getHandle(temporalScheduleId(id));
-          // An update rewrites the whole schedule (its paused state too), so only send one when the timing changed.
           if (input.every !== undefined || input.cron !== undefined || input.timezone !== undefined) {
-            await handle.update((prev) => ({ ...prev, spec: specOf(next!) }));
-          }
-          if (input.paused === true) await handle.pause('paused through the API');
-          if (input.paused === false) await handle.unpause('resumed through the API');
+            // An update rewrites the whole schedule from what describe returned, its paused state
+            // too; describe can lag a pause just sent, so the paused state comes from our row.
+            await handle.update((prev) => ({ ...prev, spec: specOf(next!), state: { ...prev.state, paused: next!.paused } }));
+          } else if (input.paused === true) await handle.pause('paused through the API');
+          else if (input.paused === false) await handle.unpause('resumed through the API');
         });
         return next!;
       });

@@ -227,8 +227,10 @@ describe('schedules API', () => {
     expect(ok.status).toBe(201);
     const paused = await h.call('PATCH', `/api/v1/schedules/${ok.body.id}`, { paused: true });
     expect(paused.body.paused).toBe(true);
-    const described = await h.client.schedule.getHandle(`schedule:${ok.body.id}`).describe();
-    expect(described.state.paused).toBe(true);
+    const described = await waitFor(async () => {
+      const d = await h.client.schedule.getHandle(`schedule:${ok.body.id}`).describe();
+      return d.state.paused ? d : undefined;
+    }, 10_000, 'the Temporal Schedule paused');
     expect(described.spec.timezone).toBe('Europe/Paris');
     expect(described.spec.calendars).toHaveLength(1); // the cron, as Temporal describes it
     expect((await h.call('PATCH', `/api/v1/schedules/${ok.body.id}`, { every: '6h', cron: '0 3 * * *' })).status).toBe(422);
@@ -236,7 +238,11 @@ describe('schedules API', () => {
     const switched = await h.call('PATCH', `/api/v1/schedules/${ok.body.id}`, { every: '6h' });
     expect(switched.status).toBe(200);
     expect([switched.body.every, switched.body.cron]).toEqual(['6h', null]);
-    const respec = await h.client.schedule.getHandle(`schedule:${ok.body.id}`).describe();
+    // Temporal applies schedule changes asynchronously: describe shows them a moment later.
+    const respec = await waitFor(async () => {
+      const d = await h.client.schedule.getHandle(`schedule:${ok.body.id}`).describe();
+      return d.spec.intervals?.length ? d : undefined;
+    }, 10_000, 'the interval in the Temporal Schedule');
     expect(respec.spec.intervals?.map((i) => i.every)).toEqual([6 * 3600_000]);
     expect(respec.spec.calendars ?? []).toEqual([]); // the cron (described as calendars) is gone
     expect(respec.state.paused).toBe(true);

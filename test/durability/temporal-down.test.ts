@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { programWithMember, rewardsOf, waitForRewards } from '../support/fixtures.js';
-import { createHarness, type Harness } from '../support/hub-harness.js';
+import { createHarness, waitFor, type Harness } from '../support/hub-harness.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
 import { lifecycleBacklog } from '../../workflows/lifecycle-dispatcher.js';
 
@@ -72,8 +72,11 @@ it('a schedule change Temporal cannot take is a 503 and leaves the schedule as i
   expect(taken.status).toBe(200);
   const retried = await h.call('POST', `/api/v1/schedules/${created.body.id}/run`);
   expect(retried.body.runId).toBe(unstarted.id);
-  const described = await h.client.schedule.getHandle(`schedule:${created.body.id}`).describe();
-  expect([described.spec.intervals?.[0]?.every, described.state.paused]).toEqual([3600_000, true]);
+  // Temporal applies schedule changes asynchronously: describe shows them a moment later.
+  await waitFor(async () => {
+    const described = await h.client.schedule.getHandle(`schedule:${created.body.id}`).describe();
+    return described.spec.intervals?.[0]?.every === 3600_000 && described.state.paused;
+  }, 10_000, 'Temporal Schedule every 1h and paused');
   // Gone from Temporal already (deleted by hand): the row still goes.
   await h.client.schedule.getHandle(`schedule:${created.body.id}`).delete();
   expect((await h.call('DELETE', `/api/v1/schedules/${created.body.id}`)).status).toBe(204);
