@@ -1,4 +1,4 @@
-import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleSpec } from '@temporalio/client';
+import { ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError, type Client, type ScheduleSpec } from '@temporalio/client';
 import { and, desc, eq, lt } from 'drizzle-orm';
 import { parseDuration } from '../../lib/duration.js';
 import { newId } from '../../lib/ids.js';
@@ -58,10 +58,13 @@ export function createScheduleService(deps: HubDeps) {
     return row;
   }
 
-  async function startRun(scheduleId: string, runId: string) {
+  async function startRun(scheduleId: string, runId: string, workflowId = `schedule-run:${runId}:${Date.now()}`) {
     const input: ScheduledDeliveryInput = { scheduleId, runId };
     await call((client) => client.workflow.start(SCHEDULED_DELIVERY_WORKFLOW_TYPE, {
-      workflowId: `schedule-run:${runId}:${Date.now()}`, taskQueue: syncTaskQueue(temporal().taskQueue), args: [input],
+      workflowId, taskQueue: syncTaskQueue(temporal().taskQueue), args: [input],
+    }).catch((err) => {
+      // The same redeliver asked again while the first is still going: that one sends the file.
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }));
   }
 
@@ -156,7 +159,8 @@ export function createScheduleService(deps: HubDeps) {
     async redeliver(id: string, runId: string) {
       const [run] = await deps.db.select().from(scheduleRuns).where(and(eq(scheduleRuns.id, runId), eq(scheduleRuns.scheduleId, id)));
       if (!run) throw new ApiError('not_found', `Run ${runId} not found`);
-      await startRun(id, runId);
+      // One workflow id per run: a retried or double-clicked redeliver cannot send the file twice at once.
+      await startRun(id, runId, `schedule-redeliver:${runId}`);
       return { runId };
     },
 

@@ -215,6 +215,37 @@ describe('FTPS and email', () => {
 });
 
 describe('schedules API', () => {
+  it('a redeliver asked twice while the first is still trying sends the file once', async () => {
+    const { program, member } = await programWithMember(h, []);
+    await convert(h, program.id, member.referralCode);
+    const proxy = await startTcpProxy(`127.0.0.1:${smtp.port}`);
+    try {
+      const con = await h.call('POST', '/api/v1/connectors', {
+        kind: 'email', name: 'Flaky mail', settings: {
+          host: '127.0.0.1', port: Number(proxy.address.split(':')[1]), secure: false, from: 'hub@acme.example', to: ['redeliver@partner.example'], caCertificate: smtp.caPem,
+        }, secrets: { username: 'mailer', password: 'smtp-pass-1' },
+      });
+      const id = await schedule(con.body.id, program.id);
+      const run = await runAndWait(h, id);
+      expect(run.status).toBe('succeeded');
+      const sent = () => smtp.messages.filter((m) => m.rcptTo.includes('redeliver@partner.example')).length;
+      expect(sent()).toBe(1);
+
+      await proxy.cut();
+      for (let i = 0; i < 2; i++) expect((await h.call('POST', `/api/v1/schedules/${id}/runs/${run.id}/redeliver`)).status).toBe(202);
+      await waitFor(async () => {
+        const runs = (await h.call('GET', `/api/v1/schedules/${id}/runs`)).body.data;
+        return runs.find((r: { id: string; lastError: string | null }) => r.id === run.id && r.lastError);
+      }, 20_000, 'the redeliver failing while the mail server is away');
+      await proxy.restore();
+      await waitFor(async () => sent() === 2, 30_000, 'the redelivered message');
+      await h.client.workflow.getHandle(`schedule-redeliver:${run.id}`).result();
+      expect(sent()).toBe(2);
+    } finally {
+      await proxy.close();
+    }
+  }, 90_000);
+
   it('validates connectors, cron and time zones, and pauses through Temporal', async () => {
     const { program } = await programWithMember(h, []);
     const webhook = await h.call('POST', '/api/v1/connectors', { kind: 'webhook', name: 'w', settings: { url: 'https://x.example' }, secrets: { signingSecret: `whsec_${Buffer.alloc(32, 1).toString('base64')}` } });
