@@ -101,20 +101,32 @@ function rowValues(row: unknown, columns: readonly string[]): unknown[] {
  * yields a valid file, and backpressure flows through to the row source.
  */
 export function createCsvStream(columns: readonly string[], opts: CsvOptions = {}): Transform {
-  const o = resolveOptions(opts);
-  const header = (o.bom ? '\uFEFF' : '') + encodeRecord(columns, o);
+  const encoder = createCsvEncoder(columns, opts);
   const cols = [...columns];
   const stream = new Transform({
     writableObjectMode: true,
     readableObjectMode: false,
     transform(row: unknown, _encoding, callback) {
       try {
-        callback(null, encodeRecord(rowValues(row, cols), o));
+        callback(null, encoder.row(rowValues(row, cols)));
       } catch (error) {
         callback(error as Error);
       }
     },
   });
-  stream.push(header);
+  stream.push(encoder.header);
   return stream;
+}
+
+/**
+ * The same records as text, for callers that write many rows per chunk (exports of millions
+ * of rows): the header once, then one string per record, options resolved once.
+ */
+export function createCsvEncoder(columns: readonly string[], opts: CsvOptions = {}) {
+  const o = resolveOptions(opts);
+  return {
+    header: (o.bom ? '\uFEFF' : '') + encodeRecord(columns, o),
+    /** One record, values in column order, ending in CRLF. */
+    row: (values: readonly unknown[]) => encodeRecord(values, o),
+  };
 }

@@ -1,7 +1,6 @@
 import { compileMapping } from '../mapping/apply-mapping.js';
 import type { MappingEntry } from '../mapping/mapping-entry-schema.js';
-import { createCsvStream, type CsvDelimiter } from './csv-writer.js';
-import type { Transform } from 'node:stream';
+import { createCsvEncoder, type CsvDelimiter } from './csv-writer.js';
 
 /**
  * The CSV side of exports and scheduled deliveries: the mapping engine names and shapes the
@@ -10,13 +9,15 @@ import type { Transform } from 'node:stream';
 export function createRecordCsv(fields: MappingEntry[], root: string, opts: { delimiter?: CsvDelimiter } = {}) {
   const map = compileMapping(fields);
   const columns = fields.map((f) => f.target);
-  const stream: Transform = createCsvStream(columns, { delimiter: opts.delimiter });
+  const encoder = createCsvEncoder(columns, { delimiter: opts.delimiter });
   return {
-    stream,
-    /** One record (the resource's public JSON with an optional `member`) to one CSV row. */
-    toRow(record: Record<string, unknown>): Record<string, unknown> {
+    header: encoder.header,
+    /** One record (the resource's public JSON with an optional `member`) to one CSV line. */
+    line(record: Record<string, unknown>): string {
       const { member, ...rest } = record;
-      return map({ [root]: rest, member: member ?? undefined });
+      const row = map({ [root]: rest, member: member ?? undefined });
+      // Own keys only, as the CSV stream reads them: no column can read a prototype's member.
+      return encoder.row(columns.map((c) => (Object.hasOwn(row, c) ? row[c] : undefined)));
     },
   };
 }

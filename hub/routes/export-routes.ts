@@ -2,8 +2,10 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { z } from 'zod';
 import { createRecordCsv } from '../../connectors/csv/render-records.js';
+import { recordNeeds } from '../../connectors/csv/record-needs.js';
 import { lfToCrlf } from '../../connectors/csv/lf-to-crlf.js';
 import { copyExport, copyExportable } from '../../schema/copy-export.js';
 import { DEFAULT_FIELDS, RECORD_ROOT, RESOURCES, streamRecords, type Resource } from '../../schema/record-queries.js';
@@ -21,6 +23,23 @@ const querySchema = z.object({
   fields: z.string().max(2000).optional().meta({ description: 'Comma-separated fields, e.g. email,status,member.email' }),
   delimiter: z.enum([',', ';', '\t', '|']).default(','),
 });
+
+/**
+ * Streams a CSV body with backpressure. Under the Node server it goes straight into the socket,
+ * skipping the web-stream hop (Readable.toWeb, then node-server reading it back); errors after
+ * the header went out can only end the stream, so they are logged.
+ */
+function send(c: Context<HubEnv>, body: Readable, headers: Record<string, string>, resource: string, logger: HubDeps['logger']) {
+  const failed = (err: unknown) => logger.error({ err: String(err), resource }, 'export failed mid-stream');
+  const outgoing = c.env?.outgoing;
+  if (outgoing) {
+    outgoing.writeHead(200, headers);
+    pipeline(body, outgoing).catch(failed);
+    return RESPONSE_ALREADY_SENT as never;
+  }
+  body.on('error', failed);
+  return new Response(Readable.toWeb(body) as ReadableStream, { status: 200, headers }) as never;
+}
 
 /** Manual export of any time frame, streamed from a database cursor (flat memory at any size). */
 export function registerExportRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
@@ -49,26 +68,23 @@ export function registerExportRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
           fields: names, from: new Date(q.from ?? '1970-01-01T00:00:00Z'), to: q.to ? new Date(q.to) : new Date(), programIds, delimiter: q.delimiter,
         });
         const body = source.pipe(lfToCrlf());
-        source.on('error', (err) => { deps.logger.error({ err: String(err), resource }, 'export failed mid-stream'); body.destroy(err); });
-        const outgoing = c.env?.outgoing;
-        if (outgoing) {
-          // Straight into the socket, skipping the web-stream hop (Readable.toWeb, then node-server reading it back).
-          outgoing.writeHead(200, headers);
-          pipeline(body, outgoing).catch((err) => deps.logger.error({ err: String(err), resource }, 'export failed mid-stream'));
-          return RESPONSE_ALREADY_SENT as never;
-        }
-        return new Response(Readable.toWeb(body) as ReadableStream, { status: 200, headers }) as never;
+        source.on('error', (err) => body.destroy(err));
+        return send(c, body, headers, resource, deps.logger);
       }
+      // Mapped fields: rows from a cursor (only the columns the mapping reads), one string per batch.
       const csv = createRecordCsv(fields, RECORD_ROOT[resource as Resource], { delimiter: q.delimiter });
       const rows = streamRecords(deps.sql, resource, {
         kind: 'time', from: q.from ?? '1970-01-01T00:00:00Z', to: q.to ?? new Date().toISOString(), programIds,
-      });
-      async function* mapped() {
-        for await (const batch of rows) for (const record of batch) yield csv.toRow(record);
+      }, recordNeeds(fields, RECORD_ROOT[resource as Resource]));
+      async function* text() {
+        yield csv.header;
+        for await (const batch of rows) {
+          let chunk = '';
+          for (const record of batch) chunk += csv.line(record);
+          yield chunk;
+        }
       }
-      // Errors after the header went out can only end the stream; they are logged.
-      pipeline(Readable.from(mapped()), csv.stream).catch((err) => deps.logger.error({ err: String(err), resource }, 'export failed mid-stream'));
-      return new Response(Readable.toWeb(csv.stream) as ReadableStream, { status: 200, headers }) as never;
+      return send(c, Readable.from(text(), { objectMode: false }), headers, resource, deps.logger);
     });
   }
 }

@@ -53,7 +53,7 @@ it('the COPY path guards every formula lead (= + - @ tab CR) like the CSV writer
   expect(parseCsv(text).slice(1).map((r) => r[0])).toEqual(["'=1+1", "'+1+cmd", "'-2+3", "'@SUM(1)", "'\tTAB", "'\rCR", '-7', 'plain']);
 });
 
-it('over a real HTTP server the plain-column export goes straight to the socket and matches the in-process answer byte for byte', async () => {
+it('over a real HTTP server both export paths go straight to the socket and match the in-process answer byte for byte', async () => {
   const { serve } = await import('@hono/node-server');
   const a = await programWithMember(h, []);
   for (let i = 0; i < 30; i++) await convert(h, a.program.id, a.member.referralCode, { firstName: i % 2 ? `=cmd|${i}` : `Line\n${i}, "quoted"` });
@@ -62,18 +62,26 @@ it('over a real HTTP server the plain-column export goes straight to the socket 
   });
   try {
     const { port } = server.address() as { port: number };
-    const path = `/api/v1/exports/referrals.csv?programId=${a.program.id}&fields=email,firstName,status`;
     const headers = { authorization: 'Bearer rh_test_bootstrap_key_0123456789abcdef' };
-    const overHttp = await fetch(`http://127.0.0.1:${port}${path}`, { headers });
-    expect(overHttp.status).toBe(200);
-    expect(overHttp.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-    expect(overHttp.headers.get('content-disposition')).toMatch(/^attachment; filename="referrals-\d{4}-\d{2}-\d{2}\.csv"$/);
-    const httpText = await overHttp.text();
-    const inProcess = await (await h.app.request(path, { headers })).text();
-    expect(httpText).toBe(inProcess);
-    const rows = parseCsv(httpText);
-    expect(rows).toHaveLength(31);
-    expect(rows.some((r) => r[1] === "'=cmd|1")).toBe(true); // formula guard on this path too
+    const exportOf = async (fields: string) => {
+      const path = `/api/v1/exports/referrals.csv?programId=${a.program.id}&fields=${fields}`;
+      const overHttp = await fetch(`http://127.0.0.1:${port}${path}`, { headers });
+      expect(overHttp.status).toBe(200);
+      expect(overHttp.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+      expect(overHttp.headers.get('content-disposition')).toMatch(/^attachment; filename="referrals-\d{4}-\d{2}-\d{2}\.csv"$/);
+      const httpText = await overHttp.text();
+      const inProcess = await (await h.app.request(path, { headers })).text();
+      expect(httpText).toBe(inProcess);
+      return parseCsv(httpText);
+    };
+    // COPY path (plain columns), then the mapping path (a nested field forces it).
+    const copied = await exportOf('email,firstName,status');
+    expect(copied).toHaveLength(31);
+    expect(copied.some((r) => r[1] === "'=cmd|1")).toBe(true); // formula guard on this path too
+    const mapped = await exportOf('email,firstName,status,member.email,customFields.plan');
+    // The mapping path selects only the columns it reads, and still agrees with COPY on them.
+    expect(mapped.map((r) => r.slice(0, 3))).toEqual(copied);
+    expect(mapped.slice(1).every((r) => r[3] === a.member.email && r[4] === '')).toBe(true);
   } finally {
     await new Promise((resolve) => server.close(resolve));
   }

@@ -3,6 +3,7 @@ import { ApplicationFailure, Context, heartbeat } from '@temporalio/activity';
 import { eq } from 'drizzle-orm';
 import { ConnectorError } from '../../connectors/connector.js';
 import { createRecordCsv } from '../../connectors/csv/render-records.js';
+import { recordNeeds } from '../../connectors/csv/record-needs.js';
 import { activityFailure } from './activity-failure.js';
 import type { CsvDelimiter } from '../../connectors/csv/csv-writer.js';
 import type { MappingEntry } from '../../connectors/mapping/mapping-entry-schema.js';
@@ -23,19 +24,18 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
 
   async function renderCsv(run: typeof scheduleRuns.$inferSelect, schedule: typeof schedules.$inferSelect): Promise<{ content: Buffer; count: number }> {
     const csv = createRecordCsv(schedule.fields as MappingEntry[], RECORD_ROOT[schedule.resource], { delimiter: schedule.delimiter as CsvDelimiter });
-    const chunks: Buffer[] = [];
-    csv.stream.on('data', (c: Buffer | string) => chunks.push(Buffer.from(c)));
-    const ended = new Promise<void>((resolve, reject) => { csv.stream.on('end', resolve); csv.stream.on('error', reject); });
+    const chunks: Buffer[] = [Buffer.from(csv.header)];
     let count = 0;
     for await (const batch of streamRecords(deps.sql, schedule.resource, {
       kind: 'range', fromTxid: run.fromTxid, fromSeq: run.fromSeq, toTxid: run.toTxid,
       startFrom: schedule.startFrom?.toISOString() ?? null, programIds: schedule.programIds,
-    })) {
-      for (const record of batch) { csv.stream.write(csv.toRow(record)); count++; }
+    }, recordNeeds(schedule.fields as MappingEntry[], RECORD_ROOT[schedule.resource]))) {
+      let text = '';
+      for (const record of batch) text += csv.line(record);
+      chunks.push(Buffer.from(text));
+      count += batch.length;
       heartbeat({ rendered: count });
     }
-    csv.stream.end();
-    await ended;
     const content = Buffer.concat(chunks);
     return { content: schedule.gzip ? gzipSync(content) : content, count };
   }
