@@ -1,5 +1,6 @@
 import type { PendingQuery, Row } from 'postgres';
 import type { Sql } from './db.js';
+import { MEMBER_JOIN, RECORD_COLUMNS, RECORD_TABLE } from './record-columns.js';
 
 export const RESOURCES = ['referrals', 'members', 'rewards'] as const;
 export type Resource = (typeof RESOURCES)[number];
@@ -14,29 +15,9 @@ export const DEFAULT_FIELDS: Record<Resource, string[]> = {
   rewards: ['id', 'programId', 'referralId', 'memberId', 'recipient', 'amount', 'currency', 'kind', 'status', 'createdAt'],
 };
 
-const ts = (col: string) => `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-
 // Public JSON of each resource built in SQL (ISO timestamps, camelCase), so a million-row
-// export does no per-row date or key work in JS. Keyed by field, so a query selects (and the
-// driver parses) only the fields a mapping reads. `member` rides along for mapping.
-const COLUMNS: Record<Resource, Record<string, string>> = {
-  referrals: {
-    id: 'r.id', programId: 'r.program_id', memberId: 'r.member_id', email: 'r.email', firstName: 'r.first_name',
-    lastName: 'r.last_name', phone: 'r.phone', externalId: 'r.external_id', status: 'r.status', source: 'r.source',
-    amount: 'r.amount::float8', currency: 'r.currency', orderId: 'r.order_id', fraudFlags: 'r.fraud_flags',
-    customFields: 'r.custom_fields', createdAt: ts('r.created_at'), updatedAt: ts('r.updated_at'),
-  },
-  members: {
-    id: 'r.id', programId: 'r.program_id', email: 'r.email', firstName: 'r.first_name', lastName: 'r.last_name',
-    externalId: 'r.external_id', referralCode: 'r.referral_code', customFields: 'r.custom_fields',
-    createdAt: ts('r.created_at'), updatedAt: ts('r.updated_at'),
-  },
-  rewards: {
-    id: 'r.id', programId: 'r.program_id', ruleId: 'r.rule_id', referralId: 'r.referral_id', memberId: 'r.member_id',
-    recipient: 'r.recipient', amount: 'r.amount::float8', currency: 'r.currency', kind: 'r.kind', status: 'r.status',
-    trigger: 'r.trigger', createdAt: ts('r.created_at'), updatedAt: ts('r.updated_at'),
-  },
-};
+// export does no per-row date or key work in JS. A query selects (and the driver parses) only
+// the fields a mapping reads. `member` rides along for mapping.
 const MEMBER: Record<Resource, string | null> = {
   referrals: `json_build_object('id', m.id, 'email', m.email, 'firstName', m.first_name, 'lastName', m.last_name,
       'referralCode', m.referral_code, 'externalId', m.external_id)`,
@@ -49,21 +30,17 @@ export interface RecordNeeds { fields: readonly string[] | 'all'; member: boolea
 const EVERYTHING: RecordNeeds = { fields: 'all', member: true };
 
 function selectList(resource: Resource, needs: RecordNeeds): string {
-  const columns = COLUMNS[resource];
+  const columns = RECORD_COLUMNS[resource];
   const keys = needs.fields === 'all' ? Object.keys(columns) : needs.fields.filter((k) => Object.hasOwn(columns, k));
   // `id` always, so a record is never empty and a row can be named in errors.
-  const list = [...new Set(['id', ...keys])].map((k) => `${columns[k]} as "${k}"`);
+  const list = [...new Set(['id', ...keys])].map((k) => `${columns[k]!.value} as "${k}"`);
   const member = MEMBER[resource];
   list.push(needs.member && member ? `${member} as member` : 'null::json as member');
   return list.join(', ');
 }
 
-const TABLE: Record<Resource, string> = { referrals: 'referrals', members: 'members', rewards: 'rewards' };
-
-// The referrer is joined only when asked for: member_id is NOT NULL with a foreign key, so the
-// join never drops a row, and leaving it out saves its work on every row.
 function fromList(resource: Resource, needs: RecordNeeds): string {
-  return needs.member && MEMBER[resource] ? `${TABLE[resource]} r join members m on m.id = r.member_id` : `${TABLE[resource]} r`;
+  return needs.member && MEMBER[resource] ? `${RECORD_TABLE[resource]} r ${MEMBER_JOIN}` : `${RECORD_TABLE[resource]} r`;
 }
 
 export type RecordFilter =
