@@ -78,11 +78,7 @@ export function registerExportRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
       }, recordNeeds(fields, RECORD_ROOT[resource as Resource]));
       async function* text() {
         yield csv.header;
-        for await (const batch of rows) {
-          let chunk = '';
-          for (const record of batch) chunk += csv.line(record);
-          yield chunk;
-        }
+        for await (const batch of rows) yield csv.lines(batch);
       }
       return send(c, Readable.from(text(), { objectMode: false }), headers, resource, deps.logger);
     });

@@ -30,9 +30,7 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
       kind: 'range', fromTxid: run.fromTxid, fromSeq: run.fromSeq, toTxid: run.toTxid,
       startFrom: schedule.startFrom?.toISOString() ?? null, programIds: schedule.programIds,
     }, recordNeeds(schedule.fields as MappingEntry[], RECORD_ROOT[schedule.resource]))) {
-      let text = '';
-      for (const record of batch) text += csv.line(record);
-      chunks.push(Buffer.from(text));
+      chunks.push(Buffer.from(csv.lines(batch)));
       count += batch.length;
       heartbeat({ rendered: count });
     }
