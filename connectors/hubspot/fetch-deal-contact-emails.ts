@@ -1,6 +1,7 @@
+import type { AxiosResponse } from 'axios';
 import { z } from 'zod';
 import { ConnectorError } from '../connector.js';
-import { classifyHubSpotError } from './classify-hubspot-error.js';
+import { sendHubSpotRequest } from './send-hubspot-request.js';
 import { HUBSPOT_BATCH_SIZE, type HubSpotAccount } from './upsert-hubspot-contacts.js';
 
 // https://developers.hubspot.com/docs/api/crm/deals — GET /crm/v3/objects/deals/{dealId}?associations=contacts
@@ -24,14 +25,8 @@ const contactsSchema = z.looseObject({
 export async function fetchDealContactEmails(account: HubSpotAccount, dealId: string): Promise<string[]> {
   if (!/^\d{1,20}$/.test(dealId)) throw new ConnectorError('invalid', `"${dealId}" is not a HubSpot deal id`);
   await account.runtime.assertTargetAllowed(account.baseUrl);
-  const call = async <T>(request: () => Promise<{ status: number; data: unknown }>, schema: z.ZodType<T>, what: string): Promise<T> => {
-    let response;
-    try {
-      response = await request();
-    } catch (error) {
-      throw classifyHubSpotError(error, { redact: account.redact });
-    }
-    if (response.status < 200 || response.status >= 300) throw classifyHubSpotError(response, { redact: account.redact });
+  const call = async <T>(request: () => Promise<AxiosResponse>, schema: z.ZodType<T>, what: string): Promise<T> => {
+    const response = await sendHubSpotRequest(account.redact, request);
     const parsed = schema.safeParse(response.data);
     if (!parsed.success) throw new ConnectorError('transient', `HubSpot answered ${what} with a body the hub cannot read`);
     return parsed.data;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { ConnectorDefinition } from '../connector.js';
 import { createHttpClient } from '../http/create-http-client.js';
-import { classifyHubSpotError } from './classify-hubspot-error.js';
 import { fetchDealContactEmails } from './fetch-deal-contact-emails.js';
+import { sendHubSpotRequest } from './send-hubspot-request.js';
 import { HUBSPOT_BATCH_SIZE, upsertHubSpotContacts, type HubSpotAccount } from './upsert-hubspot-contacts.js';
 
 const DEFAULT_BASE_URL = 'https://api.hubapi.com';
@@ -43,15 +43,9 @@ export const hubspotConnector: ConnectorDefinition<typeof hubspotSettingsSchema,
     return {
       async check() {
         await runtime.assertTargetAllowed(baseUrl);
-        let response;
-        try {
-          // https://developers.hubspot.com/docs/api/crm/contacts (GET /crm/v3/objects/contacts)
-          // The cheapest call the contacts scope allows: one contact, or none.
-          response = await client.get('/crm/v3/objects/contacts', { params: { limit: 1 } });
-        } catch (error) {
-          throw classifyHubSpotError(error, { redact });
-        }
-        if (response.status < 200 || response.status >= 300) throw classifyHubSpotError(response, { redact });
+        // https://developers.hubspot.com/docs/api/crm/contacts (GET /crm/v3/objects/contacts)
+        // The cheapest call the contacts scope allows: one contact, or none.
+        await sendHubSpotRequest(redact, () => client.get('/crm/v3/objects/contacts', { params: { limit: 1 } }));
       },
       destination: {
         batchSize: HUBSPOT_BATCH_SIZE,

@@ -1,7 +1,7 @@
-import type { AxiosInstance, AxiosResponse } from 'axios';
+import type { AxiosInstance } from 'axios';
 import { z } from 'zod';
 import { ConnectorError, type ConnectorErrorKind, type ConnectorRuntime, type OutboundRecord, type RecordResult } from '../connector.js';
-import { classifyHubSpotError } from './classify-hubspot-error.js';
+import { sendHubSpotRequest } from './send-hubspot-request.js';
 import { toHubSpotContact, type HubSpotContact } from './to-hubspot-contact.js';
 
 /** One HubSpot account and how to reach it. */
@@ -98,14 +98,8 @@ async function upsertChunk(account: HubSpotAccount, groups: readonly ContactGrou
     properties: group.contact.properties,
     objectWriteTraceId: String(index),
   }));
-  let response: AxiosResponse;
-  try {
-    // https://developers.hubspot.com/docs/api-reference/latest/crm/objects/contacts/batch/upsert-contacts
-    response = await account.client.post(UPSERT_PATH, { inputs });
-  } catch (error) {
-    throw classifyHubSpotError(error, { redact: account.redact });
-  }
-  if (response.status < 200 || response.status >= 300) throw classifyHubSpotError(response, { redact: account.redact });
+  // https://developers.hubspot.com/docs/api-reference/latest/crm/objects/contacts/batch/upsert-contacts
+  const response = await sendHubSpotRequest(account.redact, () => account.client.post(UPSERT_PATH, { inputs }));
 
   const parsed = batchResponseSchema.safeParse(response.data);
   // The contacts may have been written; a retry upserts the same values again, so that is safe.
