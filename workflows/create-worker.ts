@@ -65,13 +65,11 @@ export async function createWorker(deps: WorkerDeps): Promise<HubWorker> {
     // A few long-lived workflows (one per connector or schedule run), each with long activities.
     await create(syncTaskQueue(deps.taskQueue), 200, 20),
   ];
+  const shutdown = () => { for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown(); };
   return {
     // One failing takes the other down with it: half a worker would look alive and do half the work.
-    run: async () => {
-      const shutdownAll = () => { for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown(); };
-      await Promise.all(workers.map((w) => w.run().catch((err) => { shutdownAll(); throw err; })));
-    },
-    shutdown: () => { for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown(); },
+    run: async () => { await Promise.all(workers.map((w) => w.run().catch((err) => { shutdown(); throw err; }))); },
+    shutdown,
     getState: () => workers[0]!.getState(),
   };
 }
