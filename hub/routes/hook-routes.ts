@@ -40,7 +40,7 @@ export function registerHookRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
     const { event, targetUrl, programId } = c.req.valid('json');
     const principal = c.get('principal');
     const programIds = programId ? await oneProgram(principal, programId) : principal.programIds;
-    const created = await svc.create({
+    const created = await svc.create(principal, {
       kind: 'zapier', name: `Zapier: ${event}`, settings: { targetUrl }, secrets: {}, events: [event], programIds, enabled: true,
     }, { id: newId('hook') });
     return c.json({ id: created.id, event, targetUrl, ...(programId ? { programId } : {}) }, 201);
@@ -51,9 +51,10 @@ export function registerHookRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
     request: { params: idParam('Hook') }, responses: { 204: { description: 'Unsubscribed' }, ...errorResponses(404) },
   }), async (c) => {
     const { id } = c.req.valid('param');
-    const row = await svc.getRow(id);
+    const principal = c.get('principal');
+    const row = await svc.getRow(principal, id);
     if (row.kind !== 'zapier') throw new ApiError('not_found', `Hook ${id} not found`);
-    await svc.remove(id);
+    await svc.remove(principal, id);
     return c.body(null, 204);
   });
 

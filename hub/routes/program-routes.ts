@@ -16,7 +16,7 @@ export function registerProgramRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
     method: 'post', path: '/api/v1/programs', tags, security: secured, middleware: [requireScope('admin')],
     summary: 'Create a program with its reward rules', request: jsonBody(programCreateSchema),
     responses: { 201: ok(programSchema, 'Created'), ...errorResponses(400, 409, 413) },
-  }), async (c) => c.json(await programs.create(c.req.valid('json')) as z.infer<typeof programSchema>, 201));
+  }), async (c) => c.json(await programs.create(c.get('principal'), c.req.valid('json')) as z.infer<typeof programSchema>, 201));
 
   app.openapi(createRoute({
     method: 'get', path: '/api/v1/programs', tags, security: secured, middleware: [requireScope('read')],

@@ -6,13 +6,16 @@ import { mappingSchema, type MappingEntry } from '../../connectors/mapping/mappi
 import { connectorDefinition } from '../../connectors/registry.js';
 import { newId } from '../../lib/ids.js';
 import { loadEventsById } from '../../schema/read-events.js';
-import { connectors, deliveries } from '../../schema/tables/index.js';
+import { connectors, deliveries, schedules } from '../../schema/tables/index.js';
 import { createConnectorRuntime } from '../../workflows/connector-runtime.js';
 import { openConnector, openSecrets, type ConnectorRow } from '../../workflows/open-connector.js';
 import { buildOutboundRecords } from '../../workflows/outbound-records.js';
 import type { ConnectorCreate, ConnectorPatch } from '../contracts/connector-contract.js';
 import { INBOUND_KIND } from '../contracts/inbound-connector-contract.js';
 import { ApiError, issuesToDetails } from '../http/api-error.js';
+import { assertProgramAccess } from '../http/api-key-auth.js';
+import type { Principal } from '../http/hub-env.js';
+import { assertCanAssignPrograms, canSeePrograms, visibleProgramsFilter } from '../http/program-scope.js';
 import type { HubDeps } from './hub-deps.js';
 import { inboundToken, inboundUrl } from './inbound-token.js';
 import { validateInboundConnector } from './validate-inbound-connector.js';
@@ -78,10 +81,24 @@ export function createConnectorService(deps: HubDeps) {
     return definition;
   }
 
-  async function getRow(id: string): Promise<ConnectorRow> {
+  /** A connector the caller may see, else 404: another program's ids are not revealed. */
+  async function getRow(principal: Principal, id: string): Promise<ConnectorRow> {
     const [row] = await db.select().from(connectors).where(eq(connectors.id, id));
-    if (!row) throw new ApiError('not_found', `Connector ${id} not found`);
+    if (!row || !canSeePrograms(principal, row.programIds)) throw new ApiError('not_found', `Connector ${id} not found`);
     return row;
+  }
+
+  /**
+   * The programs a connector is saved with. An inbound connector writes into exactly the
+   * program of its settings, so that program is its scope whatever the request said.
+   */
+  function programsFor(principal: Principal, kind: string, settings: Record<string, unknown>, programIds: string[]): string[] {
+    if (kind === INBOUND_KIND && typeof settings.programId === 'string') {
+      assertProgramAccess(principal, settings.programId);
+      return [settings.programId];
+    }
+    assertCanAssignPrograms(principal, programIds);
+    return programIds;
   }
 
   const json = (row: ConnectorRow) => ({
@@ -94,15 +111,16 @@ export function createConnectorService(deps: HubDeps) {
     getRow,
     json,
 
-    async create(input: ConnectorCreate, opts: { id?: string } = {}) {
+    async create(principal: Principal, input: ConnectorCreate, opts: { id?: string } = {}) {
       await validate(input.kind, input.settings, input.secrets, input.mapping);
+      const programIds = programsFor(principal, input.kind, input.settings, input.programIds);
       const id = opts.id ?? newId('con');
       const hasSecrets = Object.keys(input.secrets).length > 0;
       const row = await db.transaction(async (tx) => {
         const [created] = await tx.insert(connectors).values({
           id, kind: input.kind, name: input.name, settings: input.settings,
           secretsSealed: hasSecrets ? deps.secretBox.sealJson(input.secrets, id) : null,
-          events: input.events, programIds: input.programIds, enabled: input.enabled, mapping: input.mapping ?? null,
+          events: input.events, programIds, enabled: input.enabled, mapping: input.mapping ?? null,
           inboundToken: input.kind === INBOUND_KIND ? inboundToken() : null,
         }).returning();
         // A new connector receives what happens from now on; POST …/replay sends history.
@@ -113,9 +131,10 @@ export function createConnectorService(deps: HubDeps) {
       return json(row);
     },
 
-    async list(q: { limit: number; cursor?: string; kind?: string }) {
+    async list(principal: Principal, q: { limit: number; cursor?: string; kind?: string }) {
       const after = decodeCursor(q.cursor, 1);
       const rows = await db.select().from(connectors).where(and(
+        visibleProgramsFilter(principal, connectors.programIds),
         q.kind ? eq(connectors.kind, q.kind) : undefined,
         after ? lt(connectors.id, after[0] as string) : undefined,
       )).orderBy(desc(connectors.id)).limit(q.limit + 1);
@@ -123,13 +142,14 @@ export function createConnectorService(deps: HubDeps) {
       return { data: page.data.map(json), nextCursor: page.nextCursor };
     },
 
-    async patch(id: string, input: ConnectorPatch) {
-      const row = await getRow(id);
+    async patch(principal: Principal, id: string, input: ConnectorPatch) {
+      const row = await getRow(principal, id);
       const settings = input.settings ?? row.settings;
       const secrets = { ...openSecrets(deps.secretBox, row), ...(input.secrets ?? {}) };
       await validate(row.kind, settings, secrets, input.mapping === undefined ? row.mapping : input.mapping);
+      const programIds = programsFor(principal, row.kind, settings, input.programIds ?? row.programIds);
       const [updated] = await db.update(connectors).set({
-        name: input.name ?? row.name, settings, events: input.events ?? row.events, programIds: input.programIds ?? row.programIds,
+        name: input.name ?? row.name, settings, events: input.events ?? row.events, programIds,
         mapping: input.mapping === undefined ? row.mapping : input.mapping,
         secretsSealed: Object.keys(secrets).length > 0 ? deps.secretBox.sealJson(secrets, id) : null,
         // Re-enabling (or fixing) a connector gives it a fresh start.
@@ -141,16 +161,20 @@ export function createConnectorService(deps: HubDeps) {
       return json(updated!);
     },
 
-    async remove(id: string) {
-      await getRow(id);
+    async remove(principal: Principal, id: string) {
+      await getRow(principal, id);
+      const [usedBy] = await db.select({ id: schedules.id }).from(schedules).where(eq(schedules.connectorId, id)).limit(1);
+      if (usedBy) {
+        throw new ApiError('validation_failed', `Connector ${id} delivers schedule ${usedBy.id}: delete that schedule first`, [{ path: 'id', message: 'in use by a schedule' }]);
+      }
       await db.delete(connectors).where(eq(connectors.id, id));
       await db.execute(sql`delete from dispatch_cursors where name = ${`connector:${id}`}`);
       deps.connectorWaker?.changed(id);
     },
 
     /** Runs the kind's cheap credentials probe now. */
-    async test(id: string) {
-      const row = await getRow(id);
+    async test(principal: Principal, id: string) {
+      const row = await getRow(principal, id);
       if (row.kind === INBOUND_KIND) return { ok: true as const }; // nothing remote to probe: others call us
       try {
         await openConnector(row, deps.secretBox, runtime).instance.check();
@@ -162,8 +186,8 @@ export function createConnectorService(deps: HubDeps) {
     },
 
     /** The mapping applied to the newest matching events; nothing is sent. */
-    async preview(id: string, limit: number) {
-      const row = await getRow(id);
+    async preview(principal: Principal, id: string, limit: number) {
+      const row = await getRow(principal, id);
       const recent = await deps.sql<{ id: string }[]>`
         select id from events
         where (${row.events.length === 0} or type = any(${row.events}))
@@ -175,8 +199,8 @@ export function createConnectorService(deps: HubDeps) {
       return { data: records.map((r) => ({ eventId: r.event.id, type: r.event.type, data: r.data })) };
     },
 
-    async deliveries(id: string, q: { limit: number; cursor?: string; status?: 'succeeded' | 'failed' | 'dead' }) {
-      await getRow(id);
+    async deliveries(principal: Principal, id: string, q: { limit: number; cursor?: string; status?: 'succeeded' | 'failed' | 'dead' }) {
+      await getRow(principal, id);
       const after = decodeCursor(q.cursor, 1);
       const rows = await db.select().from(deliveries).where(and(
         eq(deliveries.connectorId, id), q.status ? eq(deliveries.status, q.status) : undefined,
@@ -190,16 +214,17 @@ export function createConnectorService(deps: HubDeps) {
     },
 
     /** Re-delivers one recorded event: its delivery goes back through the connector's queue. */
-    async retryDelivery(deliveryId: string) {
+    async retryDelivery(principal: Principal, deliveryId: string) {
       const [d] = await db.select().from(deliveries).where(eq(deliveries.id, deliveryId));
-      if (!d) throw new ApiError('not_found', `Delivery ${deliveryId} not found`);
+      const [owner] = d ? await db.select({ programIds: connectors.programIds }).from(connectors).where(eq(connectors.id, d.connectorId)) : [];
+      if (!d || !owner || !canSeePrograms(principal, owner.programIds)) throw new ApiError('not_found', `Delivery ${deliveryId} not found`);
       await requeue(d.connectorId, [d.eventId]);
       return { deliveryId, queued: 1 };
     },
 
     /** Re-delivers every matching event committed in [from, to). */
-    async replay(id: string, range: { from: string; to: string }) {
-      const row = await getRow(id);
+    async replay(principal: Principal, id: string, range: { from: string; to: string }) {
+      const row = await getRow(principal, id);
       const ids = await deps.sql<{ id: string }[]>`
         select id from events
         where created_at >= ${range.from}::timestamptz and created_at < ${range.to}::timestamptz

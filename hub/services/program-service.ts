@@ -34,7 +34,9 @@ export function createProgramService(db: Db) {
   return {
     getVisible,
 
-    async create(input: ProgramCreate) {
+    async create(principal: Principal, input: ProgramCreate) {
+      // A key limited to some programs could not see what it made: new programs take an unlimited key.
+      if (principal.programIds.length > 0) throw new ApiError('forbidden', 'This API key is limited to some programs and cannot create new ones');
       return db.transaction(async (tx) => {
         const id = newId('prg');
         const inserted = await tx.insert(programs).values({

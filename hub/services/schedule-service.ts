@@ -8,6 +8,8 @@ import { SCHEDULED_DELIVERY_WORKFLOW_TYPE, type ScheduledDeliveryInput } from '.
 import { syncTaskQueue } from '../../workflows/sync-task-queue.js';
 import type { ScheduleCreate, SchedulePatch } from '../contracts/schedule-contract.js';
 import { ApiError } from '../http/api-error.js';
+import type { Principal } from '../http/hub-env.js';
+import { assertCanAssignPrograms, canSeePrograms, visibleProgramsFilter } from '../http/program-scope.js';
 import type { HubDeps } from './hub-deps.js';
 import { decodeCursor, pageOf } from './page-cursor.js';
 
@@ -52,9 +54,10 @@ export function createScheduleService(deps: HubDeps) {
     }
   };
 
-  async function getRow(id: string) {
+  /** A schedule the caller may see, else 404: another program's ids are not revealed. */
+  async function getRow(principal: Principal, id: string) {
     const [row] = await deps.db.select().from(schedules).where(eq(schedules.id, id));
-    if (!row) throw new ApiError('not_found', `Schedule ${id} not found`);
+    if (!row || !canSeePrograms(principal, row.programIds)) throw new ApiError('not_found', `Schedule ${id} not found`);
     return row;
   }
 
@@ -72,9 +75,11 @@ export function createScheduleService(deps: HubDeps) {
     getRow,
     json: scheduleJson,
 
-    async create(input: ScheduleCreate) {
-      const [connector] = await deps.db.select({ kind: connectors.kind }).from(connectors).where(eq(connectors.id, input.connectorId));
-      if (!connector) throw new ApiError('validation_failed', `Connector ${input.connectorId} not found`, [{ path: 'connectorId', message: 'unknown connector' }]);
+    async create(principal: Principal, input: ScheduleCreate) {
+      assertCanAssignPrograms(principal, input.programIds);
+      const [connector] = await deps.db.select({ kind: connectors.kind, programIds: connectors.programIds }).from(connectors).where(eq(connectors.id, input.connectorId));
+      // A connector the key cannot see is answered as unknown, like any other id of another program.
+      if (!connector || !canSeePrograms(principal, connector.programIds)) throw new ApiError('validation_failed', `Connector ${input.connectorId} not found`, [{ path: 'connectorId', message: 'unknown connector' }]);
       if (!FILE_KINDS.includes(connector.kind)) {
         throw new ApiError('validation_failed', `Scheduled deliveries need a file connector (${FILE_KINDS.join(', ')}), not ${connector.kind}`, [{ path: 'connectorId', message: 'not a file connector' }]);
       }
@@ -100,15 +105,19 @@ export function createScheduleService(deps: HubDeps) {
       return scheduleJson(row!);
     },
 
-    async list(q: { limit: number; cursor?: string }) {
+    async list(principal: Principal, q: { limit: number; cursor?: string }) {
       const after = decodeCursor(q.cursor, 1);
-      const rows = await deps.db.select().from(schedules).where(after ? lt(schedules.id, after[0] as string) : undefined).orderBy(desc(schedules.id)).limit(q.limit + 1);
+      const rows = await deps.db.select().from(schedules).where(and(
+        visibleProgramsFilter(principal, schedules.programIds),
+        after ? lt(schedules.id, after[0] as string) : undefined,
+      )).orderBy(desc(schedules.id)).limit(q.limit + 1);
       const page = pageOf(rows, q.limit, (r) => [r.id]);
       return { data: page.data.map(scheduleJson), nextCursor: page.nextCursor };
     },
 
-    async patch(id: string, input: SchedulePatch) {
-      const row = await getRow(id);
+    async patch(principal: Principal, id: string, input: SchedulePatch) {
+      const row = await getRow(principal, id);
+      if (input.programIds) assertCanAssignPrograms(principal, input.programIds);
       const every = input.every ?? (input.cron ? null : row.every);
       const cron = input.cron ?? (input.every ? null : row.cron);
       // The row changes only if Temporal took the change: a 503 leaves both as they were.
@@ -130,8 +139,8 @@ export function createScheduleService(deps: HubDeps) {
       return scheduleJson(updated);
     },
 
-    async remove(id: string) {
-      await getRow(id);
+    async remove(principal: Principal, id: string) {
+      await getRow(principal, id);
       // Already gone in Temporal is fine; unreachable is a 503 that keeps the row, or the
       // Temporal Schedule would go on firing for a schedule nobody can see or delete.
       await call((client) => client.schedule.getHandle(temporalScheduleId(id)).delete().catch((err) => {
@@ -141,8 +150,8 @@ export function createScheduleService(deps: HubDeps) {
     },
 
     /** Run now: the run (a retry of a failed one, or the next range) is chosen before we answer. */
-    async runNow(id: string) {
-      await getRow(id);
+    async runNow(principal: Principal, id: string) {
+      await getRow(principal, id);
       const run = await allocateRun(deps.sql, id);
       if (!run) throw new ApiError('not_found', `Schedule ${id} not found`);
       await startRun(id, run.runId).catch(async (err) => {
@@ -156,7 +165,8 @@ export function createScheduleService(deps: HubDeps) {
     },
 
     /** Sends exactly that run's records again, under the same file name. */
-    async redeliver(id: string, runId: string) {
+    async redeliver(principal: Principal, id: string, runId: string) {
+      await getRow(principal, id);
       const [run] = await deps.db.select().from(scheduleRuns).where(and(eq(scheduleRuns.id, runId), eq(scheduleRuns.scheduleId, id)));
       if (!run) throw new ApiError('not_found', `Run ${runId} not found`);
       // One workflow id per run: a retried or double-clicked redeliver cannot send the file twice at once.
@@ -164,8 +174,8 @@ export function createScheduleService(deps: HubDeps) {
       return { runId };
     },
 
-    async runs(id: string, q: { limit: number; cursor?: string }) {
-      await getRow(id);
+    async runs(principal: Principal, id: string, q: { limit: number; cursor?: string }) {
+      await getRow(principal, id);
       const after = decodeCursor(q.cursor, 1);
       const rows = await deps.db.select().from(scheduleRuns)
         .where(and(eq(scheduleRuns.scheduleId, id), after ? lt(scheduleRuns.id, after[0] as string) : undefined))
