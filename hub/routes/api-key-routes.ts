@@ -24,20 +24,24 @@ export function registerApiKeyRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
   app.openapi(createRoute({
     method: 'post', path: '/api/v1/api-keys', tags, security: secured, middleware: [requireScope('admin')],
     summary: 'Create an API key (the key is shown once)', request: jsonBody(apiKeyCreateSchema),
-    responses: { 201: ok(apiKeySchema.extend({ key: z.string() }), 'Created'), ...errorResponses(400, 409, 413) },
-  }), async (c) => c.json(await keys.create(c.req.valid('json')) as z.infer<typeof apiKeySchema> & { key: string }, 201));
+    description: 'An Idempotency-Key replay answers the same key without `key`: the secret is shown once and never stored.',
+    responses: { 201: ok(apiKeySchema.extend({ key: z.string().optional() }), 'Created'), ...errorResponses(400, 409, 413) },
+  }), async (c) => {
+    c.set('credentialFields', ['key']);
+    return c.json(await keys.create(c.get('principal'), c.req.valid('json')), 201);
+  });
 
   app.openapi(createRoute({
     method: 'get', path: '/api/v1/api-keys', tags, security: secured, middleware: [requireScope('admin')], summary: 'List API keys',
     responses: { 200: ok(z.object({ data: z.array(apiKeySchema), nextCursor: z.null() }), 'All keys (never the secret)'), ...errorResponses() },
-  }), async (c) => c.json({ data: await keys.list() as z.infer<typeof apiKeySchema>[], nextCursor: null }, 200));
+  }), async (c) => c.json({ data: await keys.list(c.get('principal')), nextCursor: null }, 200));
 
   app.openapi(createRoute({
     method: 'delete', path: '/api/v1/api-keys/{id}', tags, security: secured, middleware: [requireScope('admin')],
     summary: 'Revoke an API key', request: { params: idParam('API key') },
     responses: { 204: { description: 'Revoked' }, ...errorResponses(404) },
   }), async (c) => {
-    await keys.revoke(c.req.valid('param').id);
+    await keys.revoke(c.get('principal'), c.req.valid('param').id);
     return c.body(null, 204);
   });
 }
