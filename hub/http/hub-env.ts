@@ -12,4 +12,11 @@ export interface Principal {
 
 // Under @hono/node-server the raw Node request/response ride along (HttpBindings); under
 // app.request() in tests they are absent, hence Partial.
-export type HubEnv = { Variables: { principal: Principal }; Bindings: Partial<HttpBindings> };
+export type HubEnv = {
+  Variables: {
+    principal: Principal;
+    /** Top-level answer fields that are credentials: an idempotent replay answers without them. */
+    credentialFields?: string[];
+  };
+  Bindings: Partial<HttpBindings>;
+};

@@ -17,6 +17,15 @@ export async function pruneIdempotencyKeys(sql: Sql): Promise<number> {
 }
 
 /**
+ * A stored answer must not be a second copy of a credential shown once (a new API key, an
+ * inbound URL): the replay answers the same object without those fields.
+ */
+function withoutFields(body: unknown, fields: string[]): unknown {
+  if (fields.length === 0 || body === null || typeof body !== 'object' || Array.isArray(body)) return body;
+  return Object.fromEntries(Object.entries(body).filter(([name]) => !fields.includes(name)));
+}
+
+/**
  * `Idempotency-Key` on creating POSTs (DESIGN §5): the same key and body replay the first
  * answer; the same key with another body is 409. 5xx answers are not stored, so a retry runs again.
  * Keys are kept for IDEMPOTENCY_RETENTION_HOURS.
@@ -62,6 +71,7 @@ export function idempotency(sql: Sql): MiddlewareHandler<HubEnv> {
     }
     let responseBody: unknown = null;
     try { responseBody = await c.res.clone().json(); } catch { responseBody = null; }
+    responseBody = withoutFields(responseBody, c.get('credentialFields') ?? []);
     await sql`
       update idempotency_keys set response_status = ${status}, response_body = ${JSON.stringify(responseBody)}::jsonb, completed_at = now()
       where principal = ${principal} and key = ${key}`;
