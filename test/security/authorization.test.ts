@@ -1,0 +1,301 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalReceiver, type LocalReceiver } from '../../connectors/http/start-local-receiver.js';
+import { createHarness, waitFor, type Harness } from '../support/hub-harness.js';
+import { startSmtpTestServer, type SmtpTestServer } from '../support/smtp-test-server.js';
+import { authorizationRoutes, PUBLIC_ROUTES, type Fixture } from './authorization-routes.js';
+
+/**
+ * Generated from /openapi.json: every route × every principal, against two programs A and B.
+ * A key limited to program A must never receive program B's objects, emails, inbound URLs,
+ * secrets or keys, and must change nothing of B. A route without an entry in
+ * authorization-routes.ts fails this test, so a new route cannot skip the check.
+ */
+let h: Harness;
+let receiver: LocalReceiver;
+let smtp: SmtpTestServer;
+let seq = 0;
+const unique = (p: string) => `${p}-${Date.now().toString(36)}${(seq++).toString(36)}`;
+
+interface Principal { name: string; header?: string; limitedToA: boolean }
+let fixtures: { A: Fixture; B: Fixture; global: { connectorId: string; scheduleId: string } };
+let principals: Principal[];
+
+async function admin(method: string, path: string, body?: unknown) {
+  const res = await h.call(method, path, body);
+  expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBeLessThan(300);
+  return res.body;
+}
+
+async function makeKey(scopes: string[], programIds: string[]) {
+  return (await admin('POST', '/api/v1/api-keys', { name: unique('key'), scopes, programIds })) as { id: string; key: string };
+}
+
+async function buildProgram(label: 'A' | 'B'): Promise<Fixture> {
+  const tag = `iso-${label.toLowerCase()}-${Date.now().toString(36)}`;
+  const program = await admin('POST', '/api/v1/programs', {
+    name: `Program ${label}`, slug: unique(`prog-${label.toLowerCase()}`), landingUrl: 'https://acme.example/welcome', currency: 'USD',
+    rewardRules: [
+      { name: 'Manual bonus', trigger: 'conversion', recipient: 'member', amount: { type: 'fixed', value: 5 }, kind: 'cash', approval: 'manual' },
+      { name: 'Manual gift', trigger: 'conversion', recipient: 'referral', amount: { type: 'fixed', value: 5 }, kind: 'coupon', approval: 'manual' },
+    ],
+  });
+  const memberEmail = `member@${tag}.test`;
+  const member = await admin('POST', '/api/v1/members', { programId: program.id, email: memberEmail, firstName: 'Ann' });
+  const referralEmail = `friend@${tag}.test`;
+  const webhookSecret = `whsec_${Buffer.from(`${tag}-webhook-secret`).toString('base64')}`;
+  const webhook = await admin('POST', '/api/v1/connectors', {
+    kind: 'webhook', name: `Webhook ${label}`, settings: { url: `${receiver.url}/${tag}` }, secrets: { signingSecret: webhookSecret },
+    events: ['referral.created', 'member.created'], programIds: [program.id],
+  });
+  const referral = await admin('POST', '/api/v1/conversions', { programId: program.id, referralCode: member.referralCode, email: referralEmail });
+  const email = await admin('POST', '/api/v1/connectors', {
+    kind: 'email', name: `Email ${label}`, settings: { host: '127.0.0.1', port: smtp.port, from: `hub@${tag}.test`, to: [`ops@${tag}.test`], caCertificate: smtp.caPem },
+    secrets: {}, programIds: [program.id],
+  });
+  const inbound = await admin('POST', '/api/v1/connectors', {
+    kind: 'inbound', name: `Inbound ${label}`, settings: { action: 'member', programId: program.id }, secrets: {},
+    mapping: [{ target: 'email', source: 'body.email' }],
+  });
+  const inboundToken = new URL(inbound.inboundUrl).pathname.split('/').pop()!;
+  const posted = await h.app.request(`/webhooks/in/${inboundToken}`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: `inbound@${tag}.test`, note: `${tag}-raw-body` }),
+  });
+  expect(posted.status).toBeLessThan(300);
+  const schedule = await admin('POST', '/api/v1/schedules', {
+    name: `Nightly ${label}`, connectorId: email.id, programIds: [program.id], every: '24h', format: 'csv', fileName: 'r-{runId}.csv',
+    fields: [{ target: 'email', source: 'referral.email' }], paused: true,
+  });
+  const run = await admin('POST', `/api/v1/schedules/${schedule.id}/run`);
+  const victimKey = await makeKey(['read'], [program.id]);
+  const hookKey = await makeKey(['write'], [program.id]);
+  const hook = await h.app.request('/api/v1/hooks', {
+    method: 'POST', headers: { authorization: `Bearer ${hookKey.key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ event: 'referral.created', targetUrl: `${receiver.url}/hook-${tag}` }),
+  });
+  expect(hook.status).toBe(201);
+  const hookId = ((await hook.json()) as { id: string }).id;
+  const rewards = await waitFor(async () => {
+    const list = await h.call('GET', `/api/v1/rewards?referralId=${referral.id}`);
+    return list.body.data.length === 2 ? (list.body.data as { id: string }[]) : undefined;
+  }, 30_000, `rewards of program ${label}`);
+  const delivery = await waitFor(async () => {
+    const list = await h.call('GET', `/api/v1/connectors/${webhook.id}/deliveries`);
+    return list.body.data[0] as { id: string } | undefined;
+  }, 30_000, `a delivery of program ${label}`);
+  return {
+    label, tag, programId: program.id, memberId: member.id, memberEmail, referralCode: member.referralCode, referralId: referral.id, referralEmail,
+    rewardIds: [rewards[0]!.id, rewards[1]!.id], connectorId: webhook.id, emailConnectorId: email.id, inboundConnectorId: inbound.id, inboundToken,
+    deliveryId: delivery.id, scheduleId: schedule.id, runId: run.runId, apiKeyId: victimKey.id, fullKeys: [victimKey.key, hookKey.key], hookId,
+    secrets: [webhookSecret],
+  };
+}
+
+/** Every string that would betray program B if a program-A key received it. */
+function markersOf(f: Fixture, global: { connectorId: string; scheduleId: string }) {
+  const ids = [f.programId, f.memberId, f.referralId, ...f.rewardIds, f.connectorId, f.emailConnectorId, f.inboundConnectorId, f.deliveryId,
+    f.scheduleId, f.runId, f.apiKeyId, f.hookId, global.connectorId, global.scheduleId];
+  const always = [f.tag, f.inboundToken, ...f.secrets, ...f.fullKeys];
+  return { ids, always };
+}
+
+/** What program B looks like to an unlimited admin: compared before and after the sweep. */
+async function snapshotOf(f: Fixture) {
+  const sql = h.db.sql;
+  return {
+    program: await sql`select name, slug, landing_url, currency, cookie_days from programs where id = ${f.programId}`,
+    rules: await sql`select name, trigger, amount, active from reward_rules where program_id = ${f.programId} order by id`,
+    members: await sql`select id, email, first_name, last_name, custom_fields from members where program_id = ${f.programId} order by id`,
+    referrals: await sql`select id, email, status, member_id from referrals where program_id = ${f.programId} order by id`,
+    referralsOfMember: await sql`select id from referrals where member_id = ${f.memberId} order by id`,
+    rewards: await sql`select id, status from rewards where program_id = ${f.programId} order by id`,
+    businessEvents: await sql`select id from business_events where referral_id = ${f.referralId}`,
+    connectors: await sql`select id, name, settings, secrets_sealed, events, program_ids, mapping, enabled from connectors
+      where ${f.programId} = any(program_ids) or id = ${f.inboundConnectorId} order by id`,
+    schedules: await sql`select id, name, connector_id, program_ids, every, cron, paused, fields from schedules where ${f.programId} = any(program_ids) order by id`,
+    runs: await sql`select id from schedule_runs where schedule_id = ${f.scheduleId} order by id`,
+    keys: await sql`select id, name, scopes, program_ids, revoked_at from api_keys where ${f.programId} = any(program_ids) order by id`,
+    replays: await sql`select count(*)::int as n from connector_replays where connector_id = ${f.connectorId}`,
+  };
+}
+
+beforeAll(async () => {
+  h = await createHarness();
+  receiver = await startLocalReceiver(() => ({ status: 204 }));
+  smtp = await startSmtpTestServer();
+  const A = await buildProgram('A');
+  const B = await buildProgram('B');
+  const globalConnector = await admin('POST', '/api/v1/connectors', {
+    kind: 'email', name: 'Every program', settings: { host: '127.0.0.1', port: smtp.port, from: 'hub@global.test', to: ['ops@global.test'], caCertificate: smtp.caPem }, secrets: {}, programIds: [],
+  });
+  const globalSchedule = await admin('POST', '/api/v1/schedules', {
+    name: 'Every program', connectorId: globalConnector.id, programIds: [], every: '24h', format: 'csv', fileName: 'all-{runId}.csv',
+    fields: [{ target: 'email', source: 'referral.email' }], paused: true,
+  });
+  fixtures = { A, B, global: { connectorId: globalConnector.id, scheduleId: globalSchedule.id } };
+
+  const revoked = await makeKey(['admin'], []);
+  await admin('DELETE', `/api/v1/api-keys/${revoked.id}`);
+  principals = [
+    { name: 'no key', limitedToA: false },
+    { name: 'malformed key', header: 'Bearer not-a-key', limitedToA: false },
+    { name: 'revoked key', header: `Bearer ${revoked.key}`, limitedToA: false },
+  ];
+  for (const scope of ['track', 'read', 'write', 'admin']) {
+    principals.push({ name: `${scope} key`, header: `Bearer ${(await makeKey([scope], [])).key}`, limitedToA: false });
+    principals.push({ name: `${scope} key limited to A`, header: `Bearer ${(await makeKey([scope], [A.programId])).key}`, limitedToA: true });
+  }
+}, 180_000);
+
+afterAll(async () => {
+  await receiver?.close();
+  await smtp?.close();
+  await h?.close();
+});
+
+async function send(principal: Principal | undefined, method: string, path: string, body?: unknown) {
+  const headers: Record<string, string> = {};
+  if (principal?.header) headers.authorization = principal.header;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await h.app.request(path, { method: method.toUpperCase(), headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: res.status, text: await res.text() };
+}
+
+async function openApiOperations(): Promise<{ method: string; path: string }[]> {
+  const res = await h.app.request('/openapi.json');
+  const doc = (await res.json()) as { paths: Record<string, Record<string, unknown>> };
+  return Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => ({ method, path })));
+}
+
+describe('program isolation across every route', () => {
+  it('every route in /openapi.json has an authorization entry (new routes must add one)', async () => {
+    const routes = authorizationRoutes();
+    const missing = (await openApiOperations())
+      .map((op) => `${op.method} ${op.path}`)
+      .filter((key) => !routes.has(key) && !PUBLIC_ROUTES.includes(key));
+    expect(missing, 'add these routes to test/security/authorization-routes.ts').toEqual([]);
+  });
+
+  it('a program-A key reaches its own program through every route (the fixtures are valid requests)', async () => {
+    const adminOfA = principals.find((p) => p.name === 'admin key limited to A')!;
+    const routes = authorizationRoutes();
+    for (const op of await openApiOperations()) {
+      const route = routes.get(`${op.method} ${op.path}`);
+      if (!route || route.ownProgram === 'not-allowed' || op.method === 'delete') continue;
+      const res = await send(adminOfA, op.method, route.path(fixtures.A), route.body?.(fixtures.A, fixtures.A));
+      expect([401, 403, 404, 422], `${op.method} ${op.path} → ${res.status} ${res.text.slice(0, 300)}`).not.toContain(res.status);
+      expect(res.status, `${op.method} ${op.path}`).toBeLessThan(500);
+    }
+  }, 120_000);
+
+  it('no principal without a valid key gets past authentication', async () => {
+    for (const principal of principals.filter((p) => ['no key', 'malformed key', 'revoked key'].includes(p.name))) {
+      for (const op of await openApiOperations()) {
+        if (PUBLIC_ROUTES.includes(`${op.method} ${op.path}`)) continue;
+        const route = authorizationRoutes().get(`${op.method} ${op.path}`)!;
+        const res = await send(principal, op.method, route.path(fixtures.B), route.body?.(fixtures.B, fixtures.B));
+        expect(res.status, `${principal.name}: ${op.method} ${op.path}`).toBe(401);
+      }
+    }
+  }, 120_000);
+
+  it('keys limited to program A never see or change anything of program B', async () => {
+    const before = await snapshotOf(fixtures.B);
+    const { ids, always } = markersOf(fixtures.B, fixtures.global);
+    const routes = authorizationRoutes();
+    const leaks: string[] = [];
+    const serverErrors: string[] = [];
+    let checked = 0;
+    for (const principal of principals.filter((p) => p.limitedToA)) {
+      for (const op of await openApiOperations()) {
+        const route = routes.get(`${op.method} ${op.path}`);
+        if (!route) continue;
+        // B's ids in the path; B in the body on A's own objects; and the list and export variants.
+        const attempts: [string, unknown][] = [[route.path(fixtures.B), route.body?.(fixtures.B, fixtures.B)]];
+        if (route.body && op.method !== 'delete') attempts.push([route.path(fixtures.A), route.body(fixtures.A, fixtures.B)]);
+        for (const query of route.queries?.(fixtures.B) ?? []) attempts.push([`${route.path(fixtures.B)}?${query}`, undefined]);
+        for (const [path, body] of attempts) {
+          const res = await send(principal, op.method, path, body);
+          checked++;
+          const where = `${principal.name}: ${op.method} ${path} → ${res.status}`;
+          if (res.status >= 500) serverErrors.push(`${where} ${res.text.slice(0, 200)}`);
+          const found = [...always, ...(res.status < 300 ? ids : [])].filter((marker) => res.text.includes(marker));
+          if (found.length > 0) leaks.push(`${where} contains ${found.join(', ')}`);
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(200);
+    expect(serverErrors).toEqual([]);
+    expect(leaks).toEqual([]);
+    expect(await snapshotOf(fixtures.B)).toEqual(before);
+  }, 240_000);
+
+  it('unlimited keys still reach program B (the sweep above is not vacuous)', async () => {
+    const res = await h.call('GET', `/api/v1/connectors/${fixtures.B.connectorId}`);
+    expect(res.status).toBe(200);
+    const adminKey = principals.find((p) => p.name === 'admin key')!;
+    const list = await send(adminKey, 'get', '/api/v1/schedules');
+    expect(list.text).toContain(fixtures.B.scheduleId);
+    expect(list.text).toContain(fixtures.global.scheduleId);
+  });
+
+  it('a program-A key deletes its own objects through every delete route', async () => {
+    const adminOfA = principals.find((p) => p.name === 'admin key limited to A')!;
+    const routes = authorizationRoutes();
+    // Dependents first: a connector that a schedule delivers through cannot go before the schedule.
+    const order = ['/api/v1/hooks', '/api/v1/schedules', '/api/v1/connectors', '/api/v1/members', '/api/v1/api-keys'];
+    const deletes = (await openApiOperations()).filter((o) => o.method === 'delete')
+      .sort((x, y) => order.findIndex((p) => x.path.startsWith(p)) - order.findIndex((p) => y.path.startsWith(p)));
+    expect(deletes.length).toBe(order.length);
+    for (const op of deletes) {
+      const route = routes.get(`${op.method} ${op.path}`)!;
+      const res = await send(adminOfA, op.method, route.path(fixtures.A));
+      expect(res.status, `${op.path} ${res.text}`).toBe(204);
+    }
+  });
+});
+
+describe('keys never mint broader keys', () => {
+  it('a program-limited admin key creates keys only inside its programs', async () => {
+    const limited = await makeKey(['admin'], [fixtures.A.programId]);
+    const as = (body: unknown) => h.app.request('/api/v1/api-keys', {
+      method: 'POST', headers: { authorization: `Bearer ${limited.key}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+    });
+    expect((await as({ name: 'wider', scopes: ['admin'], programIds: [] })).status).toBe(403);
+    expect((await as({ name: 'other', scopes: ['read'], programIds: [fixtures.B.programId] })).status).toBe(403);
+    expect((await as({ name: 'mixed', scopes: ['read'], programIds: [fixtures.A.programId, fixtures.B.programId] })).status).toBe(403);
+    const ok = await as({ name: 'narrower', scopes: ['read'], programIds: [fixtures.A.programId] });
+    expect(ok.status).toBe(201);
+  });
+});
+
+describe('idempotent replays keep no credential', () => {
+  it('a replayed key creation answers without the key, and the stored answer holds none', async () => {
+    const headers = { 'idempotency-key': unique('idem') };
+    const body = { name: 'replayed', scopes: ['read'], programIds: [] };
+    const first = await h.call('POST', '/api/v1/api-keys', body, headers);
+    expect(first.status).toBe(201);
+    expect(first.body.key).toMatch(/^rh_/);
+    const replay = await h.call('POST', '/api/v1/api-keys', body, headers);
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.body.id).toBe(first.body.id);
+    expect(replay.body).not.toHaveProperty('key');
+    const stored = await h.db.sql`select response_body::text as body from idempotency_keys where key = ${headers['idempotency-key']}`;
+    expect(stored[0]!.body).not.toContain(first.body.key);
+  });
+
+  it('a replayed inbound connector creation answers without its inbound URL', async () => {
+    const headers = { 'idempotency-key': unique('idem') };
+    const body = { kind: 'inbound', name: 'Replayed inbound', settings: { action: 'member', programId: fixtures.A.programId }, secrets: {}, mapping: [{ target: 'email', source: 'body.email' }] };
+    const first = await h.call('POST', '/api/v1/connectors', body, headers);
+    expect(first.status).toBe(201);
+    const token = new URL(first.body.inboundUrl as string).pathname.split('/').pop()!;
+    const replay = await h.call('POST', '/api/v1/connectors', body, headers);
+    expect(replay.body.id).toBe(first.body.id);
+    expect(replay.body).not.toHaveProperty('inboundUrl');
+    const stored = await h.db.sql`select response_body::text as body from idempotency_keys where key = ${headers['idempotency-key']}`;
+    expect(stored[0]!.body).not.toContain(token);
+    // The connector itself still shows its URL to an admin, who can copy it again.
+    expect((await h.call('GET', `/api/v1/connectors/${first.body.id}`)).body.inboundUrl).toContain(token);
+  });
+});
