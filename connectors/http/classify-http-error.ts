@@ -1,6 +1,7 @@
 import { AxiosHeaders, isAxiosError, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { ConnectorError } from '../connector.js';
 import { parseRetryAfter } from './parse-retry-after.js';
+import { redactSecrets } from '../security/redact-secrets.js';
 
 export interface ClassifyHttpErrorOptions {
   /** Clock for HTTP-date Retry-After values (ms since epoch). */
@@ -44,11 +45,8 @@ function excerpt(data: unknown, redact: readonly string[]): string {
       text = '';
     }
   }
-  // Short values would blank unrelated text; real secrets are long.
-  for (const value of redact) if (value.length >= 6) text = text.split(value).join('[redacted]');
-  text = text.replace(/\s+/g, ' ').trim();
-  if (!text) return '';
-  return `: ${text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text}`;
+  const excerpt = redactSecrets(text, redact, EXCERPT_CHARS);
+  return excerpt ? `: ${excerpt}` : '';
 }
 
 function fromResponse(response: AxiosResponse, options: ClassifyHttpErrorOptions): ConnectorError {

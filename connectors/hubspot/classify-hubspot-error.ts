@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConnectorError } from '../connector.js';
 import { classifyHttpError, type ClassifyHttpErrorOptions } from '../http/classify-http-error.js';
+import { redactSecrets } from '../security/redact-secrets.js';
 
 // https://developers.hubspot.com/docs/api-reference/error-handling and, for 429,
 // https://developers.hubspot.com/docs/developer-tooling/platform/usage-guidelines — every
@@ -28,13 +29,6 @@ function responseData(failure: unknown): unknown {
   return 'data' in response ? response.data : undefined;
 }
 
-function clean(text: string, redact: readonly string[]): string {
-  let out = text;
-  // Short values would blank unrelated text; real tokens are long.
-  for (const value of redact) if (value.length >= 6) out = out.split(value).join('[redacted]');
-  out = out.replace(/\s+/g, ' ').trim();
-  return out.length > MESSAGE_CHARS ? `${out.slice(0, MESSAGE_CHARS)}…` : out;
-}
 
 /**
  * classifyHttpError plus HubSpot's error body: the message leads with the category (or the rate
@@ -46,7 +40,7 @@ export function classifyHubSpotError(failure: unknown, options: ClassifyHttpErro
   if (!body?.success) return error;
 
   const { category, errorType, policyName, message } = body.data;
-  const summary = clean([category ?? errorType, policyName, message].filter(Boolean).join(': '), options.redact ?? []);
+  const summary = redactSecrets([category ?? errorType, policyName, message].filter(Boolean).join(': '), options.redact ?? [], MESSAGE_CHARS);
   const text = summary ? `HubSpot answered HTTP ${error.status}: ${summary}` : error.message;
   let retryAfterMs = error.retryAfterMs;
   if (error.kind === 'rate_limited' && retryAfterMs === undefined && policyName !== undefined) retryAfterMs = POLICY_WAIT_MS[policyName];

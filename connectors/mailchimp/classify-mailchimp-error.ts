@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConnectorError } from '../connector.js';
 import { parseRetryAfter } from '../http/parse-retry-after.js';
+import { redactSecrets } from '../security/redact-secrets.js';
 
 // https://mailchimp.com/developer/marketing/docs/errors/ — application/problem+json.
 const problemSchema = z.looseObject({
@@ -48,13 +49,6 @@ function problemText(body: unknown, text: unknown): string {
   return [problem.data.title, problem.data.detail, ...fields].filter(Boolean).join(' — ');
 }
 
-function clean(text: string, redact: readonly string[]): string {
-  let out = text;
-  // Short values would blank unrelated text; real keys are long.
-  for (const value of redact) if (value.length >= 6) out = out.split(value).join('[redacted]');
-  out = out.replace(/\s+/g, ' ').trim();
-  return out.length > MESSAGE_CHARS ? `${out.slice(0, MESSAGE_CHARS)}…` : out;
-}
 
 /**
  * Maps what a Mailchimp SDK call rejected with onto the ConnectorError kinds. The superagent
@@ -71,12 +65,12 @@ export function classifyMailchimpError(failure: unknown, options: ClassifyMailch
   const status = error.status;
   if (status === undefined || !error.response) {
     const code = error.code ?? (error.timeout !== undefined ? 'ETIMEDOUT' : 'ERR_NETWORK');
-    const detail = failure instanceof Error ? ` (${clean(failure.message, redact)})` : '';
+    const detail = failure instanceof Error ? ` (${redactSecrets(failure.message, redact, MESSAGE_CHARS)})` : '';
     // Timeouts, refused or reset connections, DNS and TLS failures: Mailchimp may come back.
     return new ConnectorError('transient', `Mailchimp request failed: ${code}${detail}`);
   }
 
-  const text = clean(problemText(error.response.body, error.response.text), redact);
+  const text = redactSecrets(problemText(error.response.body, error.response.text), redact, MESSAGE_CHARS);
   const message = `Mailchimp answered HTTP ${status}${text ? `: ${text}` : ''}`;
   if (status === 401 || status === 403) return new ConnectorError('auth', message, { status });
   if (status === 429) {
