@@ -8,7 +8,6 @@ import { errorResponses, jsonBody, ok, secured } from '../http/openapi-parts.js'
 import type { HubDeps } from '../services/hub-deps.js';
 import { createMemberService } from '../services/member-service.js';
 
-type Member = z.infer<typeof memberSchema>;
 
 export function registerMemberRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
   const members = createMemberService(deps.db, deps.publicUrl);
@@ -20,7 +19,7 @@ export function registerMemberRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
     responses: { 201: ok(memberSchema, 'Created'), 200: ok(memberSchema, 'The program already had this email'), ...errorResponses(400, 404, 409, 413) },
   }), async (c) => {
     const { created, member } = await members.create(c.get('principal'), c.req.valid('json'));
-    return created ? c.json(member as Member, 201) : c.json(member as Member, 200);
+    return created ? c.json(member, 201) : c.json(member, 200);
   });
 
   app.openapi(createRoute({
@@ -28,19 +27,19 @@ export function registerMemberRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
     summary: 'List members',
     request: { query: z.object({ ...pageQuery, programId: z.string().max(64).optional(), email: z.string().max(254).optional(), externalId: z.string().max(200).optional() }) },
     responses: { 200: ok(listOf(memberSchema), 'A page of members'), ...errorResponses() },
-  }), async (c) => c.json(await members.list(c.get('principal'), c.req.valid('query')) as { data: Member[]; nextCursor: string | null }, 200));
+  }), async (c) => c.json(await members.list(c.get('principal'), c.req.valid('query')), 200));
 
   app.openapi(createRoute({
     method: 'get', path: '/api/v1/members/{id}', tags, security: secured, middleware: [requireScope('read')],
     summary: 'Get a member', request: { params: idParam('Member') },
     responses: { 200: ok(memberSchema, 'The member'), ...errorResponses(404) },
-  }), async (c) => c.json(members.json(await members.getRow(c.get('principal'), c.req.valid('param').id)) as Member, 200));
+  }), async (c) => c.json(members.json(await members.getRow(c.get('principal'), c.req.valid('param').id)), 200));
 
   app.openapi(createRoute({
     method: 'patch', path: '/api/v1/members/{id}', tags, security: secured, middleware: [requireScope('write')],
     summary: 'Update a member', request: { params: idParam('Member'), ...jsonBody(memberPatchSchema) },
     responses: { 200: ok(memberSchema, 'Updated'), ...errorResponses(400, 404, 413) },
-  }), async (c) => c.json(await members.patch(c.get('principal'), c.req.valid('param').id, c.req.valid('json')) as Member, 200));
+  }), async (c) => c.json(await members.patch(c.get('principal'), c.req.valid('param').id, c.req.valid('json')), 200));
 
   app.openapi(createRoute({
     method: 'delete', path: '/api/v1/members/{id}', tags, security: secured, middleware: [requireScope('write')],

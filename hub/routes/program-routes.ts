@@ -22,7 +22,7 @@ export function registerProgramRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
     method: 'get', path: '/api/v1/programs', tags, security: secured, middleware: [requireScope('read')],
     summary: 'List programs', request: { query: z.object(pageQuery) },
     responses: { 200: ok(listOf(programSchema), 'A page of programs'), ...errorResponses() },
-  }), async (c) => c.json(await programs.list(c.get('principal'), c.req.valid('query')) as { data: z.infer<typeof programSchema>[]; nextCursor: string | null }, 200));
+  }), async (c) => c.json(await programs.list(c.get('principal'), c.req.valid('query')), 200));
 
   app.openapi(createRoute({
     method: 'get', path: '/api/v1/programs/{id}', tags, security: secured, middleware: [requireScope('read')],

@@ -11,7 +11,6 @@ import { createBusinessEventService } from '../services/business-event-service.j
 import type { HubDeps } from '../services/hub-deps.js';
 import { createReferralService } from '../services/referral-service.js';
 
-type Referral = z.infer<typeof referralSchema>;
 
 export function registerReferralRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
   const referrals = createReferralService(deps.db, deps.sql, deps.dispatcher);
@@ -26,7 +25,7 @@ export function registerReferralRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) 
     },
   }), async (c) => {
     const { created, referral } = await referrals.convert(c.get('principal'), c.req.valid('json'));
-    return created ? c.json(referral as Referral, 201) : c.json(referral as Referral, 200);
+    return created ? c.json(referral, 201) : c.json(referral, 200);
   });
 
   app.openapi(createRoute({
@@ -39,19 +38,19 @@ export function registerReferralRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) 
       }),
     },
     responses: { 200: ok(listOf(referralSchema), 'A page of referrals'), ...errorResponses() },
-  }), async (c) => c.json(await referrals.list(c.get('principal'), c.req.valid('query')) as { data: Referral[]; nextCursor: string | null }, 200));
+  }), async (c) => c.json(await referrals.list(c.get('principal'), c.req.valid('query')), 200));
 
   app.openapi(createRoute({
     method: 'get', path: '/api/v1/referrals/{id}', tags: ['Referrals'], security: secured, middleware: [requireScope('read')],
     summary: 'Get a referral', request: { params: idParam('Referral') },
     responses: { 200: ok(referralSchema, 'The referral'), ...errorResponses(404) },
-  }), async (c) => c.json(referralJson(await referrals.get(c.get('principal'), c.req.valid('param').id)) as Referral, 200));
+  }), async (c) => c.json(referralJson(await referrals.get(c.get('principal'), c.req.valid('param').id)), 200));
 
   app.openapi(createRoute({
     method: 'patch', path: '/api/v1/referrals/{id}', tags: ['Referrals'], security: secured, middleware: [requireScope('write')],
     summary: 'Change a referral status (qualified, approved, denied)', request: { params: idParam('Referral'), ...jsonBody(referralPatchSchema) },
     responses: { 200: ok(referralSchema, 'Updated'), ...errorResponses(400, 404, 413) },
-  }), async (c) => c.json(await referrals.changeStatus(c.get('principal'), c.req.valid('param').id, c.req.valid('json').status) as Referral, 200));
+  }), async (c) => c.json(await referrals.changeStatus(c.get('principal'), c.req.valid('param').id, c.req.valid('json').status), 200));
 
   app.openapi(createRoute({
     method: 'post', path: '/api/v1/events', tags: ['Business events'], security: secured, middleware: [requireScope('track')],

@@ -9,7 +9,6 @@ import { errorResponses, ok, secured } from '../http/openapi-parts.js';
 import type { HubDeps } from '../services/hub-deps.js';
 import { createRewardService } from '../services/reward-service.js';
 
-type Reward = z.infer<typeof rewardSchema>;
 
 export function registerRewardRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
   const rewards = createRewardService(deps.db);
@@ -24,7 +23,7 @@ export function registerRewardRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
       }),
     },
     responses: { 200: ok(listOf(rewardSchema), 'A page of rewards'), ...errorResponses() },
-  }), async (c) => c.json(await rewards.list(c.get('principal'), c.req.valid('query')) as { data: Reward[]; nextCursor: string | null }, 200));
+  }), async (c) => c.json(await rewards.list(c.get('principal'), c.req.valid('query')), 200));
 
   for (const action of ['approve', 'deny'] as const) {
     app.openapi(createRoute({
@@ -35,7 +34,7 @@ export function registerRewardRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
     }), async (c) => {
       const { id } = c.req.valid('param');
       const reward = action === 'approve' ? await rewards.approve(c.get('principal'), id) : await rewards.deny(c.get('principal'), id);
-      return c.json(reward as Reward, 200);
+      return c.json(reward, 200);
     });
   }
 }
