@@ -7,7 +7,7 @@ import { findWebhookReferral } from '../../schema/find-webhook-referral.js';
 import { createInboundRequestLog } from './inbound-request-log.js';
 import type { HubDeps } from './hub-deps.js';
 import { createReferralService } from './referral-service.js';
-import { HUBSPOT_DEAL_STAGE_WORKFLOW_TYPE, hubspotDealStageWorkflowId } from '../../workflows/hubspot-deal-stage.js';
+import { HUBSPOT_DEAL_STAGE_WORKFLOW_TYPE, hubspotDealStageWorkflowId, type hubspotDealStage } from '../../workflows/hubspot-deal-stage.js';
 import { syncTaskQueue } from '../../workflows/sync-task-queue.js';
 
 // https://developers.hubspot.com/docs/api-reference/webhooks-webhooks-v3/guide#webhook-payloads
@@ -60,7 +60,7 @@ export function createHubSpotWebhookService(deps: HubDeps, appSecret: string, st
     const temporal = deps.temporal;
     if (!temporal) return { eventId, outcome: 'ignored', reason: 'this hub has no Temporal client to look the deal up with', dealId };
     try {
-      await temporal.client.workflow.start(HUBSPOT_DEAL_STAGE_WORKFLOW_TYPE, {
+      await temporal.client.workflow.start<typeof hubspotDealStage>(HUBSPOT_DEAL_STAGE_WORKFLOW_TYPE, {
         workflowId: hubspotDealStageWorkflowId(eventId ?? `${dealId}:${status}`), taskQueue: syncTaskQueue(temporal.taskQueue),
         args: [{ dealId, status }], workflowIdReusePolicy: 'REJECT_DUPLICATE',
       });

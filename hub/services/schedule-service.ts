@@ -4,7 +4,7 @@ import { parseDuration } from '../../lib/duration.js';
 import { newId } from '../../lib/ids.js';
 import { connectors, scheduleRuns, schedules } from '../../schema/tables/index.js';
 import { allocateRun } from '../../workflows/schedule-runs.js';
-import { SCHEDULED_DELIVERY_WORKFLOW_TYPE, type ScheduledDeliveryInput } from '../../workflows/scheduled-delivery.js';
+import { SCHEDULED_DELIVERY_WORKFLOW_TYPE, type ScheduledDeliveryInput, type scheduledDelivery } from '../../workflows/scheduled-delivery.js';
 import { syncTaskQueue } from '../../workflows/sync-task-queue.js';
 import type { ScheduleCreate, SchedulePatch } from '../contracts/schedule-contract.js';
 import { ApiError } from '../http/api-error.js';
@@ -63,7 +63,7 @@ export function createScheduleService(deps: HubDeps) {
 
   async function startRun(scheduleId: string, runId: string, workflowId = `schedule-run:${runId}:${Date.now()}`) {
     const input: ScheduledDeliveryInput = { scheduleId, runId };
-    await call((client) => client.workflow.start(SCHEDULED_DELIVERY_WORKFLOW_TYPE, {
+    await call((client) => client.workflow.start<typeof scheduledDelivery>(SCHEDULED_DELIVERY_WORKFLOW_TYPE, {
       workflowId, taskQueue: syncTaskQueue(temporal().taskQueue), args: [input],
     }).catch((err) => {
       // The same redeliver asked again while the first is still going: that one sends the file.
