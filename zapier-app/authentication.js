@@ -18,7 +18,7 @@ const test = async (z, bundle) => {
 /** "<key name> @ <hub host>": one person may connect several keys and several hubs. */
 const connectionLabel = (z, bundle) => {
   const key = bundle.inputData && bundle.inputData.apiKey;
-  let host = '';
+  let host;
   try {
     host = new URL(bundle.authData.hubUrl).host;
   } catch {

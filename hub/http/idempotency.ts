@@ -69,9 +69,8 @@ export function idempotency(sql: Sql): MiddlewareHandler<HubEnv> {
       await sql`delete from idempotency_keys where principal = ${principal} and key = ${key} and response_status is null`;
       return;
     }
-    let responseBody: unknown = null;
-    try { responseBody = await c.res.clone().json(); } catch { responseBody = null; }
-    responseBody = withoutFields(responseBody, c.get('credentialFields') ?? []);
+    const answered: unknown = await c.res.clone().json().catch(() => null);
+    const responseBody = withoutFields(answered, c.get('credentialFields') ?? []);
     await sql`
       update idempotency_keys set response_status = ${status}, response_body = ${JSON.stringify(responseBody)}::jsonb, completed_at = now()
       where principal = ${principal} and key = ${key}`;

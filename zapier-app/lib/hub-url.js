@@ -7,7 +7,7 @@
  */
 const hubUrl = (z, bundle, path) => {
   const raw = String((bundle.authData && bundle.authData.hubUrl) || '').trim();
-  let base = null;
+  let base;
   try {
     base = new URL(raw);
   } catch {
