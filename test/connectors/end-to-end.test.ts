@@ -25,7 +25,7 @@ let zapier: LocalReceiver;
 beforeAll(async () => {
   h = await createHarness();
   [hubspot, mailchimp, sailthru, webhook, zapier] = await Promise.all([
-    startHubSpotFake({ accessToken: HUBSPOT_TOKEN }),
+    startHubSpotFake({ accessToken: HUBSPOT_TOKEN, properties: ['gender', 'referral_link'] }),
     startPrismMock(contractSpecPath('mailchimp-marketing-v3-lists.json')),
     startSailthruFake(SAILTHRU),
     startLocalReceiver(),
