@@ -167,3 +167,26 @@ it('GET /api/v1/connector-kinds shows each default mapping, and preview applies 
   expect(Object.keys(records[0]!.data).sort()).toEqual(['email', 'firstname', 'referral_hub_code', 'referral_hub_link']);
   expect(records[2]!.data).toEqual({ email: expect.stringMatching(/^friend-/) as string, firstname: 'Bob', lastname: 'Lee', phone: '+1 555 0100', referral_hub_status: 'qualified' });
 });
+
+it('replaying history through a default mapping sends only what it maps, and the replay queue drains', async () => {
+  const list = (await h.call('GET', '/api/v1/connectors?kind=sailthru')).body.data as { id: string }[];
+  const id = list[0]!.id;
+  const before = sailthru.requests.filter((r) => r.path === '/user' && r.method === 'POST').length;
+  // The range holds rewards and activity too; they are not the default's to send.
+  const replay = await h.call('POST', `/api/v1/connectors/${id}/replay`, { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() });
+  expect(replay.status, JSON.stringify(replay.body)).toBe(202);
+  expect(replay.body.queued).toBeGreaterThan(3);
+
+  await waitFor(async () => sailthru.requests.filter((r) => r.path === '/user' && r.method === 'POST').length >= before + 3, 15_000, 'the replayed profiles');
+  const left = await waitFor(async () => {
+    const [row] = await h.db.sql<{ n: number }[]>`select count(*)::int as n from connector_replays where connector_id = ${id}`;
+    return row!.n === 0 ? row : undefined;
+  }, 15_000, 'an empty replay queue');
+  expect(left.n).toBe(0);
+  await new Promise((r) => setTimeout(r, 1000));
+  expect(sailthru.requests.filter((r) => r.path === '/user' && r.method === 'POST').length).toBe(before + 3);
+  const deliveries = (await h.call('GET', `/api/v1/connectors/${id}/deliveries`)).body.data as { eventType: string; status: string; attempts: number }[];
+  expect(deliveries.map((d) => `${d.eventType} ${d.status} ${d.attempts}`).sort()).toEqual([
+    'member.created succeeded 2', 'referral.created succeeded 2', 'referral.status_changed succeeded 2',
+  ]);
+});
