@@ -1,20 +1,12 @@
 import { inArray } from 'drizzle-orm';
 import type { OutboundRecord } from '../connectors/connector.js';
 import { compileMapping, type CompiledMapping } from '../connectors/mapping/apply-mapping.js';
-import { defaultMappingPart, type DefaultMapping, type DefaultMappingPart } from '../connectors/mapping/default-mapping.js';
+import { compileDefaultMappingPart, defaultMappingPart, type DefaultMapping, type DefaultMappingPart } from '../connectors/mapping/default-mapping.js';
 import type { MappingEntry } from '../connectors/mapping/mapping-entry-schema.js';
 import type { Db } from '../schema/db.js';
 import { memberJson, referralJson } from '../schema/public-json.js';
 import type { LoggedEvent } from '../schema/read-events.js';
 import { members, referrals } from '../schema/tables/index.js';
-
-/**
- * A kind's default mapping drops the fields the hub has no value for: a contact someone edited
- * in the CRM keeps what they typed instead of being blanked by a record that never had it.
- */
-function withoutEmpty(data: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(data).filter(([, value]) => value !== null && value !== undefined && value !== ''));
-}
 
 /**
  * Whether a connector sends events of this type at all: with a mapping of its own, or without a
@@ -53,8 +45,8 @@ export async function buildOutboundRecords(
     const part = defaultMappingPart(defaults, type);
     if (!part) throw new Error(`${type} events are not sent by the default mapping; leave them out (sendsEventType)`);
     let compiled = compiledParts.get(part);
-    if (!compiled) compiledParts.set(part, (compiled = compileMapping(part.mapping)));
-    return withoutEmpty(compiled(context));
+    if (!compiled) compiledParts.set(part, (compiled = compileDefaultMappingPart(part)));
+    return compiled(context);
   };
 
   return events.map((e) => {

@@ -187,6 +187,7 @@ describe('hubspotConnector against the HubSpot fake', () => {
     fake.forceNext({ status: 403 });
     const error = await connectorFailure(connect().destination!.push([record({ email: 'ann@example.com', referral_hub_code: 'A' })]));
     expect(error).toMatchObject({ kind: 'auth', status: 403 });
+    expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /crm/v3/properties/contacts']);
     expect(fake.contacts.size).toBe(0);
   });
 

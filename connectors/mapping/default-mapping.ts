@@ -1,3 +1,4 @@
+import { compileMapping, type CompiledMapping } from './apply-mapping.js';
 import type { MappingEntry } from './mapping-entry-schema.js';
 
 /**
@@ -27,4 +28,14 @@ export const REFERRAL_EVENTS = ['referral.created', 'referral.status_changed'] a
 /** The part of `defaults` that maps this event type, if any. */
 export function defaultMappingPart(defaults: DefaultMapping, eventType: string): DefaultMappingPart | undefined {
   return defaults.find((part) => part.events.includes(eventType));
+}
+
+/**
+ * A part compiled for many records. Fields the hub has no value for are left out: a contact
+ * someone edited in the CRM keeps what they typed instead of being blanked by a record that
+ * never had it (a user's own mapping sends its nulls, which is how it clears a field).
+ */
+export function compileDefaultMappingPart(part: DefaultMappingPart): CompiledMapping {
+  const map = compileMapping(part.mapping);
+  return (context) => Object.fromEntries(Object.entries(map(context)).filter(([, value]) => value !== null && value !== undefined && value !== ''));
 }
