@@ -175,6 +175,17 @@ describe('hubspotConnector against the HubSpot fake', () => {
     expect(fake.contacts.get('ann@example.com')?.properties).toMatchObject({ acme_referral_hub_code: 'A', acme_referral_hub_link: 'https://x.example/r/A' });
   });
 
+  it('takes "already exists" for an answer when another connector created the property first', async () => {
+    // Both list the portal before either creates: the second create is answered 409.
+    const [first, second] = await Promise.all([
+      connect().destination!.push([record({ email: 'ann@example.com', referral_hub_code: 'A' })]),
+      connect().destination!.push([record({ email: 'bob@example.com', referral_hub_code: 'B' })]),
+    ]);
+    expect([first![0]!.ok, second![0]!.ok]).toEqual([true, true]);
+    expect(fake.requests.filter((r) => r.method === 'POST' && r.path === '/crm/v3/properties/contacts')).toHaveLength(2);
+    expect(fake.contacts.get('bob@example.com')?.properties).toMatchObject({ referral_hub_code: 'B' });
+  });
+
   it("refuses a property the portal does not have as HubSpot does, and never creates the user's own properties", async () => {
     const ann = record({ email: 'ann@example.com', gender: 'Female' });
     const [result] = await connect().destination!.push([ann]);
