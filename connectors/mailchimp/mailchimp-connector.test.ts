@@ -98,6 +98,16 @@ describe('mailchimpConnector against the Mailchimp spec (Prism)', () => {
     expect(contract(mock.exchanges)).toEqual([{ request: `PUT /lists/${LIST_ID}/members/${HASH.bob}`, status: 200, violations: undefined }]);
   });
 
+  it('adds a merge field once when two batches carrying it are in flight together', async () => {
+    const destination = connect().destination!;
+    await Promise.all([
+      destination.push([record({ email: 'ann@example.com', REFCODE: 'A' })]),
+      destination.push([record({ email: 'bob@example.com', REFCODE: 'B' })]),
+    ]);
+    const mergeFieldCalls = mock.exchanges.filter((x) => x.path.includes('/merge-fields')).map((x) => x.method);
+    expect(mergeFieldCalls).toEqual(['GET', 'POST']);
+  });
+
   it('leaves merge fields of the user\'s own mapping alone', async () => {
     await connect().destination!.push([record({ email: 'ann@example.com', GENDER: 'Female' })]);
     expect(mock.exchanges.map((x) => x.path)).toEqual([`/lists/${LIST_ID}/members/${HASH.ann}`]);
