@@ -10,10 +10,10 @@ import { createConnectorService } from '../services/connector-service.js';
 import type { HubDeps } from '../services/hub-deps.js';
 
 type Connector = z.infer<typeof connectorSchema>;
+type Delivery = z.infer<typeof deliverySchema>;
 
 const defaultMappingSchema = z.array(z.object({ events: z.array(z.string()).readonly(), description: z.string(), mapping: z.array(z.unknown()).readonly() })).readonly().nullable()
   .meta({ description: 'What a connector of this kind sends without a mapping, per group of event types (other types are not sent); null: the full public JSON' });
-type Delivery = z.infer<typeof deliverySchema>;
 
 /** JSON Schema of a kind's config, with secrets marked write-only (drives docs and the UI form). */
 function kindJson(kind: (typeof CONNECTORS)[number]) {
