@@ -1,5 +1,6 @@
 import type { LookupFunction } from 'node:net';
 import type { z } from 'zod';
+import type { DefaultMapping } from './mapping/default-mapping.js';
 
 /**
  * The one contract every external system is adapted to (DESIGN §8).
@@ -116,4 +117,10 @@ export interface ConnectorDefinition<S extends z.ZodType = z.ZodType, K extends 
   /** Write-only secrets: encrypted at rest, never returned or logged. */
   secretsSchema: K;
   create(config: ConnectorConfig<z.infer<S>, z.infer<K>>, runtime: ConnectorRuntime): ConnectorInstance;
+  /**
+   * What a connector of this kind sends when it has no mapping of its own. Given the settings
+   * because some targets depend on them (Salesforce's object and External ID field); called
+   * without settings to describe the kind. Kinds without it send the object's full public JSON.
+   */
+  defaultMapping?(settings?: z.infer<S>): DefaultMapping;
 }

@@ -1,5 +1,6 @@
 import type { InferSelectModel } from 'drizzle-orm';
 import type { ConnectorDefinition, ConnectorInstance, ConnectorRuntime } from '../connectors/connector.js';
+import type { DefaultMapping } from '../connectors/mapping/default-mapping.js';
 import { connectorDefinition } from '../connectors/registry.js';
 import type { SecretBox } from '../connectors/security/secret-box.js';
 import type { connectors } from '../schema/tables/index.js';
@@ -11,11 +12,24 @@ export function openSecrets(box: SecretBox, row: Pick<ConnectorRow, 'id' | 'secr
   return row.secretsSealed ? (box.openJson(row.secretsSealed, row.id) as Record<string, unknown>) : {};
 }
 
-/** A live connector instance for a stored row (settings and secrets parsed by the kind's own schemas). */
-export function openConnector(row: ConnectorRow, box: SecretBox, runtime: ConnectorRuntime): { definition: ConnectorDefinition; instance: ConnectorInstance } {
+/**
+ * A live connector instance for a stored row (settings and secrets parsed by the kind's own
+ * schemas), with its kind's default mapping for those settings when the kind has one.
+ */
+export function openConnector(
+  row: ConnectorRow, box: SecretBox, runtime: ConnectorRuntime,
+): { definition: ConnectorDefinition; instance: ConnectorInstance; defaultMapping?: DefaultMapping } {
   const definition = connectorDefinition(row.kind);
   if (!definition) throw new Error(`unknown connector kind ${row.kind}`);
   const settings = definition.settingsSchema.parse(row.settings);
   const secrets = definition.secretsSchema.parse(openSecrets(box, row));
-  return { definition, instance: definition.create({ settings, secrets }, runtime) };
+  return { definition, instance: definition.create({ settings, secrets }, runtime), defaultMapping: definition.defaultMapping?.(settings) };
+}
+
+/** The default mapping a stored connector without a mapping of its own would use, if its kind has one. */
+export function defaultMappingOf(row: Pick<ConnectorRow, 'kind' | 'settings' | 'mapping'>): DefaultMapping | undefined {
+  if (row.mapping) return undefined;
+  const definition = connectorDefinition(row.kind);
+  const settings = definition?.settingsSchema.safeParse(row.settings);
+  return settings?.success ? definition?.defaultMapping?.(settings.data) : undefined;
 }

@@ -22,12 +22,14 @@ const bodyOf = (request: { body: string } | undefined): UpsertBody => JSON.parse
 describe('hubspotConnector against the HubSpot fake', () => {
   let fake: HubSpotFake;
   beforeAll(async () => {
-    fake = await startHubSpotFake({ accessToken: TOKEN });
+    // The custom properties these tests write exist in the portal; HubSpot refuses unknown ones.
+    fake = await startHubSpotFake({ accessToken: TOKEN, properties: ['code', 'referral_code', 'referral_referrals', 'referral_advocate', 'referral_channels', 'referral_note'] });
   });
   afterAll(() => fake?.close());
   beforeEach(() => {
     fake.requests.length = 0;
     fake.contacts.clear();
+    for (const name of [...fake.properties.keys()]) if (name.includes('referral_hub_')) fake.properties.delete(name);
     fake.deals.clear();
     fake.setRateLimit(undefined);
   });
@@ -143,6 +145,61 @@ describe('hubspotConnector against the HubSpot fake', () => {
     ]);
     expect(results[1]).toMatchObject({ error: { message: expect.stringMatching(/^HubSpot refused the contact: VALIDATION_ERROR: /) as string } });
     expect([...fake.contacts.keys()].sort()).toEqual(['ann@example.com', 'cy@example.com']);
+  });
+
+  it("creates the hub's own properties the first time a record carries them, then upserts", async () => {
+    const destination = connect().destination!;
+    const ann = record({ email: 'ann@example.com', firstname: 'Ann', referral_hub_code: 'ANN4K2', referral_hub_link: 'https://hub.example/r/ANN4K2' });
+    expect(await destination.push([ann])).toEqual([{ key: ann.key, ok: true, status: 200 }]);
+    expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /crm/v3/properties/contacts',
+      'POST /crm/v3/properties/contacts',
+      'POST /crm/v3/properties/contacts',
+      'POST /crm/v3/objects/contacts/batch/upsert',
+    ]);
+    expect(fake.properties.get('referral_hub_code')).toMatchObject({ label: 'Referral code', type: 'string', fieldType: 'text', groupName: 'contactinformation' });
+    expect(fake.properties.get('referral_hub_link')).toMatchObject({ label: 'Referral link' });
+    expect(fake.contacts.get('ann@example.com')?.properties).toMatchObject({ referral_hub_code: 'ANN4K2', referral_hub_link: 'https://hub.example/r/ANN4K2' });
+
+    // The portal's list is read once per connector instance; only the status property is new.
+    fake.requests.length = 0;
+    await destination.push([record({ email: 'bob@example.com', referral_hub_code: 'BOB7', referral_hub_status: 'pending' })]);
+    expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /crm/v3/properties/contacts', 'POST /crm/v3/objects/contacts/batch/upsert']);
+    expect(JSON.parse(fake.requests[0]!.body)).toMatchObject({ name: 'referral_hub_status' });
+  });
+
+  it('creates the hub properties under the configured prefix, and only those that are missing', async () => {
+    fake.properties.set('acme_referral_hub_code', { name: 'acme_referral_hub_code', label: 'Code', type: 'string', fieldType: 'text', groupName: 'contactinformation' });
+    await connect({ propertyPrefix: 'acme_' }).destination!.push([record({ email: 'ann@example.com', referral_hub_code: 'A', referral_hub_link: 'https://x.example/r/A' })]);
+    expect(fake.requests.filter((r) => r.method === 'POST' && r.path.includes('properties')).map((r) => JSON.parse(r.body).name)).toEqual(['acme_referral_hub_link']);
+    expect(fake.contacts.get('ann@example.com')?.properties).toMatchObject({ acme_referral_hub_code: 'A', acme_referral_hub_link: 'https://x.example/r/A' });
+  });
+
+  it('takes "already exists" for an answer when another connector created the property first', async () => {
+    // Both list the portal before either creates: the second create is answered 409.
+    const [first, second] = await Promise.all([
+      connect().destination!.push([record({ email: 'ann@example.com', referral_hub_code: 'A' })]),
+      connect().destination!.push([record({ email: 'bob@example.com', referral_hub_code: 'B' })]),
+    ]);
+    expect([first![0]!.ok, second![0]!.ok]).toEqual([true, true]);
+    expect(fake.requests.filter((r) => r.method === 'POST' && r.path === '/crm/v3/properties/contacts')).toHaveLength(2);
+    expect(fake.contacts.get('bob@example.com')?.properties).toMatchObject({ referral_hub_code: 'B' });
+  });
+
+  it("refuses a property the portal does not have as HubSpot does, and never creates the user's own properties", async () => {
+    const ann = record({ email: 'ann@example.com', gender: 'Female' });
+    const [result] = await connect().destination!.push([ann]);
+    expect(result).toMatchObject({ key: ann.key, ok: false, error: { kind: 'invalid', message: expect.stringContaining('Property \\"gender\\" does not exist') as string } });
+    expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /crm/v3/objects/contacts/batch/upsert']);
+    expect(fake.properties.has('gender')).toBe(false);
+  });
+
+  it('fails the push when the token may not create properties', async () => {
+    fake.forceNext({ status: 403 });
+    const error = await connectorFailure(connect().destination!.push([record({ email: 'ann@example.com', referral_hub_code: 'A' })]));
+    expect(error).toMatchObject({ kind: 'auth', status: 403 });
+    expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /crm/v3/properties/contacts']);
+    expect(fake.contacts.size).toBe(0);
   });
 
   it('fails records it cannot map without sending them', async () => {

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { ConnectorDefinition } from '../connector.js';
 import { createHttpClient } from '../http/create-http-client.js';
+import { createHubSpotPropertyCheck } from './ensure-hubspot-properties.js';
 import { fetchDealContactEmails } from './fetch-deal-contact-emails.js';
+import { hubspotDefaultMapping } from './hubspot-default-mapping.js';
 import { sendHubSpotRequest } from './send-hubspot-request.js';
 import { HUBSPOT_BATCH_SIZE, upsertHubSpotContacts, type HubSpotAccount } from './upsert-hubspot-contacts.js';
 
@@ -17,7 +19,7 @@ export const hubspotSettingsSchema = z.object({
 });
 
 export const hubspotSecretsSchema = z.object({
-  accessToken: z.string().trim().min(1).describe('Private app access token (Bearer), with the crm.objects.contacts.read and .write scopes (and crm.objects.deals.read for deal stage webhooks)'),
+  accessToken: z.string().trim().min(1).describe('Private app access token (Bearer), with the crm.objects.contacts.read and .write scopes, crm.schemas.contacts.read and .write (the hub creates its referral_hub_* contact properties), and crm.objects.deals.read for deal stage webhooks'),
 });
 
 // Private apps on Free/Starter get 100 requests per rolling 10 s (higher tiers more), shared by
@@ -30,6 +32,7 @@ export const hubspotConnector: ConnectorDefinition<typeof hubspotSettingsSchema,
   displayName: 'HubSpot',
   settingsSchema: hubspotSettingsSchema,
   secretsSchema: hubspotSecretsSchema,
+  defaultMapping: hubspotDefaultMapping,
   create({ settings, secrets }, runtime) {
     const baseUrl = settings.baseUrl ?? DEFAULT_BASE_URL;
     const redact = [secrets.accessToken];
@@ -40,6 +43,7 @@ export const hubspotConnector: ConnectorDefinition<typeof hubspotSettingsSchema,
       headers: { Authorization: `Bearer ${secrets.accessToken}`, Accept: 'application/json' },
     });
     const account: HubSpotAccount = { client, baseUrl, propertyPrefix: settings.propertyPrefix, runtime, redact };
+    const properties = createHubSpotPropertyCheck(account);
     return {
       async check() {
         await runtime.assertTargetAllowed(baseUrl);
@@ -50,7 +54,7 @@ export const hubspotConnector: ConnectorDefinition<typeof hubspotSettingsSchema,
       destination: {
         batchSize: HUBSPOT_BATCH_SIZE,
         requestsPerSecond: REQUESTS_PER_SECOND,
-        push: (records) => upsertHubSpotContacts(account, records),
+        push: (records) => upsertHubSpotContacts(account, records, properties),
       },
       // For POST /webhooks/hubspot: its deal stage changes name only the deal.
       dealContacts: { emails: (dealId) => fetchDealContactEmails(account, dealId) },

@@ -18,7 +18,8 @@ const DEFAULT_PROPERTIES = new Set([
   'lifecyclestage', 'hubspot_owner_id',
 ]);
 
-function propertyName(field: string, prefix: string | undefined): string {
+/** The internal name a mapped field is sent as: custom names get `prefix`, default ones keep theirs. */
+export function propertyName(field: string, prefix: string | undefined): string {
   if (!prefix || DEFAULT_PROPERTIES.has(field) || field.startsWith('hs_') || field.startsWith(prefix)) return field;
   return `${prefix}${field}`;
 }

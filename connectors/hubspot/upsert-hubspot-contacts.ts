@@ -1,6 +1,7 @@
 import type { AxiosInstance } from 'axios';
 import { z } from 'zod';
 import { ConnectorError, type ConnectorErrorKind, type ConnectorRuntime, type OutboundRecord, type RecordResult } from '../connector.js';
+import type { HubSpotPropertyCheck } from './ensure-hubspot-properties.js';
 import { sendHubSpotRequest } from './send-hubspot-request.js';
 import { toHubSpotContact, type HubSpotContact } from './to-hubspot-contact.js';
 
@@ -132,11 +133,13 @@ function groupByEmail(account: HubSpotAccount, records: readonly OutboundRecord[
 /**
  * Upserts records as contacts by email, 100 inputs per request; any number of records is
  * accepted. Per-input errors (207 multi-status or errors[]) fail those records only; a failed
- * request throws ConnectorError (auth, 429 with the policy's wait, 5xx, network).
+ * request throws ConnectorError (auth, 429 with the policy's wait, 5xx, network). With
+ * `properties`, the hub's own contact properties the records carry are created first if missing.
  */
-export async function upsertHubSpotContacts(account: HubSpotAccount, records: readonly OutboundRecord[]): Promise<RecordResult[]> {
+export async function upsertHubSpotContacts(account: HubSpotAccount, records: readonly OutboundRecord[], properties?: HubSpotPropertyCheck): Promise<RecordResult[]> {
   const results: RecordResult[] = new Array<RecordResult>(records.length);
   const groups = groupByEmail(account, records, results);
+  await properties?.ensure(groups.flatMap((group) => Object.keys(group.contact.properties)));
   for (const part of chunk(groups, HUBSPOT_BATCH_SIZE)) {
     const status = await upsertChunk(account, part);
     for (const group of part) {

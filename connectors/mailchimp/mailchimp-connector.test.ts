@@ -60,7 +60,7 @@ describe('mailchimpConnector against the Mailchimp spec (Prism)', () => {
   });
 
   it('upserts one record with PUT on the subscriber hash, mapped fields as merge fields', async () => {
-    const ann = record({ email: 'Ann@Example.com', refcode: 'ANN4K2', REFURL: 'https://hub.example/r/ANN4K2', FNAME: 'Ann', SIGNUP: null });
+    const ann = record({ email: 'Ann@Example.com', promo: 'ANN4K2', LINK: 'https://hub.example/r/ANN4K2', FNAME: 'Ann', SIGNUP: null });
     const results = await connect().destination!.push([ann]);
 
     expect(results).toEqual([{ key: ann.key, ok: true, status: 200 }]);
@@ -70,8 +70,47 @@ describe('mailchimpConnector against the Mailchimp spec (Prism)', () => {
     expect(bodyOf(put)).toEqual({
       email_address: 'Ann@Example.com',
       status_if_new: 'subscribed',
-      merge_fields: { REFCODE: 'ANN4K2', REFURL: 'https://hub.example/r/ANN4K2', FNAME: 'Ann', SIGNUP: '' },
+      merge_fields: { PROMO: 'ANN4K2', LINK: 'https://hub.example/r/ANN4K2', FNAME: 'Ann', SIGNUP: '' },
     });
+  });
+
+  it('adds REFCODE and REFURL to the audience once, before the first member that carries them', async () => {
+    const destination = connect().destination!;
+    const ann = record({ email: 'ann@example.com', FNAME: 'Ann', REFCODE: 'ANN4K2', REFURL: 'https://hub.example/r/ANN4K2' });
+    expect(await destination.push([ann])).toEqual([{ key: ann.key, ok: true, status: 200 }]);
+
+    // Prism's generated list holds neither tag, so both are added; every call passes the contract.
+    const mergeFields = `/lists/${LIST_ID}/merge-fields`;
+    expect(mock.exchanges.map((x) => ({ request: `${x.method} ${x.path.split('?')[0]}`, status: x.status, violations: x.violations }))).toEqual([
+      { request: `GET ${mergeFields}`, status: 200, violations: undefined },
+      { request: `POST ${mergeFields}`, status: 200, violations: undefined },
+      { request: `POST ${mergeFields}`, status: 200, violations: undefined },
+      { request: `PUT /lists/${LIST_ID}/members/${HASH.ann}`, status: 200, violations: undefined },
+    ]);
+    expect(mock.exchanges.filter((x) => x.method === 'POST').map(bodyOf)).toEqual([
+      { tag: 'REFCODE', name: 'Referral code', type: 'text', public: false, required: false },
+      { tag: 'REFURL', name: 'Referral link', type: 'text', public: false, required: false },
+    ]);
+
+    // Known from now on: the next push is the member call alone.
+    mock.exchanges.length = 0;
+    await destination.push([record({ email: 'bob@example.com', REFCODE: 'BOB7' })]);
+    expect(contract(mock.exchanges)).toEqual([{ request: `PUT /lists/${LIST_ID}/members/${HASH.bob}`, status: 200, violations: undefined }]);
+  });
+
+  it('adds a merge field once when two batches carrying it are in flight together', async () => {
+    const destination = connect().destination!;
+    await Promise.all([
+      destination.push([record({ email: 'ann@example.com', REFCODE: 'A' })]),
+      destination.push([record({ email: 'bob@example.com', REFCODE: 'B' })]),
+    ]);
+    const mergeFieldCalls = mock.exchanges.filter((x) => x.path.includes('/merge-fields')).map((x) => x.method);
+    expect(mergeFieldCalls).toEqual(['GET', 'POST']);
+  });
+
+  it('leaves merge fields of the user\'s own mapping alone', async () => {
+    await connect().destination!.push([record({ email: 'ann@example.com', GENDER: 'Female' })]);
+    expect(mock.exchanges.map((x) => x.path)).toEqual([`/lists/${LIST_ID}/members/${HASH.ann}`]);
   });
 
   it('sends statusIfNew from the settings', async () => {
@@ -81,15 +120,15 @@ describe('mailchimpConnector against the Mailchimp spec (Prism)', () => {
   });
 
   it('upserts several records with one batch subscribe call', async () => {
-    const records = [record({ email: 'ann@example.com', refcode: 'A1' }), record({ email: 'bob@example.com', refcode: 'B2' }), record({ email: 'cy@example.com' })];
+    const records = [record({ email: 'ann@example.com', promo: 'A1' }), record({ email: 'bob@example.com', promo: 'B2' }), record({ email: 'cy@example.com' })];
     const results = await connect().destination!.push(records);
 
     expect(results).toEqual(records.map((r) => ({ key: r.key, ok: true, status: 200 })));
     expect(contract(mock.exchanges)).toEqual([{ request: `POST /lists/${LIST_ID}`, status: 200, violations: undefined }]);
     expect(bodyOf(mock.exchanges[0])).toEqual({
       members: [
-        { email_address: 'ann@example.com', status: 'subscribed', merge_fields: { REFCODE: 'A1' } },
-        { email_address: 'bob@example.com', status: 'subscribed', merge_fields: { REFCODE: 'B2' } },
+        { email_address: 'ann@example.com', status: 'subscribed', merge_fields: { PROMO: 'A1' } },
+        { email_address: 'bob@example.com', status: 'subscribed', merge_fields: { PROMO: 'B2' } },
         { email_address: 'cy@example.com', status: 'subscribed', merge_fields: {} },
       ],
       update_existing: true,
@@ -133,22 +172,22 @@ describe('mailchimpConnector against the Mailchimp spec (Prism)', () => {
   });
 
   it('sends one member for records with the same address, newest fields winning', async () => {
-    const first = record({ email: 'ann@example.com', refcode: 'OLD', fname: 'Ann' });
-    const second = record({ email: 'ANN@example.com', refcode: 'NEW' });
+    const first = record({ email: 'ann@example.com', promo: 'OLD', fname: 'Ann' });
+    const second = record({ email: 'ANN@example.com', promo: 'NEW' });
     const results = await connect().destination!.push([first, second]);
     expect(results).toEqual([
       { key: first.key, ok: true, status: 200 },
       { key: second.key, ok: true, status: 200 },
     ]);
     expect(contract(mock.exchanges)).toEqual([{ request: `PUT /lists/${LIST_ID}/members/${HASH.ann}`, status: 200, violations: undefined }]);
-    expect(bodyOf(mock.exchanges[0])).toMatchObject({ email_address: 'ANN@example.com', merge_fields: { REFCODE: 'NEW', FNAME: 'Ann' } });
+    expect(bodyOf(mock.exchanges[0])).toMatchObject({ email_address: 'ANN@example.com', merge_fields: { PROMO: 'NEW', FNAME: 'Ann' } });
   });
 
   it('fails records that cannot be members without sending them, and sends the rest', async () => {
     const good = record({ email: 'ann@example.com' });
     const longName = record({ email: 'bob@example.com', referralcode: 'X' });
     const badName = record({ email: 'cy@example.com', 'ref-code': 'X' });
-    const noEmail = record({ refcode: 'X' });
+    const noEmail = record({ promo: 'X' });
     const badTags = record({ email: 'dee@example.com', tags: [42] });
     const results = await connect().destination!.push([good, longName, badName, noEmail, badTags]);
 

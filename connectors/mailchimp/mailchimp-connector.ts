@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { ConnectorDefinition } from '../connector.js';
 import { classifyMailchimpError } from './classify-mailchimp-error.js';
 import { createMailchimpClient } from './create-mailchimp-client.js';
+import { createMailchimpMergeFieldCheck } from './ensure-mailchimp-merge-fields.js';
+import { mailchimpDefaultMapping } from './mailchimp-default-mapping.js';
 import { MAILCHIMP_BATCH_SIZE, upsertMailchimpMembers, type MailchimpAudience } from './upsert-mailchimp-members.js';
 
 // `<key>-<dc>`: the suffix names the data centre that serves the account (…-us19 → us19).
@@ -40,6 +42,7 @@ export const mailchimpConnector: ConnectorDefinition<typeof mailchimpSettingsSch
   displayName: 'Mailchimp',
   settingsSchema: mailchimpSettingsSchema,
   secretsSchema: mailchimpSecretsSchema,
+  defaultMapping: mailchimpDefaultMapping,
   create({ settings, secrets }, runtime) {
     const baseUrl = settings.baseUrl ?? defaultBaseUrl(secrets.apiKey);
     const redact = [secrets.apiKey, Buffer.from(`user:${secrets.apiKey}`).toString('base64')];
@@ -53,6 +56,7 @@ export const mailchimpConnector: ConnectorDefinition<typeof mailchimpSettingsSch
       runtime,
       redact,
     };
+    const mergeFields = createMailchimpMergeFieldCheck(audience);
     return {
       async check() {
         await runtime.assertTargetAllowed(baseUrl);
@@ -66,7 +70,7 @@ export const mailchimpConnector: ConnectorDefinition<typeof mailchimpSettingsSch
       destination: {
         batchSize: MAILCHIMP_BATCH_SIZE,
         maxInFlight: BATCHES_IN_FLIGHT,
-        push: (records) => upsertMailchimpMembers(audience, records),
+        push: (records) => upsertMailchimpMembers(audience, records, mergeFields),
       },
     };
   },

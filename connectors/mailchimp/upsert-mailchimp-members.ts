@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConnectorError, type ConnectorErrorKind, type ConnectorRuntime, type OutboundRecord, type RecordResult } from '../connector.js';
 import { classifyMailchimpError } from './classify-mailchimp-error.js';
 import type { MailchimpClient } from './create-mailchimp-client.js';
+import type { MailchimpMergeFieldCheck } from './ensure-mailchimp-merge-fields.js';
 import { subscriberHash, toMailchimpMember, type MailchimpMember } from './to-mailchimp-member.js';
 
 export type MailchimpStatusIfNew = 'subscribed' | 'pending' | 'unsubscribed' | 'transactional';
@@ -167,13 +168,15 @@ function groupByAddress(audience: MailchimpAudience, records: readonly OutboundR
  * Upserts records into one audience: one member PUT (with status_if_new) when a chunk holds a
  * single address, batch subscribe with update_existing for more, then the tags. Any number of
  * records is accepted and sent in chunks of 500, so backfills and audience imports use it as is.
- * Throws ConnectorError when the audience itself fails (auth, list, 429, 5xx, network).
+ * Throws ConnectorError when the audience itself fails (auth, list, 429, 5xx, network). With
+ * `mergeFields`, the hub's own merge fields the records carry are added to the audience first.
  */
-export async function upsertMailchimpMembers(audience: MailchimpAudience, records: readonly OutboundRecord[]): Promise<RecordResult[]> {
+export async function upsertMailchimpMembers(audience: MailchimpAudience, records: readonly OutboundRecord[], mergeFields?: MailchimpMergeFieldCheck): Promise<RecordResult[]> {
   const results: RecordResult[] = new Array<RecordResult>(records.length);
   const groups = groupByAddress(audience, records, results);
   // Checked before every push, not only at setup: DNS for the host may have changed since.
   if (groups.length > 0) await audience.runtime.assertTargetAllowed(audience.baseUrl);
+  await mergeFields?.ensure(groups.flatMap((group) => Object.keys(group.member.merge_fields)));
 
   for (const part of chunk(groups, MAILCHIMP_BATCH_SIZE)) {
     if (part.length === 1) await putMember(audience, part[0] as MemberGroup);

@@ -3,6 +3,7 @@ import { ConnectorError, type ConnectorDefinition, type OutboundRecord, type Rec
 import { createHttpClient } from '../http/create-http-client.js';
 import { classifySailthruError, sailthruErrorSchema } from './classify-sailthru-error.js';
 import { createSailthruClient, type SailthruClient } from './create-sailthru-client.js';
+import { sailthruDefaultMapping } from './sailthru-default-mapping.js';
 
 export const sailthruSettingsSchema = z
   .object({
@@ -73,6 +74,7 @@ export const sailthruConnector: ConnectorDefinition<typeof sailthruSettingsSchem
   displayName: 'Sailthru (Marigold Engage)',
   settingsSchema: sailthruSettingsSchema,
   secretsSchema: sailthruSecretsSchema,
+  defaultMapping: sailthruDefaultMapping,
   create({ settings, secrets }, runtime) {
     const client = createSailthruClient({
       client: createHttpClient({ timeoutMs: runtime.timeoutMs, lookup: runtime.lookup }),

@@ -3,6 +3,7 @@ import type { ConnectorDefinition } from '../connector.js';
 import { createHttpClient } from '../http/create-http-client.js';
 import { classifySalesforceResponse } from './classify-salesforce-response.js';
 import { createSalesforceSession } from './create-salesforce-session.js';
+import { salesforceDefaultMapping } from './salesforce-default-mapping.js';
 import { SALESFORCE_API_VERSION, SALESFORCE_COLLECTION_LIMIT, upsertSalesforceRecords } from './upsert-salesforce-records.js';
 
 const httpUrl = (what: string) => z.url({ protocol: /^https?$/, error: `${what} must be an absolute http or https URL` });
@@ -38,6 +39,7 @@ export const salesforceConnector: ConnectorDefinition<typeof salesforceSettingsS
   displayName: 'Salesforce',
   settingsSchema: salesforceSettingsSchema,
   secretsSchema: salesforceSecretsSchema,
+  defaultMapping: salesforceDefaultMapping,
   create({ settings, secrets }, runtime) {
     const session = createSalesforceSession({
       client: createHttpClient({ timeoutMs: runtime.timeoutMs, lookup: runtime.lookup }),

@@ -15,7 +15,7 @@ export const connectorCreateSchema = z.object({
   events: z.array(eventTypeSchema).max(EVENT_TYPES.length).default([]).meta({ description: 'Event types to send; empty means all' }),
   programIds: z.array(z.string().min(1).max(64)).max(100).default([]).meta({ description: 'Programs in scope; empty means every program' }),
   enabled: z.boolean().default(true),
-  mapping: mappingSchema.optional().meta({ description: 'Field mapping; without it the object\'s full public JSON is sent' }),
+  mapping: mappingSchema.optional().meta({ description: 'Field mapping; without it the kind\'s default mapping (GET /api/v1/connector-kinds), or for kinds without one the object\'s full public JSON, is sent' }),
 }).strict().meta({ id: 'ConnectorCreate' });
 
 export const connectorPatchSchema = z.object({

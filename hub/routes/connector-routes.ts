@@ -12,6 +12,9 @@ import type { HubDeps } from '../services/hub-deps.js';
 type Connector = z.infer<typeof connectorSchema>;
 type Delivery = z.infer<typeof deliverySchema>;
 
+const defaultMappingSchema = z.array(z.object({ events: z.array(z.string()).readonly(), description: z.string(), mapping: z.array(z.unknown()).readonly() })).readonly().nullable()
+  .meta({ description: 'What a connector of this kind sends without a mapping, per group of event types (other types are not sent); null: the full public JSON' });
+
 /** JSON Schema of a kind's config, with secrets marked write-only (drives docs and the UI form). */
 function kindJson(kind: (typeof CONNECTORS)[number]) {
   const schema = (s: z.ZodType) => { try { return z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }); } catch { return {}; } };
@@ -19,6 +22,8 @@ function kindJson(kind: (typeof CONNECTORS)[number]) {
     kind: kind.kind, displayName: kind.displayName,
     settings: schema(kind.settingsSchema),
     secrets: { ...schema(kind.secretsSchema), writeOnly: true },
+    // What a connector created without a mapping sends (null: the object's full public JSON).
+    defaultMapping: kind.defaultMapping?.() ?? null,
   };
 }
 
@@ -41,8 +46,8 @@ export function registerConnectorRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps)
 
   app.openapi(createRoute({
     method: 'get', path: '/api/v1/connector-kinds', tags, security: secured, middleware: [requireScope('read')],
-    summary: 'Connector kinds with the JSON Schema of their settings and secrets',
-    responses: { 200: ok(z.object({ data: z.array(z.object({ kind: z.string(), displayName: z.string(), settings: z.unknown(), secrets: z.unknown() })) }), 'Kinds'), ...errorResponses() },
+    summary: 'Connector kinds with the JSON Schema of their settings and secrets, and their default mapping',
+    responses: { 200: ok(z.object({ data: z.array(z.object({ kind: z.string(), displayName: z.string(), settings: z.unknown(), secrets: z.unknown(), defaultMapping: defaultMappingSchema })) }), 'Kinds'), ...errorResponses() },
   }), (c) => c.json({ data: CONNECTORS.map(kindJson) }, 200));
 
   app.openapi(createRoute({

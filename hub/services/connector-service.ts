@@ -8,7 +8,7 @@ import { newId } from '../../lib/ids.js';
 import { loadEventsById } from '../../schema/read-events.js';
 import { connectors, deliveries, schedules } from '../../schema/tables/index.js';
 import { createConnectorRuntime } from '../../workflows/connector-runtime.js';
-import { openConnector, openSecrets, type ConnectorRow } from '../../workflows/open-connector.js';
+import { defaultMappingOf, openConnector, openSecrets, type ConnectorRow } from '../../workflows/open-connector.js';
 import { buildOutboundRecords } from '../../workflows/outbound-records.js';
 import type { ConnectorCreate, ConnectorPatch } from '../contracts/connector-contract.js';
 import { INBOUND_KIND } from '../contracts/inbound-connector-contract.js';
@@ -185,17 +185,21 @@ export function createConnectorService(deps: HubDeps) {
       }
     },
 
-    /** The mapping applied to the newest matching events; nothing is sent. */
+    /** The mapping (or the kind's default mapping) applied to the newest matching events; nothing is sent. */
     async preview(principal: Principal, id: string, limit: number) {
       const row = await getRow(principal, id);
+      // Without a mapping of its own the kind's default applies, and it sends only the types it maps.
+      const defaults = defaultMappingOf(row);
+      const types = defaults ? defaults.flatMap((part) => part.events).filter((t) => row.events.length === 0 || row.events.includes(t)) : row.events;
+      if (defaults && types.length === 0) return { data: [] };
       const recent = await deps.sql<{ id: string }[]>`
         select id from events
-        where (${row.events.length === 0} or type = any(${row.events}))
+        where (${types.length === 0} or type = any(${types}))
           and (${row.programIds.length === 0} or program_id = any(${row.programIds}))
         order by seq desc limit ${limit}`;
       if (recent.length === 0) return { data: [] };
       const events = await loadEventsById(deps.sql, recent.map((r) => r.id));
-      const records = await buildOutboundRecords(db, deps.publicUrl, events, row.mapping as MappingEntry[] | null);
+      const records = await buildOutboundRecords(db, deps.publicUrl, events, row.mapping as MappingEntry[] | null, defaults);
       return { data: records.map((r) => ({ eventId: r.event.id, type: r.event.type, data: r.data })) };
     },
 

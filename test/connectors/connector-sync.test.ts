@@ -10,11 +10,13 @@ import { createHarness, waitFor, type Harness } from '../support/hub-harness.js'
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 const TOKEN = 'pat-na1-0123456789';
+// The custom properties the mappings below write; the portal refuses values for unknown ones.
+const CUSTOM_PROPERTIES = ['gender', 'referral_link'];
 let h: Harness;
 let hubspot: HubSpotFake;
 beforeAll(async () => {
   h = await createHarness({ syncBackoffMs: [300, 600, 1000], syncDisableAfter: 4 });
-  hubspot = await startHubSpotFake({ accessToken: TOKEN });
+  hubspot = await startHubSpotFake({ accessToken: TOKEN, properties: CUSTOM_PROPERTIES });
 });
 afterAll(async () => { await h?.close(); await hubspot?.close(); });
 
@@ -150,7 +152,7 @@ describe('hubspot', () => {
   });
 
   it('honours Retry-After on 429: no request before the allowed time', async () => {
-    const own = await startHubSpotFake({ accessToken: TOKEN });
+    const own = await startHubSpotFake({ accessToken: TOKEN, properties: CUSTOM_PROPERTIES });
     try {
       const { program, member } = await programWithMember(h, []);
       await connector(hub(program.id, TOKEN, own.url));

@@ -42,7 +42,7 @@ async function startWorkerProcess(): Promise<ChildProcess> {
 beforeAll(async () => {
   h = await createHarness({ worker: false });
   receiver = await startLocalReceiver();
-  hubspot = await startHubSpotFake({ accessToken: HUBSPOT_TOKEN });
+  hubspot = await startHubSpotFake({ accessToken: HUBSPOT_TOKEN, properties: ['referral_code'] });
 });
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');

@@ -5,9 +5,10 @@ import type { AddressInfo } from 'node:net';
 /**
  * A HubSpot CRM stand-in written from ../shared/reference/connector-apis.md §4 (HubSpot publishes
  * no spec licensed for outside use): Bearer auth, contacts batch upsert by email with the
- * 100-input limit, per-input errors as 207 multi-status, deals with their contact associations
- * and contacts batch read (for deal webhooks), a rolling rate limit with HubSpot's 429 body, and
- * answers a test can force.
+ * 100-input limit, per-input errors as 207 multi-status, contact properties (values for a
+ * property the portal does not have are refused, as HubSpot does; properties can be listed and
+ * created), deals with their contact associations and contacts batch read (for deal webhooks), a
+ * rolling rate limit with HubSpot's 429 body, and answers a test can force.
  */
 
 export interface StoredContact {
@@ -33,8 +34,19 @@ export interface ForcedAnswer {
   policyName?: 'TEN_SECONDLY_ROLLING' | 'DAILY';
 }
 
+export interface ContactProperty {
+  name: string;
+  label: string;
+  type: string;
+  fieldType: string;
+  groupName: string;
+  description?: string;
+}
+
 export interface HubSpotFakeOptions {
   accessToken: string;
+  /** Custom contact properties the portal already has, besides HubSpot's own. */
+  properties?: readonly string[];
   /** At most `max` requests per rolling `windowMs`; HubSpot's private-app floor is 100 / 10 s. */
   rateLimit?: { max: number; windowMs: number };
 }
@@ -44,6 +56,8 @@ export interface HubSpotFake {
   url: string;
   /** Contacts by lower-cased email. */
   contacts: Map<string, StoredContact>;
+  /** The portal's contact properties by internal name, HubSpot's own included. */
+  properties: Map<string, ContactProperty>;
   /** Deals by id: the ids of their associated contacts. */
   deals: Map<string, { contactIds: string[] }>;
   /** A deal associated with these contacts (created when new); returns the deal id. */
@@ -59,6 +73,13 @@ const UPSERT_PATH = '/crm/v3/objects/contacts/batch/upsert';
 const LIST_PATH = '/crm/v3/objects/contacts';
 const BATCH_READ_PATH = '/crm/v3/objects/contacts/batch/read';
 const DEAL_PATH = /^\/crm\/v3\/objects\/deals\/([^/]+)$/;
+const PROPERTIES_PATH = '/crm/v3/properties/contacts';
+// A few of the properties every portal has; hs_… ones are HubSpot's too.
+const DEFAULT_PROPERTIES = [
+  'email', 'firstname', 'lastname', 'phone', 'mobilephone', 'company', 'website', 'jobtitle', 'address', 'city', 'state', 'zip', 'country',
+  'lifecyclestage', 'hubspot_owner_id',
+];
+const PROPERTY_NAME = /^[a-z][a-z0-9_]*$/;
 // Stricter than the connector's own check, as HubSpot is: a dotted domain with a TLD of letters.
 const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)*\.[A-Za-z]{2,}$/;
 
@@ -114,6 +135,9 @@ export async function startHubSpotFake(options: HubSpotFakeOptions): Promise<Hub
   const fake: HubSpotFake = {
     url: '',
     contacts: new Map(),
+    properties: new Map(
+      [...DEFAULT_PROPERTIES, ...(options.properties ?? [])].map((name) => [name, { name, label: name, type: 'string', fieldType: 'text', groupName: 'contactinformation' }]),
+    ),
     deals: new Map(),
     addDeal: (contactEmails) => {
       const now = new Date().toISOString();
@@ -155,6 +179,12 @@ export async function startHubSpotFake(options: HubSpotFakeOptions): Promise<Hub
       const trace = input.objectWriteTraceId === undefined ? {} : { objectWriteTraceId: [input.objectWriteTraceId] };
       if (!EMAIL.test(input.id)) {
         errors.push(errorBody('VALIDATION_ERROR', `Property values were not valid: [{"isValid":false,"message":"Email address ${input.id} is invalid","error":"INVALID_EMAIL","name":"email"}]`, { context: { ids: [input.id], ...trace } }));
+        continue;
+      }
+      const unknown = Object.keys(input.properties).filter((name) => !fake.properties.has(name) && !name.startsWith('hs_'));
+      if (unknown.length > 0) {
+        const details = unknown.map((name) => ({ isValid: false, message: `Property "${name}" does not exist`, error: 'PROPERTY_DOESNT_EXIST', name, localizedErrorMessage: `Property "${name}" does not exist` }));
+        errors.push(errorBody('VALIDATION_ERROR', `Property values were not valid: ${JSON.stringify(details)}`, { context: { ids: [input.id], ...trace } }));
         continue;
       }
       const key = input.id.toLowerCase();
@@ -208,6 +238,22 @@ export async function startHubSpotFake(options: HubSpotFakeOptions): Promise<Hub
     return { status: errors.length ? 207 : 200, body: { status: 'COMPLETE', results, ...(errors.length ? { errors, numErrors: errors.length } : {}), startedAt: now, completedAt: now } };
   }
 
+  // https://developers.hubspot.com/docs/api/crm/properties — create a contact property.
+  function createProperty(body: unknown): Answer {
+    const input = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+    const missing = ['name', 'label', 'type', 'fieldType', 'groupName'].filter((field) => typeof input[field] !== 'string' || input[field] === '');
+    if (missing.length > 0) return { status: 400, body: errorBody('VALIDATION_ERROR', `Missing required fields: ${missing.join(', ')}`) };
+    const name = input.name as string;
+    if (!PROPERTY_NAME.test(name)) return { status: 400, body: errorBody('VALIDATION_ERROR', `Property name ${name} is not valid`) };
+    if (fake.properties.has(name)) return { status: 409, body: errorBody('OBJECT_ALREADY_EXISTS', `A property named '${name}' already exists.`) };
+    const property: ContactProperty = {
+      name, label: input.label as string, type: input.type as string, fieldType: input.fieldType as string, groupName: input.groupName as string,
+      ...(typeof input.description === 'string' ? { description: input.description } : {}),
+    };
+    fake.properties.set(name, property);
+    return { status: 201, body: property };
+  }
+
   function route(request: FakeRequest): Answer {
     const next = forced.shift();
     if (next) return forcedAnswer(next);
@@ -233,6 +279,14 @@ export async function startHubSpotFake(options: HubSpotFakeOptions): Promise<Hub
         return { status: 400, body: errorBody('VALIDATION_ERROR', 'Invalid input JSON') };
       }
       return upsert(body);
+    }
+    if (request.method === 'GET' && url.pathname === PROPERTIES_PATH) return { status: 200, body: { results: [...fake.properties.values()] } };
+    if (request.method === 'POST' && url.pathname === PROPERTIES_PATH) {
+      try {
+        return createProperty(JSON.parse(request.body));
+      } catch {
+        return { status: 400, body: errorBody('VALIDATION_ERROR', 'Invalid input JSON') };
+      }
     }
     const deal = DEAL_PATH.exec(url.pathname);
     if (request.method === 'GET' && deal) return readDeal(decodeURIComponent(deal[1]!), url);

@@ -12,7 +12,7 @@ import { connectors } from '../../schema/tables/index.js';
 import { eq, sql as dsql } from 'drizzle-orm';
 import { createConnectorRuntime } from '../connector-runtime.js';
 import { openConnector, type ConnectorRow } from '../open-connector.js';
-import { buildOutboundRecords } from '../outbound-records.js';
+import { buildOutboundRecords, sendsEventType } from '../outbound-records.js';
 import { createOrderedPushWindow } from './ordered-push-window.js';
 
 export interface SyncActivityDeps {
@@ -138,16 +138,19 @@ export function createSyncActivities(deps: SyncActivityDeps) {
       if (!row.enabled) return { state: 'disabled', delivered: 0 };
       // Inbound connectors receive (POST /webhooks/in/:token): nothing to push, and no registry entry to open.
       if (row.kind === INBOUND_KIND) return { state: 'idle', delivered: 0 };
-      let instance;
+      let opened;
       try {
-        instance = openConnector(row, deps.secretBox, runtime).instance;
+        opened = openConnector(row, deps.secretBox, runtime);
       } catch (err) {
         const message = `configuration is not valid: ${err instanceof Error ? err.message : String(err)}`;
         await markFailing(row, message);
         return { state: 'failing', delivered: 0, message };
       }
-      const destination = instance.destination;
+      const destination = opened.instance.destination;
       if (!destination) return { state: 'idle', delivered: 0 }; // file destinations run on schedules
+      const mapping = row.mapping as MappingEntry[] | null;
+      // Created without a mapping: the kind's default, which sends only the event types it maps.
+      const defaults = mapping ? undefined : opened.defaultMapping;
 
       // Requested re-deliveries go first; they do not move the cursor.
       const replayIds = await deps.sql<{ event_id: string }[]>`
@@ -184,7 +187,13 @@ export function createSyncActivities(deps: SyncActivityDeps) {
         const page = replaying
           ? { events: await loadEventsById(deps.sql, replayIds.map((r) => r.event_id)), cursor: from, full: true }
           : await readEventsSince(deps.sql, from, { limit: PAGE_SIZE, types: row.events, programIds: row.programIds });
-        return { ...page, records: await buildOutboundRecords(deps.db, deps.publicUrl, page.events, row.mapping as MappingEntry[] | null) };
+        const events = page.events.filter((e) => sendsEventType(mapping, defaults, e.type));
+        if (replaying && events.length < page.events.length) {
+          // Nothing to send for these: off the queue, or they would be read again forever.
+          const skipped = page.events.filter((e) => !events.includes(e)).map((e) => e.id);
+          await deps.sql`delete from connector_replays where connector_id = ${row.id} and event_id = any(${skipped})`;
+        }
+        return { ...page, events, records: await buildOutboundRecords(deps.db, deps.publicUrl, events, mapping, defaults) };
       };
       let next: Promise<Page> | undefined = readPage(cursor);
       // Heartbeats on a timer, not per batch: one slow provider call must not look like a dead worker.
