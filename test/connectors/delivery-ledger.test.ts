@@ -114,8 +114,10 @@ describe('delivery ledger', () => {
     const [failed] = await waitFor(async () => { const d = await deliveriesOf(connector.id); return d[0]?.status === 'failed' ? d : undefined; }, 10_000, 'the delivery failed');
     expect(failed).toMatchObject({ attempts: DISABLE_AFTER, nextAttemptAt: null });
 
-    // Nothing more goes out: not the failed event after the longest backoff, not a new one.
+    // Nothing more goes out: not the failed event after the longest backoff, not a new one, not
+    // after an edit that wakes the sync while the connector stays off.
     await convert(h, program.id, member.referralCode);
+    expect((await h.call('PATCH', `/api/v1/connectors/${connector.id}`, { name: 'Renamed while off' })).body).toMatchObject({ enabled: false, status: 'disabled' });
     await new Promise((r) => setTimeout(r, BACKOFF_MS.at(-1)! * 1.5));
     expect(requests()).toHaveLength(DISABLE_AFTER);
 
