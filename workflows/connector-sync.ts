@@ -24,11 +24,16 @@ const inMs = (ms: number) => new Date(Date.now() + ms).toISOString(); // workflo
  */
 export async function connectorSync(input: ConnectorSyncInput): Promise<void> {
   let woken = false;
-  setHandler(connectorWakeSignal, () => { woken = true; });
+  let reconfigured = false;
+  setHandler(connectorWakeSignal, (reason) => {
+    woken = true;
+    if (reason !== 'events') reconfigured = true;
+  });
   let failures = 0;
 
   for (;;) {
     woken = false;
+    reconfigured = false;
     const result = await acts.syncConnectorBatch({ connectorId: input.connectorId });
     if (result.state === 'gone') return;
 
@@ -51,8 +56,9 @@ export async function connectorSync(input: ConnectorSyncInput): Promise<void> {
       const jittered = base * (0.8 + Math.random() * 0.4); // deterministic in workflows (seeded)
       if (result.state === 'transient') await acts.noteTransientFailure({ connectorId: input.connectorId, message: result.message, nextAttemptAt: inMs(jittered) });
       else if (patched(LEDGER_NEXT_ATTEMPT)) await acts.noteNextAttempt({ connectorId: input.connectorId, nextAttemptAt: inMs(jittered) });
-      // A configuration change (wake) retries at once; otherwise after the backoff.
-      await condition(() => woken, jittered);
+      // A configuration change (or a retry asked for) tries again at once; new events do not cut
+      // the backoff short, or a busy log would hammer a failing endpoint and disable it in seconds.
+      await condition(() => reconfigured, jittered);
     } else {
       failures = 0;
       if (result.state === 'disabled') await condition(() => woken);
