@@ -77,6 +77,12 @@ describe('delivery ledger', () => {
     // The retry waited out the backoff (jittered by up to 20%): the conversion's other events
     // arriving meanwhile did not cut it short.
     expect(Date.parse(second.startedAt) - Date.parse(first.startedAt)).toBeGreaterThanOrEqual(BACKOFF_MS[0]! * 0.8);
+
+    // A retry asked for through the API is the third attempt, marked as such.
+    expect((await h.call('POST', `/api/v1/deliveries/${delivery.id}/retry`)).status).toBe(202);
+    const third = await waitFor(async () => (await attemptsOf(delivery.id)).find((a: any) => a.attempt === 3), 20_000, 'the third attempt');
+    expect(third).toMatchObject({ outcome: 'succeeded', trigger: 'retry', httpStatus: 200 });
+    expect((await deliveriesOf(connector.id))[0]).toMatchObject({ id: delivery.id, attempts: 3, status: 'succeeded' });
   });
 
   it('a transiently failing delivery has a row from its first attempt, with the next attempt\'s time while it retries', async () => {
