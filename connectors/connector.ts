@@ -17,13 +17,16 @@ export class ConnectorError extends Error {
   readonly retryAfterMs?: number;
   /** Provider HTTP status (or protocol reply code) when there was one. */
   readonly status?: number;
+  /** The start of the provider's answer, secrets blanked out (for the delivery ledger). */
+  readonly response?: string;
 
-  constructor(kind: ConnectorErrorKind, message: string, opts: { retryAfterMs?: number; status?: number; cause?: unknown } = {}) {
+  constructor(kind: ConnectorErrorKind, message: string, opts: { retryAfterMs?: number; status?: number; response?: string; cause?: unknown } = {}) {
     super(message, { cause: opts.cause });
     this.name = 'ConnectorError';
     this.kind = kind;
     this.retryAfterMs = opts.retryAfterMs;
     this.status = opts.status;
+    this.response = opts.response;
   }
 
   /** auth/invalid/permanent never succeed on retry; the others may. */
@@ -42,9 +45,10 @@ export interface OutboundRecord {
   data: Record<string, unknown>;
 }
 
+/** `response`: the start of the provider's answer for this record, secrets blanked out. */
 export type RecordResult =
-  | { key: string; ok: true; status?: number }
-  | { key: string; ok: false; error: { kind: ConnectorErrorKind; message: string; status?: number } };
+  | { key: string; ok: true; status?: number; response?: string }
+  | { key: string; ok: false; error: { kind: ConnectorErrorKind; message: string; status?: number; response?: string } };
 
 /** Real-time destination: upserts records in the provider's batch size. */
 export interface Destination {

@@ -1,7 +1,13 @@
 import { defineSignal } from '@temporalio/workflow';
 
+/**
+ * Why a sync is woken: `events` (new events were committed) or `config` (its configuration
+ * changed, or someone asked for a retry, replay or recovery). A signal without a reason is `config`.
+ */
+export type WakeReason = 'events' | 'config';
+
 /** "Something changed": new events were committed, or the connector's configuration changed. */
-export const connectorWakeSignal = defineSignal('connectorWake');
+export const connectorWakeSignal = defineSignal<[reason?: WakeReason]>('connectorWake');
 
 export const CONNECTOR_SYNC_WORKFLOW_TYPE = 'connectorSync';
 

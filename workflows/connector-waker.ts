@@ -4,7 +4,7 @@ import type { Logger } from '../lib/logger.js';
 import type { Db } from '../schema/db.js';
 import { connectors } from '../schema/tables/index.js';
 import { syncTaskQueue } from './sync-task-queue.js';
-import { CONNECTOR_SYNC_WORKFLOW_TYPE, connectorSyncWorkflowId, connectorWakeSignal, type ConnectorSyncInput } from './connector-sync-signal.js';
+import { CONNECTOR_SYNC_WORKFLOW_TYPE, connectorSyncWorkflowId, connectorWakeSignal, type ConnectorSyncInput, type WakeReason } from './connector-sync-signal.js';
 
 export interface ConnectorWakerDeps {
   db: Db;
@@ -28,10 +28,10 @@ const NOT_SYNCED = ['sftp', 'ftps', 'email', 'inbound'];
 export function createConnectorWaker(deps: ConnectorWakerDeps) {
   let cached: { at: number; list: { id: string; events: string[] }[] } | undefined;
 
-  async function wake(connectorId: string): Promise<void> {
+  async function wake(connectorId: string, reason: WakeReason = 'config'): Promise<void> {
     const input: ConnectorSyncInput = { connectorId, backoffMs: deps.backoffMs, disableAfter: deps.disableAfter };
     await deps.client.connection.withDeadline(Date.now() + 5000, () => deps.client.workflow.signalWithStart(CONNECTOR_SYNC_WORKFLOW_TYPE, {
-      workflowId: connectorSyncWorkflowId(connectorId), taskQueue: syncTaskQueue(deps.taskQueue), args: [input], signal: connectorWakeSignal, signalArgs: [],
+      workflowId: connectorSyncWorkflowId(connectorId), taskQueue: syncTaskQueue(deps.taskQueue), args: [input], signal: connectorWakeSignal, signalArgs: [reason],
     }));
   }
 
@@ -49,7 +49,7 @@ export function createConnectorWaker(deps: ConnectorWakerDeps) {
         cached = { at: Date.now(), list: rows.filter((r) => !NOT_SYNCED.includes(r.kind)) };
       }
       const due = cached.list.filter((c) => c.events.length === 0 || c.events.some((t) => types.has(t)));
-      await Promise.all(due.map((c) => wake(c.id).catch((err) => deps.logger.warn({ connectorId: c.id, err: String(err) }, 'could not wake connector sync'))));
+      await Promise.all(due.map((c) => wake(c.id, 'events').catch((err) => deps.logger.warn({ connectorId: c.id, err: String(err) }, 'could not wake connector sync'))));
     },
   };
 }

@@ -7,6 +7,7 @@ import { createLifecycleActivities } from './activities/create-lifecycle-activit
 import { createSyncActivities } from './activities/create-sync-activities.js';
 import { createDeliveryActivities } from './activities/create-delivery-activities.js';
 import { createHubSpotActivities } from './activities/create-hubspot-activities.js';
+import { createRecoveryActivities } from './activities/create-recovery-activities.js';
 import { syncTaskQueue } from './sync-task-queue.js';
 
 // Next to this file: index.ts under tsx, index.js in a compiled build (npm run build).
@@ -53,6 +54,7 @@ export async function createWorker(deps: WorkerDeps): Promise<HubWorker> {
     }),
     ...createDeliveryActivities({ db: deps.db, sql: deps.sql, secretBox: deps.secretBox, allowPrivateTargets: deps.allowPrivateTargets }),
     ...createHubSpotActivities({ db: deps.db, sql: deps.sql, secretBox: deps.secretBox, allowPrivateTargets: deps.allowPrivateTargets }),
+    ...createRecoveryActivities({ sql: deps.sql }),
   };
   const bundle = deps.workflowBundle ?? await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
   const create = (taskQueue: string, maxCachedWorkflows: number, maxConcurrentActivityTaskExecutions: number) => Worker.create({

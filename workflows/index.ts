@@ -3,3 +3,4 @@ export { referralLifecycle } from './referral-lifecycle.js';
 export { connectorSync } from './connector-sync.js';
 export { scheduledDelivery } from './scheduled-delivery.js';
 export { hubspotDealStage } from './hubspot-deal-stage.js';
+export { connectorRecovery } from './connector-recovery.js';

@@ -77,6 +77,15 @@ describe('classifyHttpError', () => {
     expect(error.message.length).toBeLessThan(300);
   });
 
+  it('keeps up to 1024 characters of the reply, redacted, for the delivery ledger', async () => {
+    const secret = 'tok_0123456789abcdef';
+    const body = `bad token ${secret} ${'y'.repeat(2000)}`;
+    const error = classifyHttpError(await answer({ status: 500, body }), { redact: [secret] });
+    expect(error.response).toMatch(/^bad token \[redacted\] y+…$/);
+    expect(error.response).toHaveLength(1025);
+    expect(error.response).not.toContain(secret);
+  });
+
   it('treats a refused connection as transient', async () => {
     const closed = await startLocalReceiver();
     await closed.close();

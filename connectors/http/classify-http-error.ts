@@ -11,6 +11,8 @@ export interface ClassifyHttpErrorOptions {
 }
 
 const EXCERPT_CHARS = 200;
+// What the delivery ledger keeps of an answer: enough to see why, small enough per attempt.
+export const RESPONSE_EXCERPT_CHARS = 1024;
 const INVALID_STATUSES = new Set([400, 404, 409, 422]);
 // Request Timeout and Too Early say "try again", unlike the rest of 4xx.
 const TRANSIENT_4XX = new Set([408, 425]);
@@ -33,7 +35,8 @@ function describeTarget(config: InternalAxiosRequestConfig | undefined): string 
   }
 }
 
-function excerpt(data: unknown, redact: readonly string[]): string {
+/** The answer's body as one line, secrets blanked out, at most `max` characters ('' when empty). */
+export function responseExcerpt(data: unknown, redact: readonly string[], max = RESPONSE_EXCERPT_CHARS): string {
   let text: string;
   if (typeof data === 'string') text = data;
   else if (Buffer.isBuffer(data)) text = data.toString('utf8');
@@ -45,8 +48,12 @@ function excerpt(data: unknown, redact: readonly string[]): string {
       text = '';
     }
   }
-  const excerpt = redactSecrets(text, redact, EXCERPT_CHARS);
-  return excerpt ? `: ${excerpt}` : '';
+  return redactSecrets(text, redact, max);
+}
+
+function excerpt(data: unknown, redact: readonly string[]): string {
+  const text = responseExcerpt(data, redact, EXCERPT_CHARS);
+  return text ? `: ${text}` : '';
 }
 
 function fromResponse(response: AxiosResponse, options: ClassifyHttpErrorOptions): ConnectorError {
@@ -54,17 +61,18 @@ function fromResponse(response: AxiosResponse, options: ClassifyHttpErrorOptions
   const retryAfterMs = parseRetryAfter(AxiosHeaders.from(response.headers as AxiosHeaders).get('retry-after'), options.now);
   const head = `${describeTarget(response.config)} answered HTTP ${status}${response.statusText ? ` ${response.statusText}` : ''}`;
   const message = `${head}${excerpt(response.data, options.redact ?? [])}`;
+  const answer = { status, response: responseExcerpt(response.data, options.redact ?? []) || undefined };
 
-  if (status === 401 || status === 403) return new ConnectorError('auth', message, { status });
-  if (status === 429) return new ConnectorError('rate_limited', message, { status, retryAfterMs });
-  if (status === 410) return new ConnectorError('permanent', message, { status });
-  if (INVALID_STATUSES.has(status)) return new ConnectorError('invalid', message, { status });
-  if (status >= 500 || TRANSIENT_4XX.has(status)) return new ConnectorError('transient', message, { status, retryAfterMs });
+  if (status === 401 || status === 403) return new ConnectorError('auth', message, answer);
+  if (status === 429) return new ConnectorError('rate_limited', message, { ...answer, retryAfterMs });
+  if (status === 410) return new ConnectorError('permanent', message, answer);
+  if (INVALID_STATUSES.has(status)) return new ConnectorError('invalid', message, answer);
+  if (status >= 500 || TRANSIENT_4XX.has(status)) return new ConnectorError('transient', message, { ...answer, retryAfterMs });
   if (status >= 300 && status < 400) {
     // Redirects are never followed (a redirect can point anywhere, including private hosts).
-    return new ConnectorError('invalid', `${message} (redirects are not followed: configure the final URL)`, { status });
+    return new ConnectorError('invalid', `${message} (redirects are not followed: configure the final URL)`, answer);
   }
-  return new ConnectorError('permanent', message, { status });
+  return new ConnectorError('permanent', message, answer);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import type { ConnectorRuntime, OutboundRecord, RecordResult } from '../connector.js';
-import { classifyHttpError } from '../http/classify-http-error.js';
+import { classifyHttpError, responseExcerpt } from '../http/classify-http-error.js';
 import type { StandardWebhookMessage } from './sign-standard-webhook.js';
 
 /** The public event envelope (DESIGN §6, §12): one per request to a webhook or hook target. */
@@ -60,11 +60,13 @@ export async function postEventEnvelope(target: EnvelopeTarget, record: Outbound
   } catch (error) {
     throw classifyHttpError(error, { redact: target.redact });
   }
-  if (response.status >= 200 && response.status < 300) return { key: record.key, ok: true, status: response.status };
+  if (response.status >= 200 && response.status < 300) {
+    return { key: record.key, ok: true, status: response.status, response: responseExcerpt(response.data, target.redact ?? []) || undefined };
+  }
 
   const failure = classifyHttpError(response, { redact: target.redact });
   if (!RECORD_LEVEL_STATUSES.has(response.status)) throw failure;
-  return { key: record.key, ok: false, error: { kind: failure.kind, message: failure.message, status: failure.status } };
+  return { key: record.key, ok: false, error: { kind: failure.kind, message: failure.message, status: failure.status, response: failure.response } };
 }
 
 /** Destination.push for one-envelope-per-request targets; batchSize 1 makes this one call. */

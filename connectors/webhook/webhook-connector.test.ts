@@ -134,7 +134,7 @@ describe('webhookConnector', () => {
     receiver.reply = () => ({ status: 422, body: 'email is required' });
     const results = await connect({ signingSecret: newSecret() }).destination?.push([eventRecord('evt_bad')]);
     expect(results).toEqual([
-      { key: 'evt_bad', ok: false, error: { kind: 'invalid', status: 422, message: expect.stringContaining('email is required') as string } },
+      { key: 'evt_bad', ok: false, error: { kind: 'invalid', status: 422, message: expect.stringContaining('email is required') as string, response: 'email is required' } },
     ]);
   });
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { createMappingSchema } from '../../connectors/mapping/mapping-entry-schema.js';
 import { INBOUND_SOURCE_ROOTS, MAPPING_SOURCE_ROOTS } from '../../connectors/mapping/mapping-paths.js';
 import { EVENT_TYPES } from '../../schema/append-event.js';
+import { DELIVERY_STATUSES } from '../../schema/tables/deliveries.js';
 
 const eventTypeSchema = z.enum(EVENT_TYPES);
 // Any known root here; the service narrows it per kind (outbound kinds read records, `inbound` the posted body).
@@ -36,10 +37,16 @@ export const connectorSchema = z.object({
   inboundUrl: z.string().optional().meta({ description: 'Inbound connectors: where to POST (the token in it is the credential; shown to admin keys only)' }),
 }).meta({ id: 'Connector' });
 
+export const deliveryStatusSchema = z.enum(DELIVERY_STATUSES).meta({
+  description: '`retrying`: the last attempt failed and another is due at `nextAttemptAt`; `failed`: the connector was disabled before it got through; `dead`: the provider refused the record',
+});
+
 export const deliverySchema = z.object({
   id: z.string(), connectorId: z.string(), eventId: z.string(), eventType: z.string(), recordKey: z.string(),
-  status: z.enum(['succeeded', 'failed', 'dead']), attempts: z.number(), lastError: z.string().nullable(),
-  responseCode: z.number().nullable(), createdAt: z.string(), updatedAt: z.string(),
+  status: deliveryStatusSchema, attempts: z.number().meta({ description: 'Attempts so far; each is listed by GET /api/v1/deliveries/{id}/attempts' }),
+  lastError: z.string().nullable(), responseCode: z.number().nullable(),
+  lastAttemptAt: z.string().nullable(), nextAttemptAt: z.string().nullable().meta({ description: 'While retrying: when the next attempt is due' }),
+  createdAt: z.string(), updatedAt: z.string(),
 }).meta({ id: 'Delivery' });
 
 export type ConnectorCreate = z.infer<typeof connectorCreateSchema>;

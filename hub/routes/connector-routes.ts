@@ -2,12 +2,13 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { CONNECTORS } from '../../connectors/registry.js';
 import { idParam, listOf, pageQuery } from '../contracts/common.js';
-import { connectorCreateSchema, connectorPatchSchema, connectorSchema, deliverySchema } from '../contracts/connector-contract.js';
+import { connectorCreateSchema, connectorPatchSchema, connectorSchema, deliverySchema, deliveryStatusSchema } from '../contracts/connector-contract.js';
 import { hasScope, requireScope } from '../http/api-key-auth.js';
 import type { HubEnv, Principal } from '../http/hub-env.js';
 import { errorResponses, jsonBody, ok, secured } from '../http/openapi-parts.js';
 import { createConnectorService } from '../services/connector-service.js';
 import type { HubDeps } from '../services/hub-deps.js';
+import { registerDeliveryLedgerRoutes } from './delivery-ledger-routes.js';
 
 type Connector = z.infer<typeof connectorSchema>;
 type Delivery = z.infer<typeof deliverySchema>;
@@ -100,7 +101,7 @@ export function registerConnectorRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps)
   app.openapi(createRoute({
     method: 'get', path: '/api/v1/connectors/{id}/deliveries', tags, security: secured, middleware: [requireScope('read')],
     summary: 'The delivery ledger of a connector',
-    request: { params: idParam('Connector'), query: z.object({ ...pageQuery, status: z.enum(['succeeded', 'failed', 'dead']).optional() }) },
+    request: { params: idParam('Connector'), query: z.object({ ...pageQuery, status: deliveryStatusSchema.optional() }) },
     responses: { 200: ok(listOf(deliverySchema), 'A page of deliveries'), ...errorResponses(404) },
   }), async (c) => c.json(await svc.deliveries(c.get('principal'), c.req.valid('param').id, c.req.valid('query')) as { data: Delivery[]; nextCursor: string | null }, 200));
 
@@ -116,4 +117,6 @@ export function registerConnectorRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps)
     request: { params: idParam('Connector'), ...jsonBody(z.object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) }).strict()) },
     responses: { 202: ok(z.object({ queued: z.number() }), 'Queued'), ...errorResponses(400, 404) },
   }), async (c) => c.json(await svc.replay(c.get('principal'), c.req.valid('param').id, c.req.valid('json')), 202));
+
+  registerDeliveryLedgerRoutes(app, deps, svc.getRow);
 }

@@ -6,7 +6,7 @@ import { mappingSchema, type MappingEntry } from '../../connectors/mapping/mappi
 import { connectorDefinition } from '../../connectors/registry.js';
 import { newId } from '../../lib/ids.js';
 import { loadEventsById } from '../../schema/read-events.js';
-import { connectors, deliveries, schedules } from '../../schema/tables/index.js';
+import { connectors, deliveries, schedules, type DELIVERY_STATUSES } from '../../schema/tables/index.js';
 import { createConnectorRuntime } from '../../workflows/connector-runtime.js';
 import { defaultMappingOf, openConnector, openSecrets, type ConnectorRow } from '../../workflows/open-connector.js';
 import { buildOutboundRecords } from '../../workflows/outbound-records.js';
@@ -22,6 +22,7 @@ import { validateInboundConnector } from './validate-inbound-connector.js';
 import { decodeCursor, pageOf } from './page-cursor.js';
 
 const iso = (d: Date) => d.toISOString();
+type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** Secrets never leave: each stored key is reported as "set". */
 export function connectorJson(row: ConnectorRow, secretKeys: string[]) {
@@ -203,7 +204,7 @@ export function createConnectorService(deps: HubDeps) {
       return { data: records.map((r) => ({ eventId: r.event.id, type: r.event.type, data: r.data })) };
     },
 
-    async deliveries(principal: Principal, id: string, q: { limit: number; cursor?: string; status?: 'succeeded' | 'failed' | 'dead' }) {
+    async deliveries(principal: Principal, id: string, q: { limit: number; cursor?: string; status?: DeliveryStatus }) {
       await getRow(principal, id);
       const after = decodeCursor(q.cursor, 1);
       const rows = await db.select().from(deliveries).where(and(
@@ -212,7 +213,10 @@ export function createConnectorService(deps: HubDeps) {
       )).orderBy(desc(deliveries.id)).limit(q.limit + 1);
       const page = pageOf(rows, q.limit, (r) => [r.id]);
       return {
-        data: page.data.map((d) => ({ ...d, createdAt: iso(d.createdAt), updatedAt: iso(d.updatedAt) })),
+        data: page.data.map((d) => ({
+          ...d, createdAt: iso(d.createdAt), updatedAt: iso(d.updatedAt),
+          lastAttemptAt: d.lastAttemptAt && iso(d.lastAttemptAt), nextAttemptAt: d.nextAttemptAt && iso(d.nextAttemptAt),
+        })),
         nextCursor: page.nextCursor,
       };
     },
@@ -222,7 +226,7 @@ export function createConnectorService(deps: HubDeps) {
       const [d] = await db.select().from(deliveries).where(eq(deliveries.id, deliveryId));
       const [owner] = d ? await db.select({ programIds: connectors.programIds }).from(connectors).where(eq(connectors.id, d.connectorId)) : [];
       if (!d || !owner || !canSeePrograms(principal, owner.programIds)) throw new ApiError('not_found', `Delivery ${deliveryId} not found`);
-      await requeue(d.connectorId, [d.eventId]);
+      await requeue(d.connectorId, [d.eventId], 'retry');
       return { deliveryId, queued: 1 };
     },
 
@@ -235,7 +239,7 @@ export function createConnectorService(deps: HubDeps) {
           and (${row.events.length === 0} or type = any(${row.events}))
           and (${row.programIds.length === 0} or program_id = any(${row.programIds}))
         order by seq`;
-      await requeue(id, ids.map((r) => r.id));
+      await requeue(id, ids.map((r) => r.id), 'replay');
       return { queued: ids.length };
     },
   };
@@ -244,11 +248,11 @@ export function createConnectorService(deps: HubDeps) {
    * Replays go through the same sync path: the chosen events are copied to the connector's
    * replay queue (a private event-log cursor would skip them), then the workflow is woken.
    */
-  async function requeue(connectorId: string, eventIds: string[]) {
+  async function requeue(connectorId: string, eventIds: string[], trigger: 'retry' | 'replay') {
     if (eventIds.length > 0) {
       await deps.sql`
-        insert into connector_replays (connector_id, event_id)
-        select ${connectorId}, unnest(${eventIds}::text[]) on conflict do nothing`;
+        insert into connector_replays (connector_id, event_id, trigger)
+        select ${connectorId}, unnest(${eventIds}::text[]), ${trigger} on conflict do nothing`;
     }
     deps.connectorWaker?.changed(connectorId);
   }

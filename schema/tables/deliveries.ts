@@ -1,7 +1,12 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { tstz } from './columns.js';
 
-export const DELIVERY_STATUSES = ['succeeded', 'failed', 'dead'] as const;
+/**
+ * `retrying`: the last attempt failed and another is due at `next_attempt_at`; `failed`: the
+ * connector was disabled before it got through; `dead`: the provider refused this record.
+ */
+export const DELIVERY_STATUSES = ['succeeded', 'retrying', 'failed', 'dead'] as const;
 
 /**
  * One row per (connector, event): the ledger the UI shows and replays from.
@@ -22,9 +27,16 @@ export const deliveries = pgTable('deliveries', {
   attempts: integer('attempts').notNull().default(1),
   lastError: text('last_error'),
   responseCode: integer('response_code'),
+  lastAttemptAt: tstz('last_attempt_at'),
+  // Set while `retrying`: when the connector's sync tries again (its backoff or the provider's Retry-After).
+  nextAttemptAt: tstz('next_attempt_at'),
   createdAt: tstz('created_at').notNull().defaultNow(),
   updatedAt: tstz('updated_at').notNull().defaultNow(),
 }, (t) => [
   uniqueIndex('deliveries_connector_event_uq').on(t.connectorId, t.eventId),
   index('deliveries_connector_idx').on(t.connectorId, t.id),
+  // A failure stamps the next attempt's time on the connector's retrying rows; disabling fails them.
+  index('deliveries_retrying_idx').on(t.connectorId).where(sql`status = 'retrying'`),
+  // What a recovery re-sends: the connector's failed and dead rows since a time.
+  index('deliveries_unsent_idx').on(t.connectorId, t.lastAttemptAt).where(sql`status in ('failed', 'dead')`),
 ]);

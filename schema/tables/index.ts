@@ -11,6 +11,8 @@ export * from './idempotency-keys.js';
 export * from './dispatch-cursors.js';
 export * from './connectors.js';
 export * from './deliveries.js';
+export * from './delivery-attempts.js';
+export * from './connector-recoveries.js';
 export * from './connector-replays.js';
 export * from './schedules.js';
 export * from './schedule-runs.js';

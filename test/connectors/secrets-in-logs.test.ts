@@ -132,7 +132,9 @@ it('no API response, log line or stored message carries a connector secret; the 
   for (const id of ids) {
     expect((await api('POST', `/api/v1/connectors/${id}/test`)).body).toEqual({ ok: true });
     await api('GET', `/api/v1/connectors/${id}`);
-    await api('GET', `/api/v1/connectors/${id}/deliveries`);
+    const deliveries = await api('GET', `/api/v1/connectors/${id}/deliveries`);
+    // Each attempt, the failed ones with the provider's answer, is shown too.
+    for (const d of deliveries.body.data as { id: string }[]) await api('GET', `/api/v1/deliveries/${d.id}/attempts`);
     await api('POST', `/api/v1/connectors/${id}/preview`);
   }
   await api('GET', '/api/v1/connectors?limit=50');
@@ -142,6 +144,7 @@ it('no API response, log line or stored message carries a connector secret; the 
   const stored = await h.db.sql<{ text: string }[]>`
     select payload::text as text from events where type like 'connector.%'
     union all select coalesce(last_error, '') from deliveries
+    union all select concat_ws(' ', response_excerpt, error_message) from delivery_attempts
     union all select coalesce(status_reason, '') from connectors`;
 
   const leaks = [

@@ -82,3 +82,29 @@ it('a schedule change Temporal cannot take is a 503 and leaves the schedule as i
   expect((await h.call('DELETE', `/api/v1/schedules/${created.body.id}`)).status).toBe(204);
   expect((await h.call('GET', `/api/v1/schedules/${created.body.id}`)).status).toBe(404);
 }, 120_000); // three calls wait out the hub's 10 s Temporal deadline
+
+it('a recover Temporal cannot take is a 503 and leaves no recovery behind; asked again once it is back, it runs', async () => {
+  const { program } = await programWithMember(h, []);
+  const connector = await h.call('POST', '/api/v1/connectors', {
+    kind: 'webhook', name: 'Hook', settings: { url: 'http://127.0.0.1:9/hook' }, secrets: { signingSecret: `whsec_${Buffer.alloc(32, 7).toString('base64')}` },
+    programIds: [program.id], enabled: false,
+  });
+  expect(connector.status, JSON.stringify(connector.body)).toBe(201);
+  const since = new Date(Date.now() - 60_000).toISOString();
+
+  await proxy.cut();
+  const refused = await h.call('POST', `/api/v1/connectors/${connector.body.id}/recover`, { since });
+  expect(refused.status).toBe(503);
+  expect(refused.body.error.code).toBe('unavailable');
+  // A recovery left `running` with no workflow would show progress that never comes.
+  expect((await h.db.sql`select id from connector_recoveries where connector_id = ${connector.body.id}`)).toHaveLength(0);
+
+  await proxy.restore();
+  const started = await h.call('POST', `/api/v1/connectors/${connector.body.id}/recover`, { since });
+  expect(started.status).toBe(202);
+  const done = await waitFor(async () => {
+    const r = (await h.call('GET', `/api/v1/connectors/${connector.body.id}/recoveries/${started.body.recoveryId}`)).body;
+    return r.status === 'completed' ? r : undefined;
+  }, 20_000, 'the recovery completed');
+  expect(done).toMatchObject({ queued: 0, remaining: 0 });
+}, 60_000);

@@ -18,6 +18,7 @@ export interface Fixture {
   inboundConnectorId: string;
   inboundToken: string;
   deliveryId: string;
+  recoveryId: string;
   scheduleId: string;
   runId: string;
   apiKeyId: string;
@@ -78,6 +79,9 @@ export function authorizationRoutes(): Map<string, RouteCase> {
     'post /api/v1/connectors/{id}/preview': { path: (f) => `/api/v1/connectors/${f.connectorId}/preview` },
     'get /api/v1/connectors/{id}/deliveries': { path: (f) => `/api/v1/connectors/${f.connectorId}/deliveries` },
     'post /api/v1/deliveries/{id}/retry': { path: (f) => `/api/v1/deliveries/${f.deliveryId}/retry` },
+    'get /api/v1/deliveries/{id}/attempts': { path: (f) => `/api/v1/deliveries/${f.deliveryId}/attempts` },
+    'post /api/v1/connectors/{id}/recover': { path: (f) => `/api/v1/connectors/${f.connectorId}/recover`, body: () => ({ since: iso(-60_000) }) },
+    'get /api/v1/connectors/{id}/recoveries/{recoveryId}': { path: (f) => `/api/v1/connectors/${f.connectorId}/recoveries/${f.recoveryId}` },
     'post /api/v1/connectors/{id}/replay': {
       path: (f) => `/api/v1/connectors/${f.connectorId}/replay`,
       body: () => ({ from: iso(-3_600_000), to: iso(60_000) }),

@@ -82,8 +82,9 @@ async function buildProgram(label: 'A' | 'B'): Promise<Fixture> {
     const list = await h.call('GET', `/api/v1/connectors/${webhook.id}/deliveries`);
     return list.body.data[0] as { id: string } | undefined;
   }, 30_000, `a delivery of program ${label}`);
+  const recovery = await admin('POST', `/api/v1/connectors/${webhook.id}/recover`, { since: new Date(Date.now() - 3_600_000).toISOString() });
   return {
-    label, tag, programId: program.id, memberId: member.id, memberEmail, referralCode: member.referralCode, referralId: referral.id, referralEmail,
+    label, tag, recoveryId: recovery.recoveryId, programId: program.id, memberId: member.id, memberEmail, referralCode: member.referralCode, referralId: referral.id, referralEmail,
     rewardIds: [rewards[0]!.id, rewards[1]!.id], connectorId: webhook.id, emailConnectorId: email.id, inboundConnectorId: inbound.id, inboundToken,
     deliveryId: delivery.id, scheduleId: schedule.id, runId: run.runId, apiKeyId: victimKey.id, fullKeys: [victimKey.key, hookKey.key], hookId,
     secrets: [webhookSecret],
@@ -92,7 +93,7 @@ async function buildProgram(label: 'A' | 'B'): Promise<Fixture> {
 
 /** Every string that would betray program B if a program-A key received it. */
 function markersOf(f: Fixture, global: { connectorId: string; scheduleId: string }) {
-  const ids = [f.programId, f.memberId, f.referralId, ...f.rewardIds, f.connectorId, f.emailConnectorId, f.inboundConnectorId, f.deliveryId,
+  const ids = [f.programId, f.memberId, f.referralId, ...f.rewardIds, f.connectorId, f.emailConnectorId, f.inboundConnectorId, f.deliveryId, f.recoveryId,
     f.scheduleId, f.runId, f.apiKeyId, f.hookId, global.connectorId, global.scheduleId];
   const always = [f.tag, f.inboundToken, ...f.secrets, ...f.fullKeys];
   return { ids, always };

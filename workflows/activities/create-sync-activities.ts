@@ -8,7 +8,7 @@ import type { Logger } from '../../lib/logger.js';
 import { appendEvent } from '../../schema/append-event.js';
 import type { Db, Sql } from '../../schema/db.js';
 import { loadEventsById, readEventsSince, START_CURSOR, type EventCursor, type LoggedEvent } from '../../schema/read-events.js';
-import { connectors } from '../../schema/tables/index.js';
+import { connectors, type ATTEMPT_TRIGGERS } from '../../schema/tables/index.js';
 import { eq, sql as dsql } from 'drizzle-orm';
 import { createConnectorRuntime } from '../connector-runtime.js';
 import { openConnector, type ConnectorRow } from '../open-connector.js';
@@ -29,6 +29,27 @@ export type SyncResult =
   | { state: 'rate_limited'; delivered: number; retryAfterMs?: number; message: string }
   | { state: 'transient' | 'failing'; delivered: number; message: string };
 
+/** One record's line in the ledger after a push: the delivery's new state and the attempt's facts. */
+interface LedgerRow {
+  eventId: string;
+  eventType: string;
+  status: 'succeeded' | 'retrying' | 'dead';
+  outcome: 'succeeded' | 'failed' | 'dead';
+  httpStatus: number | null;
+  response: string | null;
+  errorKind: string | null;
+  errorMessage: string | null;
+  trigger: AttemptTrigger;
+  recoveryId: string | null;
+}
+
+/** When a push started (ISO) and how long the provider took. */
+interface PushTiming { startedAt: string; durationMs: number }
+
+/** Who asked for a record to go out: the sync itself, or a retry, replay or recovery. */
+interface Request { trigger: AttemptTrigger; recoveryId: string | null }
+const SCHEDULED: Request = { trigger: 'scheduled', recoveryId: null };
+
 /** A batch on its way: its events, their records, and where the cursor may go once it is delivered. */
 interface Slice {
   events: LoggedEvent[];
@@ -43,6 +64,8 @@ interface Page {
   cursor: EventCursor;
   full: boolean;
 }
+
+type AttemptTrigger = (typeof ATTEMPT_TRIGGERS)[number];
 
 const cursorName = (connectorId: string) => `connector:${connectorId}`;
 // Events read per query. Filters apply after reading, so this is not tied to the batch size: a
@@ -68,6 +91,33 @@ function orderKeys(events: LoggedEvent[]): string[] {
   return [...keys];
 }
 
+/** The ledger rows of a push that answered: one per record the provider reported on. */
+function pushedRows(events: LoggedEvent[], results: RecordResult[], requestOf: (eventId: string) => Request): LedgerRow[] {
+  const byKey = new Map(results.map((r) => [r.key, r]));
+  const rows: LedgerRow[] = [];
+  for (const e of events) {
+    const r = byKey.get(e.id);
+    if (!r) continue;
+    const common = { eventId: e.id, eventType: e.type, ...requestOf(e.id) };
+    rows.push(r.ok
+      ? { ...common, status: 'succeeded', outcome: 'succeeded', httpStatus: r.status ?? null, response: r.response ?? null, errorKind: null, errorMessage: null }
+      : { ...common, status: 'dead', outcome: 'dead', httpStatus: r.error.status ?? null, response: r.error.response ?? null, errorKind: r.error.kind, errorMessage: r.error.message.slice(0, 1000) });
+  }
+  return rows;
+}
+
+/** The ledger rows of a push that failed as a whole: every record of it is tried again later. */
+function failedRows(events: LoggedEvent[], failure: unknown, requestOf: (eventId: string) => Request): LedgerRow[] {
+  const e = asConnectorError(failure);
+  return events.map((event) => ({
+    eventId: event.id, eventType: event.type, ...requestOf(event.id), status: 'retrying', outcome: 'failed',
+    httpStatus: e.status ?? null, response: e.response ?? null, errorKind: e.kind, errorMessage: e.message.slice(0, 1000),
+  }));
+}
+
+const asConnectorError = (failure: unknown) =>
+  failure instanceof ConnectorError ? failure : new ConnectorError('transient', failure instanceof Error ? failure.message : String(failure));
+
 /** Activities for connectorSync: push the next slice of the event log to one connector. */
 export function createSyncActivities(deps: SyncActivityDeps) {
   const runtime = createConnectorRuntime({ allowPrivateTargets: deps.allowPrivateTargets });
@@ -88,37 +138,41 @@ export function createSyncActivities(deps: SyncActivityDeps) {
   }
 
   /**
-   * The batch's outcomes in one statement (one row per connector and event). The connector row is
-   * locked once (FOR KEY SHARE, what a foreign key would take per row): a connector deleted
+   * A push's outcomes in one statement: the delivery row per (connector, event), created by its
+   * first attempt and updated by every later one, and an attempt row for each. The connector row
+   * is locked once (FOR KEY SHARE, what a foreign key would take per row): a connector deleted
    * meanwhile gets no rows, and its delete waits for this commit, then removes these rows too.
-   * A result's key is its record's key, the event id, so one array fills both columns.
    */
-  async function record(connectorId: string, events: { id: string; type: string }[], results: RecordResult[]) {
-    const byKey = new Map(results.map((r) => [r.key, r]));
-    const ids: string[] = [];
-    const eventIds: string[] = [];
-    const types: string[] = [];
-    const failures: (string | null)[] = [];
-    const codes: (number | null)[] = [];
-    for (const e of events) {
-      const r = byKey.get(e.id);
-      if (!r) continue;
-      ids.push(newId('dlv'));
-      eventIds.push(e.id);
-      types.push(e.type);
-      failures.push(r.ok ? null : `${r.error.kind}: ${r.error.message}`.slice(0, 1000));
-      codes.push(r.ok ? (r.status ?? null) : (r.error.status ?? null));
-    }
-    if (ids.length === 0) return;
+  async function record(connectorId: string, push: PushTiming, rows: LedgerRow[]) {
+    if (rows.length === 0) return;
+    const col = <K extends keyof LedgerRow>(key: K) => rows.map((r) => r[key]) as string[];
     await deps.sql`
-      with connector as (select id from connectors where id = ${connectorId} for key share)
-      insert into deliveries (id, connector_id, event_id, event_type, record_key, status, last_error, response_code)
-      select t.id, connector.id, t.event_id, t.event_type, t.event_id,
-        case when t.last_error is null then 'succeeded' else 'dead' end, t.last_error, t.response_code
-      from connector, unnest(${ids}::text[], ${eventIds}::text[], ${types}::text[], ${failures as string[]}::text[], ${codes as number[]}::int[])
-        as t(id, event_id, event_type, last_error, response_code)
-      on conflict (connector_id, event_id) do update set status = excluded.status, attempts = deliveries.attempts + 1,
-        last_error = excluded.last_error, response_code = excluded.response_code, updated_at = now()`;
+      with connector as (select id from connectors where id = ${connectorId} for key share),
+      t as (
+        select * from unnest(${rows.map(() => newId('dlv'))}::text[], ${rows.map(() => newId('att'))}::text[], ${col('eventId')}::text[],
+          ${col('eventType')}::text[], ${col('status')}::text[], ${col('outcome')}::text[], ${col('httpStatus')}::int[],
+          ${col('response')}::text[], ${col('errorKind')}::text[], ${col('errorMessage')}::text[], ${col('trigger')}::text[], ${col('recoveryId')}::text[])
+          as t(id, attempt_id, event_id, event_type, status, outcome, http_status, response, error_kind, error_message, trigger, recovery_id)
+      ),
+      d as (
+        insert into deliveries (id, connector_id, event_id, event_type, record_key, status, last_error, response_code, last_attempt_at)
+        select t.id, connector.id, t.event_id, t.event_type, t.event_id, t.status,
+          case when t.error_kind is null then null else left(t.error_kind || ': ' || t.error_message, 1000) end, t.http_status, ${push.startedAt}::timestamptz
+        from connector, t
+        on conflict (connector_id, event_id) do update set status = excluded.status, attempts = deliveries.attempts + 1,
+          last_error = excluded.last_error, response_code = excluded.response_code, last_attempt_at = excluded.last_attempt_at,
+          next_attempt_at = null, updated_at = now()
+        returning id, event_id, attempts
+      )
+      insert into delivery_attempts (id, delivery_id, connector_id, attempt, started_at, duration_ms, outcome, http_status,
+        response_excerpt, error_kind, error_message, trigger, recovery_id)
+      select t.attempt_id, d.id, ${connectorId}::text, d.attempts, ${push.startedAt}::timestamptz, ${push.durationMs}::int, t.outcome, t.http_status,
+        t.response, t.error_kind, t.error_message, t.trigger, t.recovery_id
+      from d join t on t.event_id = d.event_id`;
+  }
+
+  async function noteNextAttempt(connectorId: string, at: string) {
+    await deps.sql`update deliveries set next_attempt_at = ${at}::timestamptz where connector_id = ${connectorId} and status = 'retrying'`;
   }
 
   async function markFailing(row: ConnectorRow, message: string) {
@@ -135,7 +189,11 @@ export function createSyncActivities(deps: SyncActivityDeps) {
     async syncConnectorBatch(input: { connectorId: string }): Promise<SyncResult> {
       const [row] = await deps.db.select().from(connectors).where(eq(connectors.id, input.connectorId));
       if (!row) return { state: 'gone', delivered: 0 };
-      if (!row.enabled) return { state: 'disabled', delivered: 0 };
+      if (!row.enabled) {
+        // Nothing is due while it is off: its retrying deliveries wait for it to be enabled again.
+        await deps.sql`update deliveries set next_attempt_at = null where connector_id = ${row.id} and status = 'retrying' and next_attempt_at is not null`;
+        return { state: 'disabled', delivered: 0 };
+      }
       // Inbound connectors receive (POST /webhooks/in/:token): nothing to push, and no registry entry to open.
       if (row.kind === INBOUND_KIND) return { state: 'idle', delivered: 0 };
       let opened;
@@ -153,18 +211,32 @@ export function createSyncActivities(deps: SyncActivityDeps) {
       const defaults = mapping ? undefined : opened.defaultMapping;
 
       // Requested re-deliveries go first; they do not move the cursor.
-      const replayIds = await deps.sql<{ event_id: string }[]>`
-        select event_id from connector_replays where connector_id = ${row.id} order by created_at limit ${destination.batchSize * 4}`;
+      const replayIds = await deps.sql<{ event_id: string; trigger: AttemptTrigger; recovery_id: string | null }[]>`
+        select event_id, trigger, recovery_id from connector_replays where connector_id = ${row.id} order by created_at limit ${destination.batchSize * 4}`;
       const replaying = replayIds.length > 0;
+      const requests = new Map(replayIds.map((r): [string, Request] => [r.event_id, { trigger: r.trigger, recoveryId: r.recovery_id }]));
+      const requestOf = (eventId: string) => requests.get(eventId) ?? SCHEDULED;
       let delivered = 0;
-      const window = createOrderedPushWindow<Slice, RecordResult[]>({
+      const window = createOrderedPushWindow<Slice, { results: RecordResult[]; timing: PushTiming }>({
         maxInFlight: Math.max(1, destination.maxInFlight ?? 1),
         minGapMs: destination.requestsPerSecond ? 1000 / destination.requestsPerSecond : 0,
         // A stretch of the log this connector filters out has nothing to send, only a cursor.
-        push: async (slice) => (slice.records.length > 0 ? destination.push(slice.records) : []),
-        async after(slice, results) {
+        push: async (slice) => {
+          const started = Date.now();
+          const timing = () => ({ startedAt: new Date(started).toISOString(), durationMs: Date.now() - started });
+          if (slice.records.length === 0) return { results: [], timing: timing() };
+          try {
+            return { results: await destination.push(slice.records), timing: timing() };
+          } catch (err) {
+            // The failed attempt goes in the ledger too; the failure itself is what the window reports.
+            await record(row.id, timing(), failedRows(slice.events, err, requestOf))
+              .catch((dbErr: unknown) => deps.logger.warn({ connectorId: row.id, err: String(dbErr) }, 'could not record a failed attempt'));
+            throw err;
+          }
+        },
+        async after(slice, { results, timing }) {
           if (slice.records.length === 0) return;
-          await record(row.id, slice.events, results);
+          await record(row.id, timing, pushedRows(slice.events, results, requestOf));
           if (replaying) await deps.sql`delete from connector_replays where connector_id = ${row.id} and event_id = any(${slice.events.map((e) => e.id)})`;
           delivered += slice.records.length;
         },
@@ -225,7 +297,7 @@ export function createSyncActivities(deps: SyncActivityDeps) {
 
       if (failure !== undefined) {
         // Everything the window committed is delivered and kept; the rest is tried again.
-        const e = failure instanceof ConnectorError ? failure : new ConnectorError('transient', failure instanceof Error ? failure.message : String(failure));
+        const e = asConnectorError(failure);
         if (row.kind === 'zapier' && e.status === 410) {
           // Zapier says the Zap is gone: unsubscribe (REST hooks contract).
           await deps.db.delete(connectors).where(eq(connectors.id, row.id));
@@ -242,9 +314,15 @@ export function createSyncActivities(deps: SyncActivityDeps) {
       return { state: more ? 'more' : 'idle', delivered };
     },
 
-    async noteTransientFailure(input: { connectorId: string; message: string }): Promise<void> {
+    async noteTransientFailure(input: { connectorId: string; message: string; nextAttemptAt?: string }): Promise<void> {
       await deps.db.update(connectors).set({ statusReason: input.message, consecutiveFailures: dsql`${connectors.consecutiveFailures} + 1` })
         .where(eq(connectors.id, input.connectorId));
+      if (input.nextAttemptAt) await noteNextAttempt(input.connectorId, input.nextAttemptAt);
+    },
+
+    /** The workflow chose when to try again: the deliveries waiting for it show that time. */
+    async noteNextAttempt(input: { connectorId: string; nextAttemptAt: string }): Promise<void> {
+      await noteNextAttempt(input.connectorId, input.nextAttemptAt);
     },
 
     /** Sustained failure: stop trying until someone fixes and re-enables the connector. */
@@ -253,6 +331,9 @@ export function createSyncActivities(deps: SyncActivityDeps) {
         const [row] = await tx.update(connectors).set({ enabled: false, status: 'disabled', statusReason: input.reason, updatedAt: new Date() })
           .where(eq(connectors.id, input.connectorId)).returning();
         if (row) await appendEvent(tx, { type: 'connector.disabled', programId: null, subjectId: row.id, payload: { id: row.id, kind: row.kind, name: row.name, reason: input.reason } });
+        // No attempt is due any more: what was waiting to be retried has failed.
+        await tx.execute(dsql`update deliveries set status = 'failed', next_attempt_at = null, updated_at = now()
+          where connector_id = ${input.connectorId} and status = 'retrying'`);
       });
     },
   };
