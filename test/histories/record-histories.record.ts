@@ -29,12 +29,25 @@ beforeAll(async () => {
 });
 afterAll(async () => { await h?.close(); });
 
+/**
+ * Saves every run of the workflow (a long one continues as new, and each run must replay) and
+ * returns how many events they hold together.
+ */
 async function save(type: string, workflowId: string) {
-  const history = await h.client.workflow.getHandle(workflowId).fetchHistory();
-  const file = join(here, type, `${version}.binpb`);
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, temporal.api.history.v1.History.encode(history).finish());
-  return history.events?.length ?? 0;
+  const runs = await waitFor(async () => {
+    const found: string[] = [];
+    for await (const wf of h.client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) found.push(wf.runId);
+    return found.length > 0 ? found : undefined;
+  }, 30_000, `the runs of ${workflowId} in visibility`);
+  let events = 0;
+  for (const [index, runId] of runs.entries()) {
+    const history = await h.client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const file = join(here, type, `${version}${runs.length > 1 ? `-run${index + 1}` : ''}.binpb`);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, temporal.api.history.v1.History.encode(history).finish());
+    events += history.events?.length ?? 0;
+  }
+  return events;
 }
 
 it('referralLifecycle: conversion, a held reward, a renewal, a refund and a denial', async () => {
@@ -113,5 +126,25 @@ it('hubspotDealStage: a deal event looked up in HubSpot', async () => {
     expect(await save('hubspotDealStage', 'hubspot-deal-stage:4242')).toBeGreaterThan(5);
   } finally {
     await fake.close();
+  }
+}, 120_000);
+
+it('connectorRecovery: a dead delivery sent again', async () => {
+  let healthy = false;
+  const receiver = await startLocalReceiver(() => ({ status: healthy ? 204 : 400 }));
+  try {
+    const connector = await h.call('POST', '/api/v1/connectors', {
+      kind: 'webhook', name: 'Recovery', settings: { url: receiver.url }, secrets: { signingSecret: `whsec_${randomBytes(32).toString('base64')}` }, events: ['member.created'],
+    });
+    await programWithMember(h, []);
+    await waitFor(async () => (await h.call('GET', `/api/v1/connectors/${connector.body.id}/deliveries?status=dead`)).body.data.length > 0, 30_000, 'a dead delivery');
+    healthy = true;
+    const since = new Date(Date.now() - 60_000);
+    const started = await h.call('POST', `/api/v1/connectors/${connector.body.id}/recover`, { since: since.toISOString() });
+    expect(started.status).toBe(202);
+    await waitFor(async () => (await h.call('GET', `/api/v1/connectors/${connector.body.id}/recoveries/${started.body.recoveryId}`)).body.status === 'completed', 30_000, 'the recovery completed');
+    expect(await save('connectorRecovery', `connector-recovery:${connector.body.id}:${since.toISOString()}`)).toBeGreaterThan(5);
+  } finally {
+    await receiver.close();
   }
 }, 120_000);

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { temporal } from '@temporalio/proto';
-import { Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { expect, inject, it } from 'vitest';
 import * as workflows from '../../workflows/index.js';
 
@@ -12,6 +12,9 @@ import * as workflows from '../../workflows/index.js';
  * by `npm run histories:record`) is replayed against the current workflow code; a
  * non-deterministic change fails here, where it needs `patched()`, not in production.
  */
+// Replay workers log each start and stop at INFO; only problems belong in the test output.
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'histories');
 const types = readdirSync(root).filter((name) => statSync(join(root, name)).isDirectory());
 const filesOf = (type: string) => readdirSync(join(root, type)).filter((f) => f.endsWith('.binpb'));
