@@ -10,9 +10,6 @@ import { createConnectorService } from '../services/connector-service.js';
 import type { HubDeps } from '../services/hub-deps.js';
 import { registerDeliveryLedgerRoutes } from './delivery-ledger-routes.js';
 
-type Connector = z.infer<typeof connectorSchema>;
-type Delivery = z.infer<typeof deliverySchema>;
-
 const defaultMappingSchema = z.array(z.object({ events: z.array(z.string()).readonly(), description: z.string(), mapping: z.array(z.unknown()).readonly() })).readonly().nullable()
   .meta({ description: 'What a connector of this kind sends without a mapping, per group of event types (other types are not sent); null: the full public JSON' });
 
@@ -57,7 +54,7 @@ export function registerConnectorRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps)
     responses: { 201: ok(connectorSchema, 'Created (secrets come back as "set")'), ...errorResponses(400, 409, 413) },
   }), async (c) => {
     c.set('credentialFields', ['inboundUrl']);
-    return c.json(await svc.create(c.get('principal'), c.req.valid('json')) as Connector, 201);
+    return c.json(await svc.create(c.get('principal'), c.req.valid('json')), 201);
   });
 
   app.openapi(createRoute({
@@ -66,19 +63,19 @@ export function registerConnectorRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps)
     responses: { 200: ok(listOf(connectorSchema), 'A page of connectors'), ...errorResponses() },
   }), async (c) => {
     const page = await svc.list(c.get('principal'), c.req.valid('query'));
-    return c.json({ ...page, data: page.data.map(visibleTo(c.get('principal'))) } as { data: Connector[]; nextCursor: string | null }, 200);
+    return c.json({ ...page, data: page.data.map(visibleTo(c.get('principal'))) }, 200);
   });
 
   app.openapi(createRoute({
     method: 'get', path: '/api/v1/connectors/{id}', tags, security: secured, middleware: [requireScope('read')], summary: 'Get a connector',
     request: { params: idParam('Connector') }, responses: { 200: ok(connectorSchema, 'The connector'), ...errorResponses(404) },
-  }), async (c) => c.json(visibleTo(c.get('principal'))(svc.json(await svc.getRow(c.get('principal'), c.req.valid('param').id))) as Connector, 200));
+  }), async (c) => c.json(visibleTo(c.get('principal'))(svc.json(await svc.getRow(c.get('principal'), c.req.valid('param').id))), 200));
 
   app.openapi(createRoute({
     method: 'patch', path: '/api/v1/connectors/{id}', tags, security: secured, middleware: admin, summary: 'Update a connector',
     request: { params: idParam('Connector'), ...jsonBody(connectorPatchSchema) },
     responses: { 200: ok(connectorSchema, 'Updated'), ...errorResponses(400, 404, 413) },
-  }), async (c) => c.json(await svc.patch(c.get('principal'), c.req.valid('param').id, c.req.valid('json')) as Connector, 200));
+  }), async (c) => c.json(await svc.patch(c.get('principal'), c.req.valid('param').id, c.req.valid('json')), 200));
 
   app.openapi(createRoute({
     method: 'delete', path: '/api/v1/connectors/{id}', tags, security: secured, middleware: admin, summary: 'Delete a connector',
@@ -96,14 +93,14 @@ export function registerConnectorRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps)
     summary: 'The field mapping applied to recent real records (nothing is sent)',
     request: { params: idParam('Connector'), query: z.object({ limit: z.coerce.number().int().min(1).max(50).default(5) }) },
     responses: { 200: ok(z.object({ data: z.array(z.object({ eventId: z.string(), type: z.string(), data: z.unknown() })) }), 'Mapped records'), ...errorResponses(404) },
-  }), async (c) => c.json(await svc.preview(c.get('principal'), c.req.valid('param').id, c.req.valid('query').limit) as { data: { eventId: string; type: string; data: unknown }[] }, 200));
+  }), async (c) => c.json(await svc.preview(c.get('principal'), c.req.valid('param').id, c.req.valid('query').limit), 200));
 
   app.openapi(createRoute({
     method: 'get', path: '/api/v1/connectors/{id}/deliveries', tags, security: secured, middleware: [requireScope('read')],
     summary: 'The delivery ledger of a connector',
     request: { params: idParam('Connector'), query: z.object({ ...pageQuery, status: deliveryStatusSchema.optional() }) },
     responses: { 200: ok(listOf(deliverySchema), 'A page of deliveries'), ...errorResponses(404) },
-  }), async (c) => c.json(await svc.deliveries(c.get('principal'), c.req.valid('param').id, c.req.valid('query')) as { data: Delivery[]; nextCursor: string | null }, 200));
+  }), async (c) => c.json(await svc.deliveries(c.get('principal'), c.req.valid('param').id, c.req.valid('query')), 200));
 
   app.openapi(createRoute({
     method: 'post', path: '/api/v1/deliveries/{id}/retry', tags, security: secured, middleware: admin,
