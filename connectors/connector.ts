@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { DefaultMapping } from './mapping/default-mapping.js';
 
 /**
- * The one contract every external system is adapted to (DESIGN §8).
+ * The one contract every external system is adapted to.
  * Connectors know nothing about HTTP routes, workflows or tables: they get parsed
  * settings and secrets, and talk to one provider.
  */
@@ -88,7 +88,7 @@ export interface ConnectorConfig<S = Record<string, unknown>, K = Record<string,
 
 /** Shared runtime pieces a connector may need; injected so tests can pass their own. */
 export interface ConnectorRuntime {
-  /** Refuses private/loopback/link-local targets unless allowed (DESIGN §9). Throws ConnectorError('invalid'). */
+  /** Refuses private/loopback/link-local targets unless allowed. Throws ConnectorError('invalid'). */
   assertTargetAllowed(url: string): Promise<void>;
   /**
    * DNS lookup that refuses private addresses at connect time (against DNS rebinding between

@@ -9,7 +9,7 @@ import { sftpConnector } from './sftp/sftp-connector.js';
 import { webhookConnector } from './webhook/webhook-connector.js';
 import { zapierHookConnector } from './zapier/zapier-hook-connector.js';
 
-/** Every connector kind the hub offers: one line per system (DESIGN §8). */
+/** Every connector kind the hub offers: one line per system. */
 export const CONNECTORS: readonly ConnectorDefinition[] = [
   webhookConnector,
   zapierHookConnector,

@@ -1,5 +1,5 @@
 /**
- * Durations in the public contract are strings like "2s", "15m", "30d" (DESIGN §12).
+ * Durations in the public contract are strings like "2s", "15m", "30d".
  * Pure and deterministic so workflow code may import it.
  */
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };

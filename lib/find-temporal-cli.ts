@@ -22,7 +22,7 @@ export function cliCacheDir(): string {
 }
 
 /**
- * Finds the Temporal CLI in the order of DESIGN §3: TEMPORAL_CLI_PATH, `temporal` on PATH,
+ * Finds the Temporal CLI in this order: TEMPORAL_CLI_PATH, `temporal` on PATH,
  * the per-user cache, else builds it there with `go install` (minutes the first time).
  */
 export async function findTemporalCli(settings: TemporalSettings, log: (msg: string) => void = console.log): Promise<string> {

@@ -4,7 +4,7 @@ export type { Logger };
 
 /**
  * JSON logs with secrets redacted by path, so an accidental `log.info({ req })` or a connector
- * config in an error never prints credentials (DESIGN §9).
+ * config in an error never prints credentials.
  */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(

@@ -9,7 +9,7 @@ export type RewardRow = InferSelectModel<typeof rewards>;
 export type ApiKeyRow = InferSelectModel<typeof apiKeys>;
 
 /*
- * The public JSON of each object (DESIGN §12). API responses, event-log payloads, webhooks and
+ * The public JSON of each object. API responses, event-log payloads, webhooks and
  * exports all use these, so one object never has two shapes.
  */
 

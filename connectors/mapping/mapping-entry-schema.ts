@@ -3,7 +3,7 @@ import { compileFormat } from './compile-format.js';
 import { MAPPING_SOURCE_ROOTS, mappingPaths, parseSourcePath, parseTemplate, pathRoot } from './mapping-paths.js';
 
 /**
- * One field of a field mapping (DESIGN §8, §12): a target fed by exactly one of `source`,
+ * One field of a field mapping: a target fed by exactly one of `source`,
  * `constant` or `template`, then transformed in this order: `when`, `empty`, `valueMap`/`noMatch`,
  * `format`, `case`. The schema keeps the stored shape as-is (no transforms), so what the API
  * accepts is exactly what it returns; apply-mapping compiles it per use.

@@ -1,5 +1,5 @@
 /**
- * Source paths a field mapping may read (DESIGN §8): `referral.email`,
+ * Source paths a field mapping may read: `referral.email`,
  * `member.customFields.plan`, `event.type`, and the `{{...}}` placeholders of templates.
  */
 

@@ -1,6 +1,6 @@
 import net from 'node:net';
 
-/** Why an IP address is not a safe outbound target (DESIGN §9). */
+/** Why an IP address is not a safe outbound target. */
 export type AddressCategory =
   | 'loopback'
   | 'private'

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 
-/** Encrypts connector secrets at rest (DESIGN §9). Messages never contain key or plaintext. */
+/** Encrypts connector secrets at rest. Messages never contain key or plaintext. */
 export interface SecretBox {
   /** `v1:<base64 iv>:<base64 tag>:<base64 ciphertext>`; a fresh random IV every call. */
   seal(plaintext: string, aad?: string): string;

@@ -58,7 +58,7 @@ function invalid(message: string, cause?: unknown): ConnectorError {
   return new ConnectorError('invalid', message, { cause });
 }
 
-/** Outbound target check for every connector (DESIGN §9), built once per hub from its config. */
+/** Outbound target check for every connector, built once per hub from its config. */
 export function createSsrfGuard(options: SsrfGuardOptions): SsrfGuard {
   const schemes = new Set((options.allowedSchemes ?? DEFAULT_ALLOWED_SCHEMES).map((s) => s.toLowerCase().replace(/:$/, '')));
   const lookup = options.lookup ?? resolveAllAddresses;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { stripeAmountToUnits } from './stripe-amount-to-units.js';
 import type { StripeEvent } from './verify-stripe-signature.js';
 
-/** A business event (DESIGN §12 `POST /api/v1/events`) derived from one Stripe event. */
+/** A business event (as `POST /api/v1/events` takes it) derived from one Stripe event. */
 export interface StripeBusinessEvent {
   type: 'purchase' | 'subscription_renewed' | 'refund';
   amount: number;

@@ -3,7 +3,7 @@ import type { ConnectorRuntime, OutboundRecord, RecordResult } from '../connecto
 import { classifyHttpError, responseExcerpt } from '../http/classify-http-error.js';
 import type { StandardWebhookMessage } from './sign-standard-webhook.js';
 
-/** The public event envelope (DESIGN §6, §12): one per request to a webhook or hook target. */
+/** The public event envelope: one per request to a webhook or hook target. */
 export interface EventEnvelope {
   id: string;
   type: string;

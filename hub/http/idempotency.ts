@@ -26,7 +26,7 @@ function withoutFields(body: unknown, fields: string[]): unknown {
 }
 
 /**
- * `Idempotency-Key` on creating POSTs (DESIGN §5): the same key and body replay the first
+ * `Idempotency-Key` on creating POSTs: the same key and body replay the first
  * answer; the same key with another body is 409. 5xx answers are not stored, so a retry runs again.
  * Keys are kept for IDEMPOTENCY_RETENTION_HOURS.
  */

@@ -18,8 +18,7 @@ export interface InboundRequestEntry {
 export const INBOUND_REQUEST_RETENTION_DAYS = 30;
 
 /**
- * Keeps each authenticated inbound webhook request with the answer it got (DESIGN §5: raw body
- * stored). `handle` runs the request's work; whatever it answers or throws is stored, then
+ * Keeps each authenticated inbound webhook request with the answer it got. `handle` runs the request's work; whatever it answers or throws is stored, then
  * passed on unchanged. Storing never fails a request: the facts it created are already
  * committed, so a lost audit row is logged instead.
  */

@@ -8,7 +8,7 @@ export const clicks = pgTable('clicks', {
   programId: text('program_id').notNull().references(() => programs.id),
   memberId: text('member_id').notNull().references(() => members.id),
   visitorId: text('visitor_id').notNull(),
-  // Salted hash only: raw IPs are personal data we do not need (DESIGN §9).
+  // Salted hash only: raw IPs are personal data we do not need.
   ipHash: text('ip_hash'),
   userAgent: text('user_agent'),
   landingUrl: text('landing_url').notNull(),

@@ -6,7 +6,7 @@ export const tstz = (name: string) => timestamp(name, { withTimezone: true, mode
 /**
  * PostgreSQL xid8 (a 64-bit transaction id). The event log orders by the writing transaction's
  * id and only reads below the oldest running transaction, so a row that commits late is never
- * skipped (DESIGN §4). Kept as text in JS because it exceeds 2^53.
+ * skipped. Kept as text in JS because it exceeds 2^53.
  */
 export const xid8 = customType<{ data: string; driverData: string }>({
   dataType: () => 'xid8',

@@ -4,7 +4,7 @@ import { tstz } from './columns.js';
 export const INBOUND_SOURCES = ['inbound', 'stripe', 'hubspot'] as const;
 
 /**
- * Every authenticated inbound webhook request (DESIGN §5: raw body stored): the exact bytes it
+ * Every authenticated inbound webhook request: the exact bytes it
  * sent and what the hub answered, so ops can see why a Zap's post was refused or replay it.
  * Requests that failed authentication are not kept: strangers cannot fill the table.
  */

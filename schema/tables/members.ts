@@ -19,7 +19,7 @@ export const members = pgTable('members', {
   updatedAt: tstz('updated_at').notNull().defaultNow(),
   deletedAt: tstz('deleted_at'),
 }, (t) => [
-  // Case-insensitive uniqueness per program (DESIGN §4).
+  // Case-insensitive uniqueness per program.
   uniqueIndex('members_program_email_uq').on(t.programId, sql`lower(${t.email})`),
   index('members_program_external_idx').on(t.programId, t.externalId),
 ]);

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * A HubSpot CRM stand-in written from ../shared/reference/connector-apis.md §4 (HubSpot publishes
+ * A HubSpot CRM stand-in written from HubSpot's API documentation (HubSpot publishes
  * no spec licensed for outside use): Bearer auth, contacts batch upsert by email with the
  * 100-input limit, per-input errors as 207 multi-status, contact properties (values for a
  * property the portal does not have are refused, as HubSpot does; properties can be listed and

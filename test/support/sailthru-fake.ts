@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * A Sailthru API on loopback, written from ../shared/reference/connector-apis.md §3 and Sailthru's
+ * A Sailthru API on loopback, written from Sailthru's
  * API technical page: verifies api_key and the MD5 `sig` over the sorted parameter values
  * (error 3 / error 5 with HTTP 401), answers `{error, errormsg}` bodies, stores profiles and
  * events, and sends X-Rate-Limit-* headers per endpoint and method, with 429 / error 43 once a

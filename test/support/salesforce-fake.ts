@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * A Salesforce org on loopback, written from ../shared/reference/connector-apis.md §5: the OAuth
+ * A Salesforce org on loopback, written from Salesforce's API documentation: the OAuth
  * client-credentials token endpoint, external-id upsert of one record and sObject Collections
  * upsert, error bodies as JSON arrays, INVALID_SESSION_ID for expired tokens and
  * REQUEST_LIMIT_EXCEEDED on demand. The token's instance_url is the fake itself.

@@ -5,7 +5,7 @@ import { ConnectorError } from '../../connectors/connector.js';
 const DEFAULT_RATE_LIMIT_WAIT_MS = 10_000;
 
 /**
- * What an activity throws for an error from a connector (DESIGN §8): a rate limit retries after
+ * What an activity throws for an error from a connector: a rate limit retries after
  * the wait the provider gave; auth, invalid and permanent errors are not retried; anything else
  * goes back as it is, for the activity's retry policy.
  */

@@ -87,7 +87,7 @@ export async function applyRules(tx: Tx, referral: ReferralRow, firing: Firing):
   return holds;
 }
 
-/** Renewals after a cancellation earn nothing (DESIGN §12: `subscription_cancelled` ends recurring rewards). */
+/** Renewals after a cancellation earn nothing (`subscription_cancelled` ends recurring rewards). */
 async function subscriptionEnded(tx: Tx, referralId: string, at: Date): Promise<boolean> {
   const [row] = await tx.select({ id: businessEvents.id }).from(businessEvents)
     .where(and(eq(businessEvents.referralId, referralId), eq(businessEvents.type, 'subscription_cancelled'), lte(businessEvents.occurredAt, at)))

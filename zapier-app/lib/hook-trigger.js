@@ -24,7 +24,7 @@ const COMMON_OUTPUT_FIELDS = [
 ];
 
 /**
- * A REST hook trigger for one hub event type (DESIGN §12): subscribe with the Zap's target URL,
+ * A REST hook trigger for one hub event type: subscribe with the Zap's target URL,
  * unsubscribe by the hook id the hub returned, turn each delivered envelope into one item, and
  * list recent real events for the Zap editor's test step.
  */

@@ -1,6 +1,6 @@
 'use strict';
 
-// Static examples in the hub's public JSON (DESIGN §12), shown in the Zap editor when an
+// Static examples in the hub's public JSON, shown in the Zap editor when an
 // account has no real data yet.
 const member = {
   id: 'mem_01J9Z7X2B5C8D1E4',
