@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { getCookie, setCookie } from 'hono/cookie';
+import { isCrawler } from '../http/is-crawler.js';
 import { createRateLimiter } from '../http/rate-limiter.js';
 import type { HubEnv } from '../http/hub-env.js';
 import { createClickService } from '../services/click-service.js';
@@ -21,12 +22,18 @@ export function registerClickRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
 
   app.get('/r/:code', async (c) => {
     const ip = clientIp(c);
+    const userAgent = c.req.header('user-agent');
+    // HEAD (link checkers, prefetch) and robots follow links without a person: redirect them, count nothing.
+    const person = c.req.method !== 'HEAD' && !isCrawler(userAgent);
     const result = await clicks.click({
-      code: c.req.param('code'), visitorId: getCookie(c, VISITOR_COOKIE), ip, userAgent: c.req.header('user-agent'),
-      record: limiter.allow(ip ?? 'unknown'),
+      code: c.req.param('code'), visitorId: getCookie(c, VISITOR_COOKIE), ip, userAgent,
+      record: person && limiter.allow(ip ?? 'unknown'),
     });
-    setCookie(c, VISITOR_COOKIE, result.visitorId, { path: '/', maxAge: 365 * 86_400, sameSite: 'Lax', secure, httpOnly: false });
-    if (result.code) setCookie(c, REFERRAL_COOKIE, result.code, { path: '/', maxAge: (result.cookieDays ?? 30) * 86_400, sameSite: 'Lax', secure });
+    if (person) {
+      // The visitor id is read by the page's script; the code is not (the script takes it from ?ref=).
+      setCookie(c, VISITOR_COOKIE, result.visitorId, { path: '/', maxAge: 365 * 86_400, sameSite: 'Lax', secure, httpOnly: false });
+      if (result.code) setCookie(c, REFERRAL_COOKIE, result.code, { path: '/', maxAge: (result.cookieDays ?? 30) * 86_400, sameSite: 'Lax', secure, httpOnly: true });
+    }
     c.header('Cache-Control', 'no-store');
     return c.redirect(result.location, 302);
   });
