@@ -47,6 +47,8 @@ export async function createHarness(opts: {
   webhooks?: Pick<HubDeps, 'stripeWebhookSecret' | 'hubspotAppSecret' | 'hubspotQualifiedStages' | 'hubspotApprovedStages'>;
   /** HUB_PUBLIC_URL as the app sees it (default http://hub.test). */
   publicUrl?: string;
+  /** HUB_TRUSTED_PROXIES, parsed. */
+  trustedProxies?: string[];
 } = {}): Promise<Harness> {
   if (!runtimeInstalled) {
     // Once per process and before any worker: keep the SDK's INFO chatter out of test output.
@@ -67,7 +69,7 @@ export async function createHarness(opts: {
   const app = createApp({
     db: db.db, sql: db.sql, logger, publicUrl: opts.publicUrl ?? 'http://hub.test', dispatcher, connectorWaker, temporal: { client, taskQueue }, bootstrapApiKey: TEST_ADMIN_KEY,
     secretBox, allowPrivateTargets: opts.allowPrivateTargets ?? true,
-    bodyLimitBytes: 1_048_576, ipHashSalt: 'test-salt',
+    bodyLimitBytes: 1_048_576, ipHashSalt: 'test-salt', trustedProxies: opts.trustedProxies,
     temporalReady: () => temporalReady(connection),
     ...opts.webhooks,
   });
