@@ -1,4 +1,5 @@
 import type { InferSelectModel } from 'drizzle-orm';
+import { z } from 'zod';
 import type { ConnectorDefinition, ConnectorInstance, ConnectorRuntime } from '../connectors/connector.js';
 import { connectorDefinition } from '../connectors/registry.js';
 import type { SecretBox } from '../connectors/security/secret-box.js';
@@ -15,7 +16,16 @@ export function openSecrets(box: SecretBox, row: Pick<ConnectorRow, 'id' | 'secr
 export function openConnector(row: ConnectorRow, box: SecretBox, runtime: ConnectorRuntime): { definition: ConnectorDefinition; instance: ConnectorInstance } {
   const definition = connectorDefinition(row.kind);
   if (!definition) throw new Error(`unknown connector kind ${row.kind}`);
-  const settings = definition.settingsSchema.parse(row.settings);
-  const secrets = definition.secretsSchema.parse(openSecrets(box, row));
+  const settings = ignoringUnknownKeys(definition.settingsSchema).parse(row.settings);
+  const secrets = ignoringUnknownKeys(definition.secretsSchema).parse(openSecrets(box, row));
   return { definition, instance: definition.create({ settings, secrets }, runtime) };
+}
+
+/**
+ * The API refuses unknown settings and secrets keys, but rows saved before it did may hold some:
+ * reading them drops those keys instead of failing every sync of a connector that used to work.
+ */
+function ignoringUnknownKeys<S extends z.ZodType>(schema: S): S {
+  // strip() keeps the object's shape and refinements; only unknown keys are treated differently.
+  return schema instanceof z.ZodObject ? (schema.strip() as unknown as S) : schema;
 }
