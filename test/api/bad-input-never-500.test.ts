@@ -9,6 +9,7 @@ beforeAll(async () => {
   const { program, member } = await programWithMember(h, []);
   programId = program.id;
   await convert(h, program.id, member.referralCode);
+  await convert(h, program.id, member.referralCode);
 });
 afterAll(async () => { await h?.close(); });
 
@@ -29,10 +30,13 @@ describe('cursors', () => {
   });
 
   it('a cursor this API really returned still walks on', async () => {
-    const first = await h.call('GET', '/api/v1/referrals?updatedSince=2020-01-01T00:00:00Z&limit=1');
+    const first = await h.call('GET', `/api/v1/referrals?programId=${programId}&updatedSince=2020-01-01T00:00:00Z&limit=1`);
     expect(first.status).toBe(200);
-    const next = await h.call('GET', `/api/v1/referrals?updatedSince=2020-01-01T00:00:00Z&limit=1&cursor=${cursorOf([new Date().toISOString(), ''])}`);
-    expect(next.status).toBe(200);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const next = await h.call('GET', `/api/v1/referrals?programId=${programId}&updatedSince=2020-01-01T00:00:00Z&limit=1&cursor=${first.body.nextCursor}`);
+    expect(next.status, JSON.stringify(next.body)).toBe(200);
+    expect(next.body.data).toHaveLength(1);
+    expect(next.body.data[0].id).not.toBe(first.body.data[0].id);
   });
 });
 
@@ -45,7 +49,7 @@ describe('exports', () => {
       }
       const ok = await h.call('GET', `/api/v1/exports/referrals.csv?${new URLSearchParams({ programId, ...(fields ? { fields } : {}) })}`);
       expect(ok.status).toBe(200);
-      expect(String(ok.body).trim().split('\r\n')).toHaveLength(2);
+      expect(String(ok.body).trim().split('\r\n')).toHaveLength(3); // the header and both referrals
     });
   }
 
