@@ -5,6 +5,7 @@ import { apiKeyAuth } from './http/api-key-auth.js';
 import type { HubEnv } from './http/hub-env.js';
 import { createHubMetrics } from './http/hub-metrics.js';
 import { idempotency } from './http/idempotency.js';
+import { jsonDepthLimit } from './http/json-depth-limit.js';
 import { requestBodyLimit } from './http/request-body-limit.js';
 import { registerApiKeyRoutes } from './routes/api-key-routes.js';
 import { registerClickRoutes } from './routes/click-routes.js';
@@ -21,6 +22,9 @@ import { registerProgramRoutes } from './routes/program-routes.js';
 import { registerReferralRoutes } from './routes/referral-routes.js';
 import { registerRewardRoutes } from './routes/reward-routes.js';
 import type { HubDeps } from './services/hub-deps.js';
+
+// Far deeper than any request of this API (a mapping entry's `when` is the deepest, at 4).
+const MAX_JSON_DEPTH = 32;
 
 /** The whole HTTP surface; the route list below is the map of the API. */
 export function createApp(deps: HubDeps) {
@@ -41,6 +45,7 @@ export function createApp(deps: HubDeps) {
   app.use('*', requestBodyLimit(deps.bodyLimitBytes,
     (c) => c.json(errorBody('payload_too_large', `Request bodies are limited to ${deps.bodyLimitBytes} bytes`), 413)));
   app.use('/api/v1/*', apiKeyAuth(deps.db, deps.bootstrapApiKey));
+  app.use('/api/v1/*', jsonDepthLimit(MAX_JSON_DEPTH));
   app.use('/api/v1/*', idempotency(deps.sql));
 
   registerOpsRoutes(app, deps, metrics);

@@ -52,7 +52,7 @@ export async function runHub(config: Config & { DATABASE_URL: string; TEMPORAL_A
   const app = createApp({
     db: handle.db, sql: handle.sql, logger, publicUrl, dispatcher, connectorWaker, temporal: { client, taskQueue }, bootstrapApiKey: config.HUB_BOOTSTRAP_API_KEY,
     secretBox: createSecretBox(deriveSecretKey(config.HUB_SECRET_KEY)), allowPrivateTargets: config.HUB_ALLOW_PRIVATE_TARGETS,
-    bodyLimitBytes: config.HUB_BODY_LIMIT_BYTES,
+    bodyLimitBytes: config.HUB_BODY_LIMIT_BYTES, trustedProxies: config.HUB_TRUSTED_PROXIES,
     ipHashSalt: createHash('sha256').update(`ip-salt:${config.HUB_SECRET_KEY ?? 'referral-hub'}`).digest('hex'),
     temporalReady: () => temporalReady(connection),
     stripeWebhookSecret: config.STRIPE_WEBHOOK_SECRET, hubspotAppSecret: config.HUBSPOT_APP_SECRET,

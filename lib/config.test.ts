@@ -27,4 +27,13 @@ describe('loadConfig', () => {
     for (const name of ['DATABASE_URL', 'HUB_PORT', 'TEMPORAL_ADDRESS', 'LOG_LEVEL', 'HUB_BOOTSTRAP_API_KEY']) expect(message).toContain(name);
     expect(message).not.toContain('short'); // values (possibly secrets) are not echoed
   });
+
+  it('HUB_TRUSTED_PROXIES: comma-separated IPs and CIDR blocks, anything else refused', () => {
+    expect(loadConfig({}).HUB_TRUSTED_PROXIES).toEqual([]);
+    expect(loadConfig({ HUB_TRUSTED_PROXIES: '10.0.0.0/8, 192.168.1.5,fd00::/8,::1' }).HUB_TRUSTED_PROXIES)
+      .toEqual(['10.0.0.0/8', '192.168.1.5', 'fd00::/8', '::1']);
+    for (const bad of ['10.0.0.0/33', 'proxy.internal', '10.0.0.1/8/2', '300.1.1.1', 'fd00::/129']) {
+      expect(() => loadConfig({ HUB_TRUSTED_PROXIES: bad }), bad).toThrow(/HUB_TRUSTED_PROXIES/);
+    }
+  });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isIpOrCidr } from './is-ip-or-cidr.js';
 
 // "a, b,c" → ["a", "b", "c"]
 const listFromEnv = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0));
@@ -29,6 +30,7 @@ export const configSchema = z.object({
   HUB_SECRET_KEY: z.string().min(1).optional(),
   HUB_BOOTSTRAP_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
   HUB_ALLOW_PRIVATE_TARGETS: boolFromEnv.default(false),
+  HUB_TRUSTED_PROXIES: listFromEnv.refine((entries) => entries.every(isIpOrCidr), 'comma-separated IP addresses or CIDR blocks, e.g. "10.0.0.0/8,192.168.1.5"').default([]),
   HUB_DATA_DIR: z.string().min(1).default('.data'),
   HUB_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   HUB_DB_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(32),

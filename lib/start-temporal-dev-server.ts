@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { connect } from 'node:net';
 import { devServerArgs, type TemporalSettings } from './temporal-settings.js';
 
@@ -25,6 +27,8 @@ export async function startTemporalDevServer(
   opts: { port: number; uiPort?: number; dbFile?: string; forTests?: boolean; timeoutMs?: number },
 ): Promise<RunningDevServer> {
   if (await portOpen(opts.port)) throw new Error(`port ${opts.port} is already in use (another Temporal server?)`);
+  // The CLI refuses a database file in a folder that does not exist yet (a fresh clone has no .data).
+  if (opts.dbFile) mkdirSync(dirname(resolve(opts.dbFile)), { recursive: true });
   const child = spawn(cli, devServerArgs(settings, opts), { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });

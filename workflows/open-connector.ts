@@ -1,4 +1,5 @@
 import type { InferSelectModel } from 'drizzle-orm';
+import { z } from 'zod';
 import type { ConnectorDefinition, ConnectorInstance, ConnectorRuntime } from '../connectors/connector.js';
 import type { DefaultMapping } from '../connectors/mapping/default-mapping.js';
 import { connectorDefinition } from '../connectors/registry.js';
@@ -21,8 +22,8 @@ export function openConnector(
 ): { definition: ConnectorDefinition; instance: ConnectorInstance; defaultMapping?: DefaultMapping } {
   const definition = connectorDefinition(row.kind);
   if (!definition) throw new Error(`unknown connector kind ${row.kind}`);
-  const settings = definition.settingsSchema.parse(row.settings);
-  const secrets = definition.secretsSchema.parse(openSecrets(box, row));
+  const settings = ignoringUnknownKeys(definition.settingsSchema).parse(row.settings);
+  const secrets = ignoringUnknownKeys(definition.secretsSchema).parse(openSecrets(box, row));
   return { definition, instance: definition.create({ settings, secrets }, runtime), defaultMapping: definition.defaultMapping?.(settings) };
 }
 
@@ -30,6 +31,16 @@ export function openConnector(
 export function defaultMappingOf(row: Pick<ConnectorRow, 'kind' | 'settings' | 'mapping'>): DefaultMapping | undefined {
   if (row.mapping) return undefined;
   const definition = connectorDefinition(row.kind);
-  const settings = definition?.settingsSchema.safeParse(row.settings);
-  return settings?.success ? definition?.defaultMapping?.(settings.data) : undefined;
+  if (!definition) return undefined;
+  const settings = ignoringUnknownKeys(definition.settingsSchema).safeParse(row.settings);
+  return settings.success ? definition.defaultMapping?.(settings.data) : undefined;
+}
+
+/**
+ * The API refuses unknown settings and secrets keys, but rows saved before it did may hold some:
+ * reading them drops those keys instead of failing every sync of a connector that used to work.
+ */
+function ignoringUnknownKeys<S extends z.ZodType>(schema: S): S {
+  // strip() keeps the object's shape and refinements; only unknown keys are treated differently.
+  return schema instanceof z.ZodObject ? (schema.strip() as unknown as S) : schema;
 }

@@ -16,6 +16,11 @@ describe('recordNeeds', () => {
     expect(recordNeeds([{ target: 'R', template: 'by {{member.referralCode}}' }], 'reward').member).toBe(true);
   });
 
+  it('for member records, member.* paths are the record itself, not a referrer', () => {
+    expect(recordNeeds([{ target: 'E', source: 'member.email' }, { target: 'T', source: 'member.customFields.tier' }], 'member'))
+      .toEqual({ fields: ['email', 'customFields'], member: false });
+  });
+
   it('a path naming the whole record needs every field', () => {
     expect(recordNeeds([{ target: 'All', source: 'referral' }, { target: 'E', source: 'referral.email' }], 'referral').fields).toBe('all');
   });

@@ -18,11 +18,11 @@ export function recordNeeds(entries: readonly MappingEntry[], root: string): Map
       const parsed = parseSourcePath(use.path);
       if ('error' in parsed) continue; // the schema refused these already
       const [head, field] = parsed.segments;
-      if (head === 'member') member = true;
-      else if (head === root) {
+      // The record's own root first: for member records `member.*` is the record, not a referrer.
+      if (head === root) {
         if (field === undefined) all = true;
         else fields.add(field);
-      }
+      } else if (head === 'member') member = true;
     }
   }
   return { fields: all ? 'all' : [...fields], member };

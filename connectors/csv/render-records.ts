@@ -13,7 +13,8 @@ export function createRecordCsv(fields: MappingEntry[], root: string, opts: { de
   /** One record (the resource's public JSON with an optional `member`) to one CSV line. */
   function line(record: Record<string, unknown>): string {
     const { member, ...rest } = record;
-    const row = map({ [root]: rest, member: member ?? undefined });
+    // For member records the root is `member` itself: the (absent) referrer must not replace it.
+    const row = map(root === 'member' ? { member: rest } : { [root]: rest, member: member ?? undefined });
     // Own keys only, as the CSV stream reads them: no column can read a prototype's member.
     return encoder.row(columns.map((c) => (Object.hasOwn(row, c) ? row[c] : undefined)));
   }

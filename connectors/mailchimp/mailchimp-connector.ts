@@ -17,11 +17,11 @@ export const mailchimpSettingsSchema = z.object({
     .optional()
     .describe('Status of addresses new to the audience (default subscribed; pending sends a confirmation email)'),
   baseUrl: z.url({ protocol: /^https?$/, error: 'baseUrl must be an absolute http or https URL' }).optional().describe('API root; default https://<dc>.api.mailchimp.com/3.0'),
-});
+}).strict();
 
 export const mailchimpSecretsSchema = z.object({
   apiKey: z.string().regex(API_KEY, { error: 'apiKey must look like <key>-<dc>, e.g. …-us19' }).describe('Marketing API key'),
-});
+}).strict();
 
 // 10 simultaneous connections per key is Mailchimp's only published limit (no per-second quota).
 // A push holds one connection for its batch call and up to TAG_CONCURRENCY for tag calls, so two

@@ -97,10 +97,20 @@ describe('sftp connector', () => {
     expect(error.message).not.toContain('not it');
   });
 
-  it('accepts the pinned host key in base64 or hex form', async () => {
+  it('accepts the pinned host key in base64 or hex form, and enforces the hex form too', async () => {
     const hex = Buffer.from(server.hostKeySha256, 'base64').toString('hex');
-    await connector({ hostKeySha256: `SHA256:${server.hostKeySha256}` }).instance.check();
-    await connector({ hostKeySha256: hex }).instance.check();
+    const colons = hex.match(/../g)!.join(':');
+    for (const [i, pin] of [`SHA256:${server.hostKeySha256}`, hex, colons].entries()) {
+      const { instance, deliver } = connector({ hostKeySha256: pin });
+      await expect(instance.check()).resolves.toBeUndefined();
+      await deliver(csv(`pin-${i}.csv`, `${i}\n`));
+      expect(await readFile(join(server.root, 'incoming', `pin-${i}.csv`), 'utf8')).toBe(`${i}\n`);
+    }
+    // A hex pin of another key must be refused, or the hex form would be a pin that pins nothing.
+    const wrongHex = Buffer.alloc(32, 9).toString('hex');
+    const error = await connectorFailure(connector({ hostKeySha256: wrongHex }).instance.check());
+    expect(error.kind).toBe('auth');
+    expect(error.message).toContain(server.hostKeySha256);
   });
 
   it('refuses a server whose host key does not match the pin', async () => {

@@ -22,13 +22,13 @@ export const webhookSettingsSchema = z.object({
   headers: headerRecordSchema({ allowCredentials: false }).optional().describe('Extra request headers (no credentials: use secrets.headers)'),
   timeoutMs: z.number().int().min(100).max(60_000).optional().describe('Per-request timeout; the hub default applies when unset'),
   requestsPerSecond: z.number().min(0.1).max(1000).optional().describe('Most requests a second sent to this receiver (default 10); raise it for receivers built for bursts'),
-});
+}).strict();
 
 export const webhookSecretsSchema = z.object({
   signingSecret: signingSecretSchema.describe('Standard Webhooks secret, whsec_<base64>'),
   previousSigningSecret: signingSecretSchema.optional().describe('The secret being rotated out; both signatures are sent until it is removed'),
   headers: headerRecordSchema({ allowCredentials: true }).optional().describe('Credential headers such as Authorization'),
-});
+}).strict();
 
 // Receivers are the customer's own servers; a modest default keeps a burst from flooding them.
 const REQUESTS_PER_SECOND = 10;

@@ -6,10 +6,10 @@ import { pushEventEnvelopes, type EnvelopeTarget } from '../webhook/post-event-e
 export const zapierHookSettingsSchema = z.object({
   targetUrl: z.url({ protocol: /^https?$/, error: 'targetUrl must be an absolute http or https URL' }).describe('bundle.targetUrl Zapier sent to POST /api/v1/hooks'),
   timeoutMs: z.number().int().min(100).max(60_000).optional(),
-});
+}).strict();
 
 // The target URL is the credential (Zapier has no hook handshake or signing), so no secrets.
-export const zapierHookSecretsSchema = z.object({});
+export const zapierHookSecretsSchema = z.object({}).strict();
 
 // Zapier throttles REST hooks at 30 per second per hook; stay under it.
 const REQUESTS_PER_SECOND = 20;

@@ -22,7 +22,7 @@ export const inboundSettingsSchema = z.object({
 
 export const inboundSecretsSchema = z.object({
   signingSecret: z.string().min(16, 'must be at least 16 characters').max(512).optional()
-    .meta({ description: 'When set, requests must carry X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>' }),
+    .meta({ description: 'When set, requests must carry Standard Webhooks headers: webhook-id, webhook-timestamp (Unix seconds, within 5 minutes) and webhook-signature: v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<raw body>"> (a whsec_ secret is base64-decoded for the key, as the standardwebhooks libraries do)' }),
 }).strict().meta({ id: 'InboundConnectorSecrets' });
 
 /** Mappings of inbound connectors read the posted JSON under `body.…`. */

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { currencySchema, durationSchema } from './common.js';
+import { currencySchema, durationSchema, positiveAmountSchema } from './common.js';
 
 // Business event types that act on rewards instead of earning them.
 const RESERVED_TRIGGERS = ['refund', 'subscription_cancelled'];
 
 export const ruleAmountSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('fixed'), value: z.number().positive().max(1e9) }).strict(),
-  z.object({ type: z.literal('percent'), value: z.number().positive().max(100), cap: z.number().positive().max(1e9).optional() }).strict(),
+  z.object({ type: z.literal('fixed'), value: positiveAmountSchema }).strict(),
+  z.object({ type: z.literal('percent'), value: z.number().positive().max(100), cap: positiveAmountSchema.optional() }).strict(),
 ]);
 
 export const rewardRuleInputSchema = z.object({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { currencySchema, customFieldsSchema, emailSchema } from './common.js';
+import { amountSchema, currencySchema, customFieldsSchema, emailSchema, occurredAtSchema } from './common.js';
 
 export const conversionCreateSchema = z.object({
   programId: z.string().min(1).max(64),
@@ -12,7 +12,7 @@ export const conversionCreateSchema = z.object({
   phone: z.string().max(40).optional(),
   externalId: z.string().max(200).optional(),
   status: z.enum(['pending', 'qualified', 'approved']).default('pending'),
-  amount: z.number().nonnegative().max(1e12).optional(),
+  amount: amountSchema.optional(),
   currency: currencySchema.optional(),
   orderId: z.string().max(200).optional(),
   source: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/).default('api'),
@@ -41,9 +41,9 @@ export const businessEventCreateSchema = z.object({
     externalId: z.string().min(1).max(200).optional(),
   }).strict().refine((r) => r.id || r.email || r.externalId, 'give the referral id, email or externalId'),
   type: z.string().regex(/^[a-z][a-z0-9_.:-]{0,63}$/, 'lower-case event name like "purchase" or "subscription_renewed"'),
-  amount: z.number().nonnegative().max(1e12).optional(),
+  amount: amountSchema.optional(),
   currency: currencySchema.optional(),
-  occurredAt: z.iso.datetime({ offset: true }).optional(),
+  occurredAt: occurredAtSchema.optional(),
   idempotencyKey: z.string().min(1).max(255).optional(),
 }).strict().meta({ id: 'BusinessEventCreate' });
 

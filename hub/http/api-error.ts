@@ -39,8 +39,11 @@ export function errorBody(code: ErrorCode, message: string, details?: unknown) {
 }
 
 /** zod issues → a stable, client-friendly list (path as a dotted string). */
-export function issuesToDetails(issues: readonly z.core.$ZodIssue[]) {
-  return issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message, code: i.code }));
+export function issuesToDetails(issues: readonly z.core.$ZodIssue[]): { path: string; message: string; code: string }[] {
+  return issues.flatMap((i): { path: string; message: string; code: string }[] => i.code === 'unrecognized_keys'
+    // One entry per unknown key, at its own path, so a client sees exactly which key to drop.
+    ? i.keys.map((key) => ({ path: [...i.path, key].map(String).join('.'), message: `unknown field "${key}"`, code: i.code }))
+    : [{ path: i.path.map(String).join('.'), message: i.message, code: i.code }]);
 }
 
 /**

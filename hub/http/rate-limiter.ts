@@ -6,8 +6,8 @@ export function createRateLimiter(opts: { limit: number; windowMs: number; maxKe
   let windowStart = Date.now();
   let counts = new Map<string, number>();
   return {
-    /** true when this hit is within the limit. */
-    allow(key: string): boolean {
+    /** Counts a hit: allowed, or refused with the whole seconds until the window turns. */
+    hit(key: string): { allowed: true } | { allowed: false; retryAfterSeconds: number } {
       const now = Date.now();
       if (now - windowStart >= opts.windowMs || counts.size > (opts.maxKeys ?? 100_000)) {
         windowStart = now;
@@ -15,7 +15,8 @@ export function createRateLimiter(opts: { limit: number; windowMs: number; maxKe
       }
       const n = (counts.get(key) ?? 0) + 1;
       counts.set(key, n);
-      return n <= opts.limit;
+      if (n <= opts.limit) return { allowed: true };
+      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((windowStart + opts.windowMs - now) / 1000)) };
     },
   };
 }

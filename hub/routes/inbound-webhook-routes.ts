@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { INBOUND_SIGNATURE_HEADER } from '../../connectors/inbound/verify-inbound-signature.js';
+import { INBOUND_SIGNATURE_HEADERS, LEGACY_SIGNATURE_HEADER } from '../../connectors/inbound/verify-inbound-signature.js';
 import { memberSchema } from '../contracts/member-contract.js';
 import { referralSchema } from '../contracts/referral-contract.js';
 import { ApiError, errorEnvelopeSchema } from '../http/api-error.js';
@@ -31,7 +31,8 @@ export function registerInboundWebhookRoutes(app: OpenAPIHono<HubEnv>, deps: Hub
   app.openapi(createRoute({
     method: 'post', path: '/webhooks/in/{token}', tags,
     summary: "Post a body to an inbound connector: its mapping creates a member, a conversion or a business event",
-    description: `JSON (or a form post). The token in the URL is the credential; a connector with a signing secret also needs \`${INBOUND_SIGNATURE_HEADER}: sha256=<hex HMAC-SHA256 of the raw body>\`.`,
+    description: 'JSON (or a form post). The token in the URL is the credential; a connector with a signing secret also needs the Standard Webhooks ' +
+      'headers `webhook-id`, `webhook-timestamp` (Unix seconds, within 5 minutes) and `webhook-signature: v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<raw body>">`.',
     request: { params: z.object({ token: z.string().max(200) }) },
     responses: {
       201: ok(z.union([memberSchema, referralSchema]), 'Member or referral created'),
@@ -41,7 +42,11 @@ export function registerInboundWebhookRoutes(app: OpenAPIHono<HubEnv>, deps: Hub
     },
   }), async (c) => {
     const answer = await inbound.receive(c.req.valid('param').token, {
-      rawBody: await c.req.text(), contentType: c.req.header('content-type'), signature: c.req.header(INBOUND_SIGNATURE_HEADER),
+      rawBody: await c.req.text(), contentType: c.req.header('content-type'),
+      signature: {
+        id: c.req.header(INBOUND_SIGNATURE_HEADERS.id), timestamp: c.req.header(INBOUND_SIGNATURE_HEADERS.timestamp),
+        signature: c.req.header(INBOUND_SIGNATURE_HEADERS.signature), legacy: c.req.header(LEGACY_SIGNATURE_HEADER),
+      },
     });
     return c.json(answer.body as never, answer.status);
   });

@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { idParam, listOf, pageQuery } from '../contracts/common.js';
+import { idParam, instantSchema, listOf, pageQuery } from '../contracts/common.js';
 import { businessEventCreateSchema, conversionCreateSchema, referralPatchSchema, referralSchema } from '../contracts/referral-contract.js';
 import { REFERRAL_STATUSES } from '../../schema/tables/referrals.js';
 import { referralJson } from '../../schema/public-json.js';
@@ -34,7 +34,7 @@ export function registerReferralRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) 
     request: {
       query: z.object({
         ...pageQuery, programId: z.string().max(64).optional(), status: z.enum(REFERRAL_STATUSES).optional(),
-        memberId: z.string().max(64).optional(), email: z.string().max(254).optional(), updatedSince: z.iso.datetime({ offset: true }).optional(),
+        memberId: z.string().max(64).optional(), email: z.string().max(254).optional(), updatedSince: instantSchema.optional(),
       }),
     },
     responses: { 200: ok(listOf(referralSchema), 'A page of referrals'), ...errorResponses() },

@@ -9,7 +9,7 @@ export interface ClickInput {
   visitorId?: string;
   ip?: string;
   userAgent?: string;
-  /** false when the caller is over its rate limit: still redirect, but record nothing. */
+  /** false for requests without a person behind them (HEAD, crawlers): redirect, record nothing. */
   record: boolean;
 }
 

@@ -26,6 +26,8 @@ export interface HubDeps {
   bodyLimitBytes: number;
   /** Salt for hashing IPs of clicks. */
   ipHashSalt: string;
+  /** HUB_TRUSTED_PROXIES: IPs/CIDRs whose X-Forwarded-For names the client; none by default. */
+  trustedProxies?: string[];
   /** /readyz asks Temporal too; returns false when unreachable. */
   temporalReady: () => Promise<boolean>;
   /** STRIPE_WEBHOOK_SECRET: turns on POST /webhooks/stripe (404 without it). */

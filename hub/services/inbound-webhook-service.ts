@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { INBOUND_KIND } from '../../connectors/inbound/inbound-kind.js';
-import { verifyInboundSignature } from '../../connectors/inbound/verify-inbound-signature.js';
+import { inboundSignatureProblem, type InboundSignatureHeaders } from '../../connectors/inbound/verify-inbound-signature.js';
 import { compileMapping } from '../../connectors/mapping/apply-mapping.js';
 import type { MappingEntry } from '../../connectors/mapping/mapping-entry-schema.js';
 import { connectors } from '../../schema/tables/index.js';
@@ -19,7 +19,7 @@ import { createReferralService } from './referral-service.js';
 export interface InboundRequest {
   rawBody: string;
   contentType?: string;
-  signature?: string;
+  signature: InboundSignatureHeaders;
 }
 
 export type InboundAnswer =
@@ -61,9 +61,8 @@ export function createInboundWebhookService(deps: HubDeps) {
       if (!row || !row.enabled) throw new ApiError('not_found', 'No inbound webhook at this URL');
 
       const { signingSecret } = openSecrets(deps.secretBox, row) as { signingSecret?: string };
-      if (signingSecret && !verifyInboundSignature(request.rawBody, request.signature, signingSecret)) {
-        throw new ApiError('unauthorized', 'Missing or invalid X-Hub-Signature-256');
-      }
+      const problem = signingSecret ? inboundSignatureProblem(request.rawBody, request.signature, signingSecret) : undefined;
+      if (problem) throw new ApiError('unauthorized', problem);
 
       const entry = { source: 'inbound' as const, connectorId: row.id, contentType: request.contentType, rawBody: request.rawBody };
       return requests.handle(entry, (a: InboundAnswer) => a, async () => {

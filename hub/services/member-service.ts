@@ -77,7 +77,9 @@ export function createMemberService(db: Db, publicUrl: string) {
           return json(updated!);
         });
       } catch (err) {
-        if ((err as { code?: string }).code === '23505') {
+        // drizzle wraps the driver's error: the SQLSTATE sits on its cause.
+        const e = err as { code?: string; cause?: { code?: string } };
+        if ((e.code ?? e.cause?.code) === '23505') {
           throw new ApiError('validation_failed', 'Another member of this program has that email', [{ path: 'email', message: 'already used' }]);
         }
         throw err;

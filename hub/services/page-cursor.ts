@@ -5,11 +5,16 @@ export function encodeCursor(key: unknown[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string | undefined, arity: number): unknown[] | undefined {
+/**
+ * The sort key of a cursor, or undefined without one. `timeFirst`: the first part is a timestamp,
+ * which must parse, or the query would be built with an invalid date.
+ */
+export function decodeCursor(cursor: string | undefined, arity: number, opts: { timeFirst?: boolean } = {}): unknown[] | undefined {
   if (cursor === undefined) return undefined;
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(key) && key.length === arity && key.every((k) => typeof k === 'string')) return key;
+    if (Array.isArray(key) && key.length === arity && key.every((k) => typeof k === 'string')
+      && (!opts.timeFirst || Number.isFinite(Date.parse(key[0] as string)))) return key;
   } catch { /* fall through */ }
   throw new ApiError('validation_failed', 'Invalid cursor', [{ path: 'cursor', message: 'not a cursor returned by this API' }]);
 }

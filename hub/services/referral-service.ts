@@ -107,7 +107,7 @@ export function createReferralService(db: Db, pg: Sql, dispatcher?: LifecycleDis
       ];
       if (q.updatedSince) {
         // Sync clients walk forward in update order; the cursor carries (updatedAt, id).
-        const after = decodeCursor(q.cursor, 2);
+        const after = decodeCursor(q.cursor, 2, { timeFirst: true });
         const rows = await db.select().from(referrals).where(and(...filters, gte(referrals.updatedAt, new Date(q.updatedSince)),
           after ? or(gt(referrals.updatedAt, new Date(after[0] as string)), and(eq(referrals.updatedAt, new Date(after[0] as string)), gt(referrals.id, after[1] as string))) : undefined))
           .orderBy(asc(referrals.updatedAt), asc(referrals.id)).limit(q.limit + 1);

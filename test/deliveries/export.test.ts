@@ -44,6 +44,22 @@ it('guards against spreadsheet formulas, ends lines with CRLF, and falls back to
   expect(nested).toBe(`email,customFields.plan\r\n${evil.email},pro\r\n`);
 });
 
+it('members.csv: mapped fields (custom fields, member.* paths) come out filled, like plain ones', async () => {
+  const { program, member } = await programWithMember(h, []);
+  await h.call('PATCH', `/api/v1/members/${member.id}`, { lastName: 'Lee', customFields: { tier: 'gold', score: 7 } });
+  const auth = { headers: { authorization: 'Bearer rh_test_bootstrap_key_0123456789abcdef' } };
+  const fields = 'email,customFields.tier,member.firstName,lastName,customFields.score,referralCode';
+  const text = await (await h.app.request(`/api/v1/exports/members.csv?programId=${program.id}&fields=${fields}`, auth)).text();
+  expect(parseCsv(text)).toEqual([
+    ['email', 'customFields.tier', 'member.firstName', 'lastName', 'customFields.score', 'referralCode'],
+    [member.email, 'gold', 'Ann', 'Lee', '7', member.referralCode],
+  ]);
+  // The plain (COPY) path and the mapping path agree on the same plain fields.
+  const plain = await (await h.app.request(`/api/v1/exports/members.csv?programId=${program.id}&fields=email,lastName,referralCode`, auth)).text();
+  const mapped = await (await h.app.request(`/api/v1/exports/members.csv?programId=${program.id}&fields=email,member.lastName,referralCode,customFields.none`, auth)).text();
+  expect(parseCsv(mapped).slice(1).map((r) => r.slice(0, 3))).toEqual(parseCsv(plain).slice(1));
+});
+
 it('the COPY path guards every formula lead (= + - @ tab CR) like the CSV writer, and leaves plain numbers alone', async () => {
   const { program, member } = await programWithMember(h, []);
   const leads = ['=1+1', '+1+cmd', '-2+3', '@SUM(1)', '\tTAB', '\rCR', '-7', 'plain'];

@@ -1,4 +1,5 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pruneInboundRequests } from '../../hub/services/inbound-request-log.js';
 import { connectorSyncWorkflowId } from '../../workflows/connector-sync-signal.js';
@@ -22,7 +23,11 @@ async function post(url: string, body: string | object, headers: Record<string, 
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
 
-const sign = (raw: string, secret = SIGNING_SECRET) => `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
+/** Standard Webhooks headers for `raw`, signed now (or at `atSeconds`) with a plain-text secret. */
+function sign(raw: string, secret = SIGNING_SECRET, atSeconds = Math.floor(Date.now() / 1000), id = `msg_${randomUUID()}`) {
+  const mac = createHmac('sha256', secret).update(`${id}.${atSeconds}.${raw}`).digest('base64');
+  return { 'webhook-id': id, 'webhook-timestamp': String(atSeconds), 'webhook-signature': `v1,${mac}` };
+}
 
 async function inboundConnector(programId: string, action: string, mapping: unknown[], secrets: Record<string, string> = {}) {
   const res = await h.call('POST', '/api/v1/connectors', { kind: 'inbound', name: `In ${action}`, settings: { action, programId }, secrets, mapping });
@@ -203,23 +208,55 @@ describe('POST /webhooks/in/:token', () => {
     expect(res.body).toMatchObject({ email: 'fay@example.com', firstName: 'Fay' });
   });
 
-  it('with a signing secret: X-Hub-Signature-256 over the raw body is required and checked', async () => {
+  it('with a signing secret: a Standard Webhooks signature over id, timestamp and raw body is required and checked', async () => {
     const { program } = await programWithMember(h, []);
     const { inboundUrl } = await inboundConnector(program.id, 'member', memberMapping, { signingSecret: SIGNING_SECRET });
     const raw = JSON.stringify({ contact: { email: 'gus@example.com' } });
+    const refusal = async (headers: Record<string, string>, body = raw) => {
+      const res = await post(inboundUrl, body, headers);
+      expect(res.status, JSON.stringify(res.body)).toBe(401);
+      expect(res.body.error.code).toBe('unauthorized');
+      return res.body.error.message as string;
+    };
 
-    const unsigned = await post(inboundUrl, raw);
-    expect(unsigned.status).toBe(401);
-    expect(unsigned.body.error.code).toBe('unauthorized');
-    expect((await post(inboundUrl, raw, { 'x-hub-signature-256': sign(raw, 'another-secret-0123456789') })).status).toBe(401);
-    expect((await post(inboundUrl, raw, { 'x-hub-signature-256': sign(raw).slice(0, 40) })).status).toBe(401);
+    expect(await refusal({})).toContain('webhook-signature: v1,');
+    expect(await refusal(sign(raw, 'another-secret-0123456789'))).toContain('does not match');
+    const good = sign(raw);
+    expect(await refusal({ ...good, 'webhook-signature': good['webhook-signature'].slice(0, 20) })).toContain('does not match');
+    // The id and the time are signed too: changing either breaks the signature.
+    expect(await refusal({ ...good, 'webhook-id': 'msg_other' })).toContain('does not match');
+    expect(await refusal({ ...good, 'webhook-timestamp': String(Number(good['webhook-timestamp']) - 1) })).toContain('does not match');
     // Same JSON, other bytes: the signature covers what was sent, not what it means.
-    expect((await post(inboundUrl, JSON.stringify(JSON.parse(raw), null, 2), { 'x-hub-signature-256': sign(raw) })).status).toBe(401);
+    expect(await refusal(good, JSON.stringify(JSON.parse(raw), null, 2))).toContain('does not match');
+    // A request signed more than 5 minutes ago (or ahead) is stale, even with a valid signature: no replays.
+    const now = Math.floor(Date.now() / 1000);
+    expect(await refusal(sign(raw, SIGNING_SECRET, now - 301))).toContain('5 minutes');
+    expect(await refusal(sign(raw, SIGNING_SECRET, now + 301))).toContain('5 minutes');
+    // The old timestamp-less header is refused with a message saying what to send instead.
+    const legacy = `sha256=${createHmac('sha256', SIGNING_SECRET).update(raw).digest('hex')}`;
+    const legacyMessage = await refusal({ 'x-hub-signature-256': legacy });
+    expect(legacyMessage).toContain('X-Hub-Signature-256 is no longer accepted');
+    expect(legacyMessage).toContain('webhook-id, webhook-timestamp');
     expect(await h.db.sql`select id from members where email = 'gus@example.com'`).toHaveLength(0);
 
-    const signed = await post(inboundUrl, raw, { 'x-hub-signature-256': sign(raw).toUpperCase().replace('SHA256=', 'sha256=') });
+    // Signed 4 minutes ago, with a rotated-out signature listed first: accepted.
+    const recent = sign(raw, SIGNING_SECRET, now - 240);
+    const signed = await post(inboundUrl, raw, { ...recent, 'webhook-signature': `v1,${Buffer.alloc(32).toString('base64')} ${recent['webhook-signature']}` });
     expect(signed.status, JSON.stringify(signed.body)).toBe(201);
     expect(signed.body.email).toBe('gus@example.com');
+  });
+
+  it('a whsec_ secret works with the standardwebhooks library as the sender', async () => {
+    const { program } = await programWithMember(h, []);
+    const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+    const { inboundUrl } = await inboundConnector(program.id, 'member', memberMapping, { signingSecret: secret });
+    const raw = JSON.stringify({ contact: { email: 'hank@example.com' } });
+    const id = `msg_${randomUUID()}`;
+    const at = new Date();
+    const headers = { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(secret).sign(id, at, raw) };
+    const res = await post(inboundUrl, raw, headers);
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body.email).toBe('hank@example.com');
   });
 
   it('keeps every authenticated request with its raw body and answer, newest first, for admin keys only', async () => {
@@ -227,10 +264,10 @@ describe('POST /webhooks/in/:token', () => {
     const connector = await inboundConnector(program.id, 'member', memberMapping, { signingSecret: SIGNING_SECRET });
     const good = '{"contact": {"email": "ivy@example.com", "name": {"first": "Ivy"}}}';
     const refused = '{"contact": {"email": "not-an-email"}}';
-    expect((await post(connector.inboundUrl, good, { 'x-hub-signature-256': sign(good) })).status).toBe(201);
-    expect((await post(connector.inboundUrl, refused, { 'x-hub-signature-256': sign(refused) })).status).toBe(422);
+    expect((await post(connector.inboundUrl, good, sign(good))).status).toBe(201);
+    expect((await post(connector.inboundUrl, refused, sign(refused))).status).toBe(422);
     // Failed authentication is not kept: a stranger cannot fill the table.
-    expect((await post(connector.inboundUrl, good, { 'x-hub-signature-256': sign(good, 'another-secret-0123456789') })).status).toBe(401);
+    expect((await post(connector.inboundUrl, good, sign(good, 'another-secret-0123456789'))).status).toBe(401);
 
     const listed = await h.call('GET', `/api/v1/inbound-requests?connectorId=${connector.id}`);
     expect(listed.status).toBe(200);

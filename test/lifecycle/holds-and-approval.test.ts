@@ -72,16 +72,29 @@ it('hold then manual approval: pending after the hold', async () => {
   const { program, member } = await programWithMember(h, [purchaseRule({ hold: '1s', approval: 'manual' })]);
   const referral = await convert(h, program.id, member.referralCode);
   await purchase(program.id, referral.email);
-  await waitForRewards(h, referral.id, 1, (r) => r.status === 'pending', 15_000);
+  const [pending] = await waitForRewards(h, referral.id, 1, (r) => r.status === 'pending', 15_000);
+  // It was created held, and became pending (not approved) only once the hold had passed.
+  const [created] = await h.db.sql`select payload from events where subject_id = ${pending.id} and type = 'reward.created'`;
+  expect(created!.payload.status).toBe('held');
+  expect(Date.now()).toBeGreaterThanOrEqual(new Date(pending.holdUntil).getTime());
+  const approved = await h.call('POST', `/api/v1/rewards/${pending.id}/approve`);
+  expect(approved.status).toBe(200);
+  expect(approved.body.status).toBe('approved');
 });
 
 it('denying a referral cancels its held rewards', async () => {
   const { program, member } = await programWithMember(h, [purchaseRule({ hold: '30s' })]);
   const referral = await convert(h, program.id, member.referralCode);
   await purchase(program.id, referral.email);
-  await waitForRewards(h, referral.id, 1, (r) => r.status === 'held');
-  expect((await h.call('PATCH', `/api/v1/referrals/${referral.id}`, { status: 'denied' })).status).toBe(200);
-  await waitForRewards(h, referral.id, 1, (r) => r.status === 'cancelled');
+  const [held] = await waitForRewards(h, referral.id, 1, (r) => r.status === 'held');
+  const denied = await h.call('PATCH', `/api/v1/referrals/${referral.id}`, { status: 'denied' });
+  expect(denied.status).toBe(200);
+  expect(denied.body.status).toBe('denied');
+  const [cancelled] = await waitForRewards(h, referral.id, 1, (r) => r.status === 'cancelled');
+  expect(cancelled.id).toBe(held.id);
+  expect(await rewardsOf(h, referral.id)).toHaveLength(1);
+  const events = await h.db.sql`select type from events where subject_id = ${held.id} order by seq`;
+  expect(events.map((e) => e.type)).toEqual(['reward.created', 'reward.cancelled']);
 });
 
 it('every change lands in the event log in the same transaction', async () => {

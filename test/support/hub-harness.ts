@@ -45,6 +45,10 @@ export async function createHarness(opts: {
   logDestination?: DestinationStream; logLevel?: string;
   /** Inbound webhook settings (STRIPE_WEBHOOK_SECRET, HUBSPOT_*), passed to the app as config would be. */
   webhooks?: Pick<HubDeps, 'stripeWebhookSecret' | 'hubspotAppSecret' | 'hubspotQualifiedStages' | 'hubspotApprovedStages'>;
+  /** HUB_PUBLIC_URL as the app sees it (default http://hub.test). */
+  publicUrl?: string;
+  /** HUB_TRUSTED_PROXIES, parsed. */
+  trustedProxies?: string[];
 } = {}): Promise<Harness> {
   if (!runtimeInstalled) {
     // Once per process and before any worker: keep the SDK's INFO chatter out of test output.
@@ -63,9 +67,9 @@ export async function createHarness(opts: {
   const dispatcher = createLifecycleDispatcher({ sql: db.sql, client, taskQueue, logger, callTimeoutMs: 3000, afterBatch: connectorWaker.eventsCommitted });
   dispatcher.start(opts.sweepMs ?? 300);
   const app = createApp({
-    db: db.db, sql: db.sql, logger, publicUrl: 'http://hub.test', dispatcher, connectorWaker, temporal: { client, taskQueue }, bootstrapApiKey: TEST_ADMIN_KEY,
+    db: db.db, sql: db.sql, logger, publicUrl: opts.publicUrl ?? 'http://hub.test', dispatcher, connectorWaker, temporal: { client, taskQueue }, bootstrapApiKey: TEST_ADMIN_KEY,
     secretBox, allowPrivateTargets: opts.allowPrivateTargets ?? true,
-    bodyLimitBytes: 1_048_576, ipHashSalt: 'test-salt',
+    bodyLimitBytes: 1_048_576, ipHashSalt: 'test-salt', trustedProxies: opts.trustedProxies,
     temporalReady: () => temporalReady(connection),
     ...opts.webhooks,
   });

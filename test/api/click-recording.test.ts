@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { programWithMember } from '../support/fixtures.js';
+import { createHarness, type Harness } from '../support/hub-harness.js';
+
+const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+const SAFARI_IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+const ROBOTS = [
+  'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+  'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)',
+  'facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)',
+  'WhatsApp/2.23.20.0',
+  'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)',
+  'Twitterbot/1.0',
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/126.0.0.0 Safari/537.36',
+  'Mozilla/5.0 (compatible; YandexBot/3.0; +http://yandex.com/bots)',
+];
+
+const clickCount = async (h: Harness, memberId: string) =>
+  (await h.db.sql`select count(*)::int as n from clicks where member_id = ${memberId}`)[0]!.n as number;
+
+describe('over http', () => {
+  let h: Harness;
+  beforeAll(async () => { h = await createHarness({ worker: false }); });
+  afterAll(async () => { await h?.close(); });
+
+  it('HEAD redirects like GET but records no click and sets no cookie', async () => {
+    const { member } = await programWithMember(h, []);
+    const res = await h.app.request(`/r/${member.referralCode}`, { method: 'HEAD', headers: { 'user-agent': CHROME } });
+    expect(res.status).toBe(302);
+    expect(new URL(res.headers.get('location')!).searchParams.get('ref')).toBe(member.referralCode);
+    expect(res.headers.getSetCookie()).toEqual([]);
+    expect(await clickCount(h, member.id)).toBe(0);
+  });
+
+  it('known crawlers and link previews are redirected without a click or cookies', async () => {
+    const { member } = await programWithMember(h, []);
+    for (const ua of ROBOTS) {
+      const res = await h.app.request(`/r/${member.referralCode}`, { headers: { 'user-agent': ua } });
+      expect(res.status, ua).toBe(302);
+      expect(new URL(res.headers.get('location')!).searchParams.get('ref'), ua).toBe(member.referralCode);
+      expect(res.headers.getSetCookie(), ua).toEqual([]);
+    }
+    expect(await clickCount(h, member.id)).toBe(0);
+  });
+
+  it('browsers are recorded; rh_ref is HttpOnly and SameSite=Lax, not Secure on an http public URL', async () => {
+    const { member } = await programWithMember(h, []);
+    // curl too: people try their own links with it (the README walkthrough does).
+    for (const ua of [CHROME, SAFARI_IPHONE, 'curl/8.5.0']) {
+      const res = await h.app.request(`/r/${member.referralCode}`, { headers: { 'user-agent': ua } });
+      expect(res.status).toBe(302);
+      const ref = res.headers.getSetCookie().find((c) => c.startsWith('rh_ref='))!;
+      expect(ref).toMatch(new RegExp(`^rh_ref=${member.referralCode};`));
+      expect(ref).toMatch(/; HttpOnly(;|$)/);
+      expect(ref).toMatch(/; SameSite=Lax(;|$)/);
+      expect(ref).not.toMatch(/Secure/);
+      // The visitor id stays readable: the page's script sends it with the conversion.
+      const vid = res.headers.getSetCookie().find((c) => c.startsWith('rh_vid='))!;
+      expect(vid).not.toMatch(/HttpOnly/);
+    }
+    expect(await clickCount(h, member.id)).toBe(3);
+  });
+});
+
+describe('over https', () => {
+  let h: Harness;
+  beforeAll(async () => { h = await createHarness({ worker: false, publicUrl: 'https://refer.example.com' }); });
+  afterAll(async () => { await h?.close(); });
+
+  it('rh_ref is Secure, HttpOnly and SameSite=Lax', async () => {
+    const { member } = await programWithMember(h, []);
+    const res = await h.app.request(`/r/${member.referralCode}`, { headers: { 'user-agent': CHROME } });
+    const ref = res.headers.getSetCookie().find((c) => c.startsWith('rh_ref='))!;
+    for (const attribute of [/; Secure(;|$)/, /; HttpOnly(;|$)/, /; SameSite=Lax(;|$)/]) expect(ref).toMatch(attribute);
+    expect(await clickCount(h, member.id)).toBe(1);
+  });
+});
