@@ -8,8 +8,12 @@ import type { DefaultMapping } from './mapping/default-mapping.js';
  * settings and secrets, and talk to one provider.
  */
 
-/** How a failure should be treated by the caller (activities map these onto retry policy). */
-export type ConnectorErrorKind = 'auth' | 'invalid' | 'rate_limited' | 'transient' | 'permanent';
+/**
+ * How a failure should be treated by the caller (activities map these onto retry policy).
+ * `gone`: the target says it no longer exists (a Zap turned off answers 410), so the sync removes
+ * the subscription instead of retrying.
+ */
+export type ConnectorErrorKind = 'auth' | 'invalid' | 'rate_limited' | 'transient' | 'permanent' | 'gone';
 
 export class ConnectorError extends Error {
   readonly kind: ConnectorErrorKind;
@@ -29,7 +33,7 @@ export class ConnectorError extends Error {
     this.response = opts.response;
   }
 
-  /** auth/invalid/permanent never succeed on retry; the others may. */
+  /** auth/invalid/permanent/gone never succeed on retry; the others may. */
   get retryable(): boolean {
     return this.kind === 'rate_limited' || this.kind === 'transient';
   }
@@ -120,6 +124,20 @@ export interface ConnectorDefinition<S extends z.ZodType = z.ZodType, K extends 
   settingsSchema: S;
   /** Write-only secrets: encrypted at rest, never returned or logged. */
   secretsSchema: K;
+  /**
+   * Every address the settings point at (URLs; hosts as `scheme://host:port`), so the hub can
+   * refuse private targets when the connector is saved, before anything is sent.
+   */
+  targets(settings: z.infer<S>): string[];
+  /**
+   * A reason to refuse settings that ask for an insecure protocol (plain FTP), checked before the
+   * schema so the API can answer `unsupported_protocol` rather than a generic validation error.
+   */
+  unsupportedProtocol?(rawSettings: unknown): string | undefined;
+  /** A source (other systems post to the hub): it has no destination and the sync leaves it alone. */
+  inbound?: boolean;
+  /** Receives scheduled files (CSV by SFTP, FTPS, email) instead of real-time records. */
+  scheduledFiles?: boolean;
   create(config: ConnectorConfig<z.infer<S>, z.infer<K>>, runtime: ConnectorRuntime): ConnectorInstance;
   /**
    * What a connector of this kind sends when it has no mapping of its own. Given the settings

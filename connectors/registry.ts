@@ -2,6 +2,7 @@ import type { ConnectorDefinition } from './connector.js';
 import { emailConnector } from './email/email-connector.js';
 import { ftpsConnector } from './ftps/ftps-connector.js';
 import { hubspotConnector } from './hubspot/hubspot-connector.js';
+import { inboundConnector } from './inbound/inbound-connector.js';
 import { mailchimpConnector } from './mailchimp/mailchimp-connector.js';
 import { sailthruConnector } from './sailthru/sailthru-connector.js';
 import { salesforceConnector } from './salesforce/salesforce-connector.js';
@@ -20,6 +21,7 @@ export const CONNECTORS: readonly ConnectorDefinition[] = [
   sftpConnector,
   ftpsConnector,
   emailConnector,
+  inboundConnector,
 ] as ConnectorDefinition[];
 
 export function connectorDefinition(kind: string): ConnectorDefinition | undefined {

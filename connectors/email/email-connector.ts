@@ -180,6 +180,8 @@ function createEmail({ settings, secrets }: ConnectorConfig<Settings, Secrets>, 
 export const emailConnector: ConnectorDefinition<typeof settingsSchema, typeof secretsSchema> = {
   kind: 'email',
   displayName: 'Email (SMTP)',
+  scheduledFiles: true,
+  targets: (settings) => [`smtp://${settings.host}:${settings.port}`],
   settingsSchema,
   secretsSchema,
   create: createEmail,

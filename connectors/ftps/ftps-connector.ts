@@ -10,6 +10,7 @@ import {
   type OutboundFile,
 } from '../connector.js';
 import { remoteFileName } from '../files/remote-file-name.js';
+import { isPlainFtpRequested } from './is-plain-ftp-requested.js';
 import { classifyFtpError } from './classify-ftp-error.js';
 
 export { isPlainFtpRequested } from './is-plain-ftp-requested.js';
@@ -120,6 +121,11 @@ function createFtps({ settings, secrets }: ConnectorConfig<Settings, Secrets>, r
 export const ftpsConnector: ConnectorDefinition<typeof settingsSchema, typeof secretsSchema> = {
   kind: 'ftps',
   displayName: 'FTPS',
+  scheduledFiles: true,
+  targets: (settings) => [`ftps://${settings.host}:${settings.port}`],
+  unsupportedProtocol: (raw) => (isPlainFtpRequested(raw)
+    ? 'Plain FTP is not supported: credentials and files would travel unencrypted. Use FTPS (explicit TLS).'
+    : undefined),
   settingsSchema,
   secretsSchema,
   create: createFtps,

@@ -30,6 +30,7 @@ const REQUESTS_PER_SECOND = 10;
 export const hubspotConnector: ConnectorDefinition<typeof hubspotSettingsSchema, typeof hubspotSecretsSchema> = {
   kind: 'hubspot',
   displayName: 'HubSpot',
+  targets: (settings) => (settings.baseUrl ? [settings.baseUrl] : []),
   settingsSchema: hubspotSettingsSchema,
   secretsSchema: hubspotSecretsSchema,
   defaultMapping: hubspotDefaultMapping,

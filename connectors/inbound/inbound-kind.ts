@@ -1,6 +1,2 @@
-/**
- * The connector kind for inbound webhooks (`POST /webhooks/in/:token`). It is a source, not a
- * destination, so it has no entry in the registry: the hub validates and serves it, and
- * connectorSync leaves it alone.
- */
+/** The connector kind for inbound webhooks (`POST /webhooks/in/:token`): a source, flagged `inbound`. */
 export const INBOUND_KIND = 'inbound';

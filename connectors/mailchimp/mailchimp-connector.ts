@@ -40,6 +40,7 @@ function defaultBaseUrl(apiKey: string): string {
 export const mailchimpConnector: ConnectorDefinition<typeof mailchimpSettingsSchema, typeof mailchimpSecretsSchema> = {
   kind: 'mailchimp',
   displayName: 'Mailchimp',
+  targets: (settings) => (settings.baseUrl ? [settings.baseUrl] : []),
   settingsSchema: mailchimpSettingsSchema,
   secretsSchema: mailchimpSecretsSchema,
   defaultMapping: mailchimpDefaultMapping,

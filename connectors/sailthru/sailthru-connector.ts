@@ -72,6 +72,7 @@ async function pushRecord(client: SailthruClient, settings: z.infer<typeof sailt
 export const sailthruConnector: ConnectorDefinition<typeof sailthruSettingsSchema, typeof sailthruSecretsSchema> = {
   kind: 'sailthru',
   displayName: 'Sailthru (Marigold Engage)',
+  targets: (settings) => (settings.baseUrl ? [settings.baseUrl] : []),
   settingsSchema: sailthruSettingsSchema,
   secretsSchema: sailthruSecretsSchema,
   defaultMapping: sailthruDefaultMapping,

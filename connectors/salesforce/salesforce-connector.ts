@@ -37,6 +37,7 @@ const REQUESTS_PER_SECOND = 10;
 export const salesforceConnector: ConnectorDefinition<typeof salesforceSettingsSchema, typeof salesforceSecretsSchema> = {
   kind: 'salesforce',
   displayName: 'Salesforce',
+  targets: (settings) => [settings.loginUrl, ...(settings.baseUrl ? [settings.baseUrl] : [])],
   settingsSchema: salesforceSettingsSchema,
   secretsSchema: salesforceSecretsSchema,
   defaultMapping: salesforceDefaultMapping,

@@ -153,6 +153,8 @@ function createSftp({ settings, secrets }: ConnectorConfig<Settings, Secrets>, r
 export const sftpConnector: ConnectorDefinition<typeof settingsSchema, typeof secretsSchema> = {
   kind: 'sftp',
   displayName: 'SFTP',
+  scheduledFiles: true,
+  targets: (settings) => [`sftp://${settings.host}:${settings.port}`],
   settingsSchema,
   secretsSchema,
   create: createSftp,

@@ -1,5 +1,5 @@
 import type { AxiosInstance, AxiosResponse } from 'axios';
-import type { ConnectorRuntime, OutboundRecord, RecordResult } from '../connector.js';
+import { ConnectorError, type ConnectorRuntime, type OutboundRecord, type RecordResult } from '../connector.js';
 import { classifyHttpError, responseExcerpt } from '../http/classify-http-error.js';
 import type { StandardWebhookMessage } from './sign-standard-webhook.js';
 
@@ -21,6 +21,8 @@ export interface EnvelopeTarget {
   sign?: (message: StandardWebhookMessage) => string;
   /** Secret values kept out of error messages built from the target's reply. */
   redact?: readonly string[];
+  /** A status meaning the target is gone for good (Zapier's 410 for a Zap turned off). */
+  goneStatus?: number;
   /** Clock (ms since epoch), injected by tests. */
   now?: () => number;
 }
@@ -65,6 +67,9 @@ export async function postEventEnvelope(target: EnvelopeTarget, record: Outbound
   }
 
   const failure = classifyHttpError(response, { redact: target.redact });
+  if (response.status === target.goneStatus) {
+    throw new ConnectorError('gone', failure.message, { status: failure.status, response: failure.response });
+  }
   if (!RECORD_LEVEL_STATUSES.has(response.status)) throw failure;
   return { key: record.key, ok: false, error: { kind: failure.kind, message: failure.message, status: failure.status, response: failure.response } };
 }

@@ -40,6 +40,7 @@ const REQUESTS_PER_SECOND = 10;
 export const webhookConnector: ConnectorDefinition<typeof webhookSettingsSchema, typeof webhookSecretsSchema> = {
   kind: 'webhook',
   displayName: 'Webhook (Standard Webhooks)',
+  targets: (settings) => [settings.url],
   settingsSchema: webhookSettingsSchema,
   secretsSchema: webhookSecretsSchema,
   create({ settings, secrets }, runtime) {

@@ -49,7 +49,7 @@ describe('zapierHookConnector', () => {
 
   it('POSTs the event envelope, unsigned, to the target URL', async () => {
     const results = await connect().destination?.push([record]);
-    expect(results).toEqual([{ key: 'evt_zap1', ok: true, status: 200 }]);
+    expect(results).toMatchObject([{ key: 'evt_zap1', ok: true, status: 200 }]);
     expect(receiver.requests).toHaveLength(1);
     const request = receiver.requests[0];
     expect(request?.path).toBe(HOOK_PATH);
@@ -59,10 +59,10 @@ describe('zapierHookConnector', () => {
     expect(JSON.parse(request?.body ?? '')).toEqual({ id: 'evt_zap1', type: 'reward.created', timestamp: '2025-02-03T04:05:06.000Z', data: record.data });
   });
 
-  it('surfaces 410 Gone as permanent with status 410 so the subscription is deleted', async () => {
+  it('surfaces 410 Gone as gone with status 410 so the subscription is deleted', async () => {
     receiver.reply = () => ({ status: 410, body: 'Please unsubscribe me!' });
     const error = await thrown(connect().destination!.push([record]));
-    expect(error).toMatchObject({ kind: 'permanent', status: 410 });
+    expect(error).toMatchObject({ kind: 'gone', status: 410 });
     expect(error.retryable).toBe(false);
     expect(error.message).not.toContain('0a1b2c3d4e5f');
   });

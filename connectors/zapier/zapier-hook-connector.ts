@@ -17,11 +17,12 @@ const REQUESTS_PER_SECOND = 20;
 /**
  * A Zapier REST hook subscription, created through /api/v1/hooks. Delivery is the webhook
  * connector's, unsigned. A 410 means the Zap was turned off: it surfaces as
- * ConnectorError('permanent', status 410) so the sync layer deletes the subscription.
+ * ConnectorError('gone') so the sync layer deletes the subscription.
  */
 export const zapierHookConnector: ConnectorDefinition<typeof zapierHookSettingsSchema, typeof zapierHookSecretsSchema> = {
   kind: 'zapier',
   displayName: 'Zapier (REST hook)',
+  targets: (settings) => [settings.targetUrl],
   settingsSchema: zapierHookSettingsSchema,
   secretsSchema: zapierHookSecretsSchema,
   create({ settings }, runtime) {
@@ -31,6 +32,7 @@ export const zapierHookConnector: ConnectorDefinition<typeof zapierHookSettingsS
       runtime,
       // The hook URL's path is its credential; keep it out of error excerpts too.
       redact: [new URL(settings.targetUrl).pathname].filter((path) => path.length > 1),
+      goneStatus: 410,
     };
     return {
       check: () => runtime.assertTargetAllowed(settings.targetUrl),

@@ -1,29 +1,17 @@
 import { z } from 'zod';
 import { INBOUND_KIND } from '../../connectors/inbound/inbound-kind.js';
+import { inboundSettingsSchema, type InboundAction } from '../../connectors/inbound/inbound-connector.js';
 import { createMappingSchema } from '../../connectors/mapping/mapping-entry-schema.js';
 import { INBOUND_SOURCE_ROOTS } from '../../connectors/mapping/mapping-paths.js';
 import { memberCreateSchema } from './member-contract.js';
 import { businessEventCreateSchema, conversionCreateSchema } from './referral-contract.js';
 
 /**
- * The `inbound` connector kind (DESIGN §12): a URL other systems (Zapier "Webhooks by Zapier",
- * form tools, backends) post JSON to; its mapping turns the body into a member, a conversion or
- * a business event.
+ * What the hub checks of an `inbound` connector beyond its settings: which API fields a mapping
+ * may feed for each action (the connector itself lives in connectors/inbound).
  */
 export { INBOUND_KIND };
-
-export const INBOUND_ACTIONS = ['member', 'conversion', 'event'] as const;
-export type InboundAction = (typeof INBOUND_ACTIONS)[number];
-
-export const inboundSettingsSchema = z.object({
-  action: z.enum(INBOUND_ACTIONS).meta({ description: 'What a posted body creates' }),
-  programId: z.string().min(1).max(64).meta({ description: 'The program the created records belong to' }),
-}).strict().meta({ id: 'InboundConnectorSettings' });
-
-export const inboundSecretsSchema = z.object({
-  signingSecret: z.string().min(16, 'must be at least 16 characters').max(512).optional()
-    .meta({ description: 'When set, requests must carry Standard Webhooks headers: webhook-id, webhook-timestamp (Unix seconds, within 5 minutes) and webhook-signature: v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<raw body>"> (a whsec_ secret is base64-decoded for the key, as the standardwebhooks libraries do)' }),
-}).strict().meta({ id: 'InboundConnectorSecrets' });
+export { INBOUND_ACTIONS, inboundSecretsSchema, inboundSettingsSchema, type InboundAction } from '../../connectors/inbound/inbound-connector.js';
 
 /** Mappings of inbound connectors read the posted JSON under `body.…`. */
 export const inboundMappingSchema = createMappingSchema(INBOUND_SOURCE_ROOTS);

@@ -1,7 +1,6 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import { ConnectorError } from '../../connectors/connector.js';
-import { isPlainFtpRequested } from '../../connectors/ftps/is-plain-ftp-requested.js';
 import { mappingSchema, type MappingEntry } from '../../connectors/mapping/mapping-entry-schema.js';
 import { connectorDefinition } from '../../connectors/registry.js';
 import { newId } from '../../lib/ids.js';
@@ -11,7 +10,6 @@ import { createConnectorRuntime } from '../../workflows/connector-runtime.js';
 import { defaultMappingOf, openConnector, openSecrets, type ConnectorRow } from '../../workflows/open-connector.js';
 import { buildOutboundRecords } from '../../workflows/outbound-records.js';
 import type { ConnectorCreate, ConnectorPatch } from '../contracts/connector-contract.js';
-import { INBOUND_KIND } from '../contracts/inbound-connector-contract.js';
 import { ApiError, issuesToDetails } from '../http/api-error.js';
 import { assertProgramAccess } from '../http/api-key-auth.js';
 import type { Principal } from '../http/hub-env.js';
@@ -34,16 +32,6 @@ export function connectorJson(row: ConnectorRow, secretKeys: string[]) {
   };
 }
 
-/** Every address a connector's settings point at, as a URL the SSRF guard can judge. */
-function targetsOf(kind: string, settings: Record<string, unknown>): string[] {
-  const urls = ['url', 'baseUrl', 'targetUrl', 'loginUrl'].map((k) => settings[k]).filter((v): v is string => typeof v === 'string');
-  if (typeof settings.host === 'string') {
-    const scheme = kind === 'email' ? 'smtp' : kind;
-    urls.push(`${scheme}://${settings.host}${settings.port ? `:${String(settings.port)}` : ''}`);
-  }
-  return urls;
-}
-
 export function createConnectorService(deps: HubDeps) {
   const { db } = deps;
   const runtime = createConnectorRuntime({ allowPrivateTargets: deps.allowPrivateTargets, timeoutMs: 10_000 });
@@ -61,17 +49,16 @@ export function createConnectorService(deps: HubDeps) {
 
   /** Validates a kind's settings, secrets and mapping with its own schemas and checks every target address. */
   async function validate(kind: string, settings: Record<string, unknown>, secrets: Record<string, unknown>, mapping: unknown) {
-    // Inbound connectors are sources, not registry kinds: no target address, a mapping from `body.…`.
-    if (kind === INBOUND_KIND) return validateInboundConnector(db, { settings, secrets, mapping });
-    if (mapping) parseWith(mappingSchema, mapping, 'mapping');
     const definition = connectorDefinition(kind);
     if (!definition) throw new ApiError('validation_failed', `Unknown connector kind "${kind}"`, [{ path: 'kind', message: 'see GET /api/v1/connector-kinds' }]);
-    if (kind === 'ftps' && isPlainFtpRequested(settings)) {
-      throw new ApiError('unsupported_protocol', 'Plain FTP is not supported: credentials and files would travel unencrypted. Use FTPS (explicit TLS).');
-    }
+    // A source has no address to check, and its mapping reads the posted body (`body.…`).
+    if (definition.inbound) return validateInboundConnector(db, { settings, secrets, mapping });
+    if (mapping) parseWith(mappingSchema, mapping, 'mapping');
+    const refused = definition.unsupportedProtocol?.(settings);
+    if (refused) throw new ApiError('unsupported_protocol', refused);
     const parsedSettings = parseWith(definition.settingsSchema, settings, 'settings');
     parseWith(definition.secretsSchema, secrets, 'secrets');
-    for (const url of targetsOf(kind, parsedSettings as Record<string, unknown>)) {
+    for (const url of definition.targets(parsedSettings)) {
       try {
         await saveGuard.assertTargetAllowed(url);
       } catch (err) {
@@ -79,7 +66,6 @@ export function createConnectorService(deps: HubDeps) {
         throw new ApiError('validation_failed', message, [{ path: 'settings', message }]);
       }
     }
-    return definition;
   }
 
   /** A connector the caller may see, else 404: another program's ids are not revealed. */
@@ -94,7 +80,7 @@ export function createConnectorService(deps: HubDeps) {
    * program of its settings, so that program is its scope whatever the request said.
    */
   function programsFor(principal: Principal, kind: string, settings: Record<string, unknown>, programIds: string[]): string[] {
-    if (kind === INBOUND_KIND && typeof settings.programId === 'string') {
+    if (connectorDefinition(kind)?.inbound && typeof settings.programId === 'string') {
       assertProgramAccess(principal, settings.programId);
       return [settings.programId];
     }
@@ -122,7 +108,7 @@ export function createConnectorService(deps: HubDeps) {
           id, kind: input.kind, name: input.name, settings: input.settings,
           secretsSealed: hasSecrets ? deps.secretBox.sealJson(input.secrets, id) : null,
           events: input.events, programIds, enabled: input.enabled, mapping: input.mapping ?? null,
-          inboundToken: input.kind === INBOUND_KIND ? inboundToken() : null,
+          inboundToken: connectorDefinition(input.kind)?.inbound ? inboundToken() : null,
         }).returning();
         // A new connector receives what happens from now on; POST …/replay sends history.
         await tx.execute(sql`insert into dispatch_cursors (name, txid, seq) values (${`connector:${id}`}, pg_snapshot_xmin(pg_current_snapshot()), 0)`);
@@ -176,7 +162,6 @@ export function createConnectorService(deps: HubDeps) {
     /** Runs the kind's cheap credentials probe now. */
     async test(principal: Principal, id: string) {
       const row = await getRow(principal, id);
-      if (row.kind === INBOUND_KIND) return { ok: true as const }; // nothing remote to probe: others call us
       try {
         await openConnector(row, deps.secretBox, runtime).instance.check();
         return { ok: true as const };

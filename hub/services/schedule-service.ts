@@ -12,9 +12,9 @@ import type { Principal } from '../http/hub-env.js';
 import { assertCanAssignPrograms, canSeePrograms, visibleProgramsFilter } from '../http/program-scope.js';
 import type { HubDeps } from './hub-deps.js';
 import { decodeCursor, pageOf } from './page-cursor.js';
+import { CONNECTORS, connectorDefinition } from '../../connectors/registry.js';
 
 type ScheduleRow = typeof schedules.$inferSelect;
-const FILE_KINDS = ['sftp', 'ftps', 'email'];
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 export function scheduleJson(s: ScheduleRow) {
@@ -80,8 +80,9 @@ export function createScheduleService(deps: HubDeps) {
       const [connector] = await deps.db.select({ kind: connectors.kind, programIds: connectors.programIds }).from(connectors).where(eq(connectors.id, input.connectorId));
       // A connector the key cannot see is answered as unknown, like any other id of another program.
       if (!connector || !canSeePrograms(principal, connector.programIds)) throw new ApiError('validation_failed', `Connector ${input.connectorId} not found`, [{ path: 'connectorId', message: 'unknown connector' }]);
-      if (!FILE_KINDS.includes(connector.kind)) {
-        throw new ApiError('validation_failed', `Scheduled deliveries need a file connector (${FILE_KINDS.join(', ')}), not ${connector.kind}`, [{ path: 'connectorId', message: 'not a file connector' }]);
+      if (!connectorDefinition(connector.kind)?.scheduledFiles) {
+        const fileKinds = CONNECTORS.filter((d) => d.scheduledFiles).map((d) => d.kind);
+        throw new ApiError('validation_failed', `Scheduled deliveries need a file connector (${fileKinds.join(', ')}), not ${connector.kind}`, [{ path: 'connectorId', message: 'not a file connector' }]);
       }
       const id = newId('sch');
       const [row] = await deps.db.insert(schedules).values({

@@ -1,6 +1,6 @@
 import { heartbeat } from '@temporalio/activity';
 import { ConnectorError, type OutboundRecord, type RecordResult } from '../../connectors/connector.js';
-import { INBOUND_KIND } from '../../connectors/inbound/inbound-kind.js';
+import { connectorDefinition } from '../../connectors/registry.js';
 import type { MappingEntry } from '../../connectors/mapping/mapping-entry-schema.js';
 import type { SecretBox } from '../../connectors/security/secret-box.js';
 import { newId } from '../../lib/ids.js';
@@ -195,7 +195,8 @@ export function createSyncActivities(deps: SyncActivityDeps) {
         return { state: 'disabled', delivered: 0 };
       }
       // Inbound connectors receive (POST /webhooks/in/:token): nothing to push, and no registry entry to open.
-      if (row.kind === INBOUND_KIND) return { state: 'idle', delivered: 0 };
+      // A source: other systems post to it, so there is nothing to push.
+      if (connectorDefinition(row.kind)?.inbound) return { state: 'idle', delivered: 0 };
       let opened;
       try {
         opened = openConnector(row, deps.secretBox, runtime);
@@ -298,8 +299,8 @@ export function createSyncActivities(deps: SyncActivityDeps) {
       if (failure !== undefined) {
         // Everything the window committed is delivered and kept; the rest is tried again.
         const e = asConnectorError(failure);
-        if (row.kind === 'zapier' && e.status === 410) {
-          // Zapier says the Zap is gone: unsubscribe (REST hooks contract).
+        if (e.kind === 'gone') {
+          // The target says it no longer exists (a Zap turned off): unsubscribe rather than retry.
           await deps.db.delete(connectors).where(eq(connectors.id, row.id));
           return { state: 'gone', delivered };
         }
