@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectorError, type ConnectorErrorKind } from '../connector.js';
 import { classifyHttpError } from './classify-http-error.js';
 import { createHttpClient } from './create-http-client.js';
-import { startLocalReceiver, type LocalReceiver, type ReceiverReply } from './start-local-receiver.js';
+import { startLocalReceiver, type LocalReceiver, type ReceiverReply } from '../../test/support/start-local-receiver.js';
 
 describe('classifyHttpError', () => {
   let receiver: LocalReceiver;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpClient, USER_AGENT } from './create-http-client.js';
-import { startLocalReceiver, type LocalReceiver } from './start-local-receiver.js';
+import { startLocalReceiver, type LocalReceiver } from '../../test/support/start-local-receiver.js';
 
 describe('createHttpClient', () => {
   let receiver: LocalReceiver;

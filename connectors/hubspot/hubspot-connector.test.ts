@@ -4,7 +4,7 @@ import { connectorFailure } from '../../test/support/connector-failure.js';
 import { startHubSpotFake, type HubSpotFake } from '../../test/support/hubspot-fake.js';
 import { loopbackRuntime } from '../../test/support/loopback-runtime.js';
 import type { ConnectorDefinition, ConnectorRuntime, OutboundRecord } from '../connector.js';
-import { startLocalReceiver, type LocalReceiver } from '../http/start-local-receiver.js';
+import { startLocalReceiver, type LocalReceiver } from '../../test/support/start-local-receiver.js';
 import { createGuardedLookup } from '../security/guarded-lookup.js';
 import { createSsrfGuard } from '../security/ssrf-guard.js';
 import { hubspotConnector, hubspotSecretsSchema, hubspotSettingsSchema } from './hubspot-connector.js';

@@ -3,7 +3,7 @@ import { connectorFailure } from '../../test/support/connector-failure.js';
 import { loopbackRuntime } from '../../test/support/loopback-runtime.js';
 import { contractSpecPath, startPrismMock, type PrismExchange, type PrismMock } from '../../test/support/prism-mock.js';
 import type { ConnectorDefinition, ConnectorRuntime, OutboundRecord } from '../connector.js';
-import { startLocalReceiver, type LocalReceiver } from '../http/start-local-receiver.js';
+import { startLocalReceiver, type LocalReceiver } from '../../test/support/start-local-receiver.js';
 import { createGuardedLookup } from '../security/guarded-lookup.js';
 import { createSsrfGuard } from '../security/ssrf-guard.js';
 import { mailchimpConnector, mailchimpSecretsSchema, mailchimpSettingsSchema } from './mailchimp-connector.js';

@@ -3,7 +3,7 @@ import { startSalesforceFake, type SalesforceFake } from '../../test/support/sal
 import { connectorFailure } from '../../test/support/connector-failure.js';
 import { loopbackRuntime, type LoopbackRuntime } from '../../test/support/loopback-runtime.js';
 import type { ConnectorDefinition, OutboundRecord } from '../connector.js';
-import { startLocalReceiver } from '../http/start-local-receiver.js';
+import { startLocalReceiver } from '../../test/support/start-local-receiver.js';
 import { salesforceConnector, salesforceSecretsSchema, salesforceSettingsSchema } from './salesforce-connector.js';
 
 const CLIENT_ID = '3MVG9fakeConsumerKey.referralhub.test';

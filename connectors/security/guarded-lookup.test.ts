@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectorError } from '../connector.js';
 import { classifyHttpError } from '../http/classify-http-error.js';
 import { createHttpClient } from '../http/create-http-client.js';
-import { startLocalReceiver, type LocalReceiver } from '../http/start-local-receiver.js';
+import { startLocalReceiver, type LocalReceiver } from '../../test/support/start-local-receiver.js';
 import { createGuardedLookup } from './guarded-lookup.js';
 import { createSsrfGuard } from './ssrf-guard.js';
 

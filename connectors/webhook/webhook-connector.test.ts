@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectorError, type ConnectorDefinition, type ConnectorRuntime, type OutboundRecord } from '../connector.js';
-import { startLocalReceiver, type LocalReceiver, type ReceivedRequest } from '../http/start-local-receiver.js';
+import { startLocalReceiver, type LocalReceiver, type ReceivedRequest } from '../../test/support/start-local-receiver.js';
 import { createGuardedLookup } from '../security/guarded-lookup.js';
 import { createSsrfGuard } from '../security/ssrf-guard.js';
 import { webhookConnector, webhookSecretsSchema, webhookSettingsSchema } from './webhook-connector.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectorError, type ConnectorDefinition, type ConnectorRuntime, type OutboundRecord } from '../connector.js';
-import { startLocalReceiver, type LocalReceiver } from '../http/start-local-receiver.js';
+import { startLocalReceiver, type LocalReceiver } from '../../test/support/start-local-receiver.js';
 import { createSsrfGuard } from '../security/ssrf-guard.js';
 import { zapierHookConnector, zapierHookSettingsSchema } from './zapier-hook-connector.js';
 

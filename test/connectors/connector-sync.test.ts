@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalReceiver, type LocalReceiver } from '../../connectors/http/start-local-receiver.js';
+import { startLocalReceiver, type LocalReceiver } from '../support/start-local-receiver.js';
 import { connectorSyncWorkflowId } from '../../workflows/connector-sync-signal.js';
 import { referralWorkflowId } from '../../workflows/referral-signal.js';
 import { convert, programWithMember } from '../support/fixtures.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalReceiver, type LocalReceiver } from '../../connectors/http/start-local-receiver.js';
+import { startLocalReceiver, type LocalReceiver } from '../support/start-local-receiver.js';
 import { convert, programWithMember } from '../support/fixtures.js';
 import { createHarness, waitFor, type Harness } from '../support/hub-harness.js';
 

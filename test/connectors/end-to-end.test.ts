@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startLocalReceiver, type LocalReceiver } from '../../connectors/http/start-local-receiver.js';
+import { startLocalReceiver, type LocalReceiver } from '../support/start-local-receiver.js';
 import { convert, programWithMember } from '../support/fixtures.js';
 import { startHubSpotFake, type HubSpotFake } from '../support/hubspot-fake.js';
 import { createHarness, waitFor, type Harness } from '../support/hub-harness.js';

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { startLocalReceiver, type LocalReceiver } from '../../connectors/http/start-local-receiver.js';
+import { startLocalReceiver, type LocalReceiver } from '../support/start-local-receiver.js';
 import { createSecretBox } from '../../connectors/security/secret-box.js';
 import { deriveSecretKey } from '../../lib/secret-key.js';
 import { convert, programWithMember } from '../support/fixtures.js';

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { startLocalReceiver, type LocalReceiver } from '../../connectors/http/start-local-receiver.js';
+import { startLocalReceiver, type LocalReceiver } from '../support/start-local-receiver.js';
 import { startHubSpotFake, type HubSpotFake } from '../support/hubspot-fake.js';
 import { createHarness, TEST_SECRET_KEY, waitFor, type Harness } from '../support/hub-harness.js';
 

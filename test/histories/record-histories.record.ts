@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startLocalReceiver } from '../../connectors/http/start-local-receiver.js';
+import { startLocalReceiver } from '../support/start-local-receiver.js';
 import { convert, programWithMember, waitForRewards } from '../support/fixtures.js';
 import { createHarness, waitFor, type Harness } from '../support/hub-harness.js';
 import { startHubSpotFake } from '../support/hubspot-fake.js';

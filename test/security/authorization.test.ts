@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalReceiver, type LocalReceiver } from '../../connectors/http/start-local-receiver.js';
+import { startLocalReceiver, type LocalReceiver } from '../support/start-local-receiver.js';
 import { createHarness, waitFor, type Harness } from '../support/hub-harness.js';
 import { startSmtpTestServer, type SmtpTestServer } from '../support/smtp-test-server.js';
 import { authorizationRoutes, PUBLIC_ROUTES, type Fixture } from './authorization-routes.js';

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createAppTester } from 'zapier-platform-core';
-import { startLocalReceiver, type LocalReceiver } from '../../connectors/http/start-local-receiver.js';
+import { startLocalReceiver, type LocalReceiver } from '../support/start-local-receiver.js';
 import { loadConfig } from '../../lib/config.js';
 import { createLogger } from '../../lib/logger.js';
 import { runHub } from '../../hub/run-hub.js';

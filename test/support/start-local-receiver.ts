@@ -28,8 +28,8 @@ export interface LocalReceiver {
 
 /**
  * A real HTTP server on loopback (port 0) for connector tests: records every request and answers
- * with whatever `reply` returns. Lives beside the code so webhook, Zapier and other HTTP
- * connector tests share one fake target.
+ * with whatever `reply` returns. The one fake target the webhook, Zapier and other HTTP
+ * connector tests share.
  */
 export async function startLocalReceiver(reply: LocalReceiver['reply'] = () => ({ status: 204 })): Promise<LocalReceiver> {
   const requests: ReceivedRequest[] = [];
