@@ -1,18 +1,18 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectorFailure } from '../../test/support/connector-failure.js';
 import { loopbackRuntime } from '../../test/support/loopback-runtime.js';
 import { startSftpTestServer, type SftpTestServer } from '../../test/support/sftp-test-server.js';
 import type { OutboundFile } from '../connector.js';
 import { sftpConnector } from './sftp-connector.js';
+import { generateEd25519KeyPair } from '../../test/support/generate-ed25519-key-pair.js';
 
 const USER = 'partner';
 const PASSWORD = 'correct horse battery staple';
 const KEY_PASSPHRASE = 'key passphrase';
-const clientKey = ssh2.utils.generateKeyPairSync('ed25519', {
+const clientKey = generateEd25519KeyPair({
   passphrase: KEY_PASSPHRASE,
   cipher: 'aes256-ctr',
   rounds: 4,

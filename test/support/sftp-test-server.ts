@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import type { Connection, ParsedKey } from 'ssh2';
+import { generateEd25519KeyPair } from './generate-ed25519-key-pair.js';
 import { serveSftpDirectory } from './sftp-directory-handlers.js';
 
 const { Server, utils } = ssh2;
@@ -35,7 +36,7 @@ function parseOrThrow(key: string): ParsedKey {
 /** A real SSH server on 127.0.0.1 (random port) that serves a temp directory over SFTP. */
 export async function startSftpTestServer(options: SftpTestServerOptions): Promise<SftpTestServer> {
   const root = await mkdtemp(join(tmpdir(), 'hub-sftp-'));
-  const hostKey = utils.generateKeyPairSync('ed25519').private;
+  const hostKey = generateEd25519KeyPair().private;
   const hostKeySha256 = createHash('sha256')
     .update(parseOrThrow(hostKey).getPublicSSH())
     .digest('base64')
