@@ -26,6 +26,8 @@ export interface HubDeps {
   bodyLimitBytes: number;
   /** Salt for hashing IPs of clicks. */
   ipHashSalt: string;
+  /** HUB_READY_MAX_BACKLOG_AGE: /readyz is 503 once the oldest undispatched referral event is older (ms). */
+  readyMaxBacklogAgeMs?: number;
   /** /readyz asks Temporal too; returns false when unreachable. */
   temporalReady: () => Promise<boolean>;
   /** STRIPE_WEBHOOK_SECRET: turns on POST /webhooks/stripe (404 without it). */

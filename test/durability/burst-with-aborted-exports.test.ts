@@ -1,4 +1,4 @@
-import { get } from 'node:http';
+import { get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Agent, request } from 'undici';
@@ -14,20 +14,21 @@ const BURST_CONNECTIONS = 16;
 const SEEDED_ROWS = 20_000;
 
 let h: Harness;
-let server: ReturnType<typeof serve>;
+let server: Server;
 let base: string;
 const agent = new Agent({ connections: 64, keepAliveTimeout: 1000 });
 const auth = { authorization: `Bearer ${TEST_ADMIN_KEY}` };
 
 beforeAll(async () => {
   h = await createHarness({ sweepMs: 300 });
-  server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: h.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  server = await new Promise<Server>((resolve) => {
+    const s = serve({ fetch: h.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server));
   });
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
   await agent.close();
+  server?.closeAllConnections();
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   await h?.close();
 });
