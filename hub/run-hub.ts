@@ -27,7 +27,9 @@ import { pruneInboundRequests } from './services/inbound-request-log.js';
 export async function runHub(config: Config & { DATABASE_URL: string; TEMPORAL_ADDRESS: string; HUB_SECRET_KEY: string }, logger: Logger) {
   const settings = loadTemporalSettings();
   await runMigrations(config.DATABASE_URL);
-  const handle = createDb(config.DATABASE_URL, { max: config.HUB_DB_POOL_SIZE });
+  // No statement deadline here (an export may stream for as long as its client reads), but a
+  // transaction left waiting is ended by the server instead of holding its connection.
+  const handle = createDb(config.DATABASE_URL, { max: config.HUB_DB_POOL_SIZE, idleInTransactionTimeoutMs: 60_000 });
   const connection = Connection.lazy({ ...temporalConnectionOptions(config, config.TEMPORAL_ADDRESS), channelArgs: TEMPORAL_CLIENT_CHANNEL_ARGS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE ?? settings.namespace });
   const taskQueue = config.TEMPORAL_TASK_QUEUE ?? settings.taskQueues.lifecycle;

@@ -11,13 +11,21 @@ export interface DbHandle {
   close(): Promise<void>;
 }
 
-/** One pool per process; callers pass `db` down explicitly (factories over singletons). */
-export function createDb(url: string, opts: { max?: number } = {}): DbHandle {
+/**
+ * One pool per process; callers pass `db` down explicitly (factories over singletons).
+ * `statementTimeoutMs` / `idleInTransactionTimeoutMs` put server-side deadlines on every
+ * statement and on a transaction left waiting, for processes whose queries are all short.
+ */
+export function createDb(url: string, opts: { max?: number; statementTimeoutMs?: number; idleInTransactionTimeoutMs?: number } = {}): DbHandle {
   const sql = postgres(url, {
     max: opts.max ?? 10,
     onnotice: () => {},
     // numeric/bigint stay strings from the driver; drizzle maps the columns it knows.
-    connection: { application_name: 'referral-hub' },
+    connection: {
+      application_name: 'referral-hub',
+      ...(opts.statementTimeoutMs ? { statement_timeout: opts.statementTimeoutMs } : {}),
+      ...(opts.idleInTransactionTimeoutMs ? { idle_in_transaction_session_timeout: opts.idleInTransactionTimeoutMs } : {}),
+    },
   });
   const db = drizzle(sql, { schema: tables });
   return { db, sql, close: () => sql.end({ timeout: 5 }) };
