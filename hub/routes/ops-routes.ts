@@ -35,7 +35,7 @@ export function registerOpsRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps, metri
       dispatch: {
         stalled: health?.stalled ?? false,
         backlog: backlog?.count ?? null,
-        oldestEventSeconds: backlog ? Math.round(backlog.oldestSeconds) : null,
+        oldestEventSeconds: backlog && backlog.count > 0 ? Math.round(backlog.oldestSeconds) : null,
       },
       reasons,
     };
