@@ -99,6 +99,9 @@ export async function copyExport(sql: Sql, resource: Resource, opts: { fields: s
       cancelling = Promise.resolve(pending.cancel()).catch(() => {});
       // Must not be destroyed: only a flowing stream lets the driver read the socket again,
       // up to the server's answer to the cancel (rows still in flight are dropped).
+      // A data listener makes the stream hand rows straight on instead of buffering them (a full
+      // buffer would pause the socket again); resume() because unpiping left it paused.
+      stream.on('data', () => {});
       stream.resume();
     },
   };

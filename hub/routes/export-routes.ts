@@ -28,7 +28,7 @@ const querySchema = z.object({
 
 // A client that stays connected but stops reading must not hold a database connection for
 // ever: with nothing taken off the socket for this long, the response is dropped.
-const EXPORT_IDLE_MS = 30_000;
+const DEFAULT_EXPORT_IDLE_MS = 30_000;
 
 /**
  * Streams a CSV body with backpressure. Under the Node server it goes straight into the socket,
@@ -37,7 +37,8 @@ const EXPORT_IDLE_MS = 30_000;
  * (finished, client gone, error mid-stream), `release` then ends its query, so the pooled
  * connection comes back.
  */
-function send(c: Context<HubEnv>, body: Readable, headers: Record<string, string>, resource: string, logger: HubDeps['logger'], release: () => void) {
+function send(c: Context<HubEnv>, body: Readable, headers: Record<string, string>, resource: string, deps: HubDeps, release: () => void) {
+  const { logger } = deps;
   const failed = (err: unknown) => {
     const gone = (err as { code?: string } | null)?.code === 'ERR_STREAM_PREMATURE_CLOSE';
     if (gone) logger.info({ resource }, 'export client went away mid-stream');
@@ -46,7 +47,10 @@ function send(c: Context<HubEnv>, body: Readable, headers: Record<string, string
   const outgoing = c.env?.outgoing;
   if (outgoing) {
     outgoing.writeHead(200, headers);
-    outgoing.setTimeout(EXPORT_IDLE_MS, () => outgoing.destroy());
+    outgoing.setTimeout(deps.exportIdleTimeoutMs ?? DEFAULT_EXPORT_IDLE_MS, () => {
+      logger.info({ resource }, 'export client stopped reading; dropping the response');
+      outgoing.destroy();
+    });
     pipeline(body, outgoing).catch(failed).finally(release);
     return RESPONSE_ALREADY_SENT as never;
   }
@@ -91,7 +95,7 @@ export function registerExportRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
         // The COPY stream stays outside the pipeline: destroying it would not free its connection (see release).
         const body = copy.stream.pipe(lfToCrlf());
         copy.stream.on('error', (err) => body.destroy(err));
-        return send(c, body, headers, resource, deps.logger, () => { copy.release(); freeSlot(); });
+        return send(c, body, headers, resource, deps, () => { copy.release(); freeSlot(); });
       }
       // Mapped fields: rows from a cursor (only the columns the mapping reads), one string per batch.
       const csv = createRecordCsv(fields, RECORD_ROOT[resource as Resource], { delimiter: q.delimiter });
@@ -104,7 +108,7 @@ export function registerExportRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
       }
       // However the body ended, the cursor's portal is closed (after a batch still being fetched).
       const release = () => { rows.return(undefined).catch(() => {}).finally(freeSlot); };
-      return send(c, Readable.from(text(), { objectMode: false }), headers, resource, deps.logger, release);
+      return send(c, Readable.from(text(), { objectMode: false }), headers, resource, deps, release);
     });
   }
 }

@@ -26,6 +26,8 @@ export interface HubDeps {
   bodyLimitBytes: number;
   /** Salt for hashing IPs of clicks. */
   ipHashSalt: string;
+  /** An export whose client takes nothing off the socket for this long is dropped (default 30 s). */
+  exportIdleTimeoutMs?: number;
   /** HUB_READY_MAX_BACKLOG_AGE: /readyz is 503 once the oldest undispatched referral event is older (ms). */
   readyMaxBacklogAgeMs?: number;
   /** /readyz asks Temporal too; returns false when unreachable. */

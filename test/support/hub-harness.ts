@@ -45,6 +45,8 @@ export async function createHarness(opts: {
   logDestination?: DestinationStream; logLevel?: string;
   /** Dispatcher watchdog / stall bound, its session's statement deadline, and /readyz's backlog bound. */
   dispatcherStallAfterMs?: number; dispatcherStatementTimeoutMs?: number; readyMaxBacklogAgeMs?: number;
+  /** How long an export may wait for its client to read before it is dropped. */
+  exportIdleTimeoutMs?: number;
   /** Inbound webhook settings (STRIPE_WEBHOOK_SECRET, HUBSPOT_*), passed to the app as config would be. */
   webhooks?: Pick<HubDeps, 'stripeWebhookSecret' | 'hubspotAppSecret' | 'hubspotQualifiedStages' | 'hubspotApprovedStages'>;
 } = {}): Promise<Harness> {
@@ -70,7 +72,7 @@ export async function createHarness(opts: {
   const app = createApp({
     db: db.db, sql: db.sql, logger, publicUrl: 'http://hub.test', dispatcher, connectorWaker, temporal: { client, taskQueue }, bootstrapApiKey: TEST_ADMIN_KEY,
     secretBox, allowPrivateTargets: opts.allowPrivateTargets ?? true,
-    bodyLimitBytes: 1_048_576, ipHashSalt: 'test-salt', readyMaxBacklogAgeMs: opts.readyMaxBacklogAgeMs,
+    bodyLimitBytes: 1_048_576, ipHashSalt: 'test-salt', readyMaxBacklogAgeMs: opts.readyMaxBacklogAgeMs, exportIdleTimeoutMs: opts.exportIdleTimeoutMs,
     temporalReady: () => temporalReady(connection),
     ...opts.webhooks,
   });
