@@ -35,7 +35,7 @@ export function createApp(deps: HubDeps) {
       }
     },
   });
-  const metrics = createHubMetrics(deps.sql);
+  const metrics = createHubMetrics(deps.sql, deps.dispatcher);
 
   app.use('*', async (c, next) => {
     const started = performance.now();

@@ -8,7 +8,7 @@ import { TEMPORAL_CLIENT_CHANNEL_ARGS } from '../lib/temporal-client-channel-arg
 import { temporalConnectionOptions } from '../lib/temporal-connection-options.js';
 import { temporalReady } from '../lib/temporal-ready.js';
 import { loadTemporalSettings } from '../lib/temporal-settings.js';
-import { createDb } from '../schema/db.js';
+import { createDb, createSession } from '../schema/db.js';
 import { runMigrations } from '../schema/migrate.js';
 import { createSecretBox } from '../connectors/security/secret-box.js';
 import { parseDuration } from '../lib/duration.js';
@@ -27,7 +27,9 @@ import { pruneInboundRequests } from './services/inbound-request-log.js';
 export async function runHub(config: Config & { DATABASE_URL: string; TEMPORAL_ADDRESS: string; HUB_SECRET_KEY: string }, logger: Logger) {
   const settings = loadTemporalSettings();
   await runMigrations(config.DATABASE_URL);
-  const handle = createDb(config.DATABASE_URL, { max: config.HUB_DB_POOL_SIZE });
+  // No statement deadline here (an export may stream for as long as its client reads), but a
+  // transaction left waiting is ended by the server instead of holding its connection.
+  const handle = createDb(config.DATABASE_URL, { max: config.HUB_DB_POOL_SIZE, idleInTransactionTimeoutMs: 60_000 });
   const connection = Connection.lazy({ ...temporalConnectionOptions(config, config.TEMPORAL_ADDRESS), channelArgs: TEMPORAL_CLIENT_CHANNEL_ARGS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE ?? settings.namespace });
   const taskQueue = config.TEMPORAL_TASK_QUEUE ?? settings.taskQueues.lifecycle;
@@ -35,7 +37,10 @@ export async function runHub(config: Config & { DATABASE_URL: string; TEMPORAL_A
     db: handle.db, client, taskQueue, logger,
     backoffMs: config.HUB_SYNC_BACKOFF.split(',').map(parseDuration), disableAfter: config.HUB_SYNC_DISABLE_AFTER,
   });
-  const dispatcher = createLifecycleDispatcher({ sql: handle.sql, client, logger, taskQueue, afterBatch: connectorWaker.eventsCommitted });
+  const dispatcher = createLifecycleDispatcher({
+    openSession: () => createSession(config.DATABASE_URL, { applicationName: 'referral-hub-dispatcher', statementTimeoutMs: 15_000 }),
+    client, logger, taskQueue, afterBatch: connectorWaker.eventsCommitted, stallAfterMs: parseDuration(config.HUB_DISPATCH_STALL_AFTER),
+  });
   const publicUrl = (config.HUB_PUBLIC_URL ?? `http://localhost:${config.HUB_PORT}`).replace(/\/+$/, '');
 
   if (!config.HUB_BOOTSTRAP_API_KEY) {
@@ -53,6 +58,7 @@ export async function runHub(config: Config & { DATABASE_URL: string; TEMPORAL_A
     db: handle.db, sql: handle.sql, logger, publicUrl, dispatcher, connectorWaker, temporal: { client, taskQueue }, bootstrapApiKey: config.HUB_BOOTSTRAP_API_KEY,
     secretBox: createSecretBox(deriveSecretKey(config.HUB_SECRET_KEY)), allowPrivateTargets: config.HUB_ALLOW_PRIVATE_TARGETS,
     bodyLimitBytes: config.HUB_BODY_LIMIT_BYTES, trustedProxies: config.HUB_TRUSTED_PROXIES,
+    readyMaxBacklogAgeMs: parseDuration(config.HUB_READY_MAX_BACKLOG_AGE),
     ipHashSalt: createHash('sha256').update(`ip-salt:${config.HUB_SECRET_KEY ?? 'referral-hub'}`).digest('hex'),
     temporalReady: () => temporalReady(connection),
     stripeWebhookSecret: config.STRIPE_WEBHOOK_SECRET, hubspotAppSecret: config.HUBSPOT_APP_SECRET,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DURATION_PATTERN } from './duration.js';
 import { isIpOrCidr } from './is-ip-or-cidr.js';
 
 // "a, b,c" → ["a", "b", "c"]
@@ -37,6 +38,10 @@ export const configSchema = z.object({
   HUB_SYNC_BACKOFF: z.string().regex(/^\d+(ms|s|m|h|d)(,\d+(ms|s|m|h|d))*$/, 'comma-separated durations like "5s,5m,30m"').default('5s,1m,5m,30m,2h,5h,10h'),
   HUB_SYNC_DISABLE_AFTER: z.coerce.number().int().min(1).max(1000).default(12),
   HUB_DISPATCH_SWEEP_MS: z.coerce.number().int().min(50).default(2000),
+  // /readyz answers 503 once the oldest referral event not yet handed to Temporal is older.
+  HUB_READY_MAX_BACKLOG_AGE: z.string().regex(DURATION_PATTERN, 'a duration like "90s", "5m"').default('5m'),
+  // A dispatch pass without progress for this long is restarted, and /readyz reports the dispatcher stalled.
+  HUB_DISPATCH_STALL_AFTER: z.string().regex(DURATION_PATTERN, 'a duration like "30s", "2m"').default('60s'),
   STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
   HUBSPOT_APP_SECRET: z.string().min(1).optional(),
   HUBSPOT_QUALIFIED_STAGES: listFromEnv.default([]),

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Sql } from './db.js';
 import { MEMBER_JOIN, RECORD_COLUMNS, RECORD_TABLE } from './record-columns.js';
 import { RESOURCES, type Resource } from './record-queries.js';
+import { reserveConnection } from './reserve-connection.js';
 
 // Plain fields as COPY writes them, plus the referrer's fields (joined when asked for).
 const MEMBER_TEXT: Record<Resource, Record<string, string>> = {
@@ -36,12 +37,24 @@ export function copyExportable(resource: Resource, fields: string[]): boolean {
   return fields.every((f) => Object.hasOwn(COLUMNS[resource], f));
 }
 
+/** A running COPY … TO STDOUT: its bytes, and how to end it when nobody reads them any more. */
+export interface CopyOut {
+  stream: Readable;
+  /**
+   * Ends the COPY if it has not finished: cancels it on the server and reads its connection
+   * to the end. The driver stops reading the socket while the stream is not consumed, so a
+   * COPY whose reader went away (client gone, error mid-stream) would otherwise keep its pooled
+   * connection forever, and the pool would go on queueing other queries behind it. Idempotent.
+   */
+  release(): void;
+}
+
 /**
  * Manual export through PostgreSQL's own CSV writer (COPY … TO STDOUT): the hub only relays
  * bytes, so time and memory stay close to a bare COPY. COPY takes no bind parameters, so
  * every value inlined here was validated first (ISO dates re-printed, ids restricted).
  */
-export async function copyExport(sql: Sql, resource: Resource, opts: { fields: string[]; from: Date; to: Date; programIds: string[]; delimiter: string }): Promise<Readable> {
+export async function copyExport(sql: Sql, resource: Resource, opts: { fields: string[]; from: Date; to: Date; programIds: string[]; delimiter: string; reserveTimeoutMs?: number }): Promise<CopyOut> {
   if (!opts.programIds.every((id) => /^[A-Za-z0-9_-]{1,64}$/.test(id))) throw new Error('invalid program id');
   const cols = opts.fields.map((f) => {
     const expr = COLUMNS[resource][f]!;
@@ -52,5 +65,44 @@ export async function copyExport(sql: Sql, resource: Resource, opts: { fields: s
   const query = `copy (select ${cols} from ${from}
     where r.created_at >= ${literal(opts.from.toISOString())}::timestamptz and r.created_at < ${literal(opts.to.toISOString())}::timestamptz ${programs}
     order by r.created_at, r.id) to stdout with (format csv, header, delimiter ${literal(opts.delimiter)})`;
-  return sql.unsafe(query).readable();
+  // A connection of its own: the pool pipelines queries onto connections it thinks busy, and a
+  // query queued behind a COPY would fail ("cannot execute queries during copy") or wait for
+  // as long as the export's client takes to read it.
+  const conn = await reserveConnection(sql, opts.reserveTimeoutMs ?? 10_000);
+  let stream: Readable;
+  const pending = conn.unsafe(query);
+  try {
+    stream = await pending.readable();
+  } catch (err) {
+    conn.release();
+    throw err;
+  }
+  // Back to the pool once the COPY is over and a cancel sent for it has landed: a cancel
+  // reaching the server later would hit whatever query the connection runs next.
+  let cancelling: Promise<unknown> = Promise.resolve();
+  let returned = false;
+  const giveBack = () => {
+    if (returned) return;
+    returned = true;
+    void cancelling.finally(() => conn.release());
+  };
+  stream.once('end', giveBack);
+  stream.once('close', giveBack);
+  return {
+    stream,
+    release() {
+      // Ended (all read) or destroyed by the driver (the query failed): the connection is back.
+      if (stream.readableEnded || stream.destroyed) return;
+      // The cancel makes the server end the COPY with an error, which the driver reports here.
+      stream.on('error', () => {});
+      stream.unpipe();
+      cancelling = Promise.resolve(pending.cancel()).catch(() => {});
+      // Must not be destroyed: only a flowing stream lets the driver read the socket again,
+      // up to the server's answer to the cancel (rows still in flight are dropped).
+      // A data listener makes the stream hand rows straight on instead of buffering them (a full
+      // buffer would pause the socket again); resume() because unpiping left it paused.
+      stream.on('data', () => {});
+      stream.resume();
+    },
+  };
 }

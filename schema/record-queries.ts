@@ -72,6 +72,8 @@ function query(sql: Sql, resource: Resource, f: RecordFilter, needs: RecordNeeds
 /**
  * Streams records in batches from a server-side cursor: memory stays flat at any size. `needs`
  * narrows the columns to what the reader maps (see recordNeeds); by default, everything.
+ * Stopping the iteration (return, or a throw in the loop) closes the cursor, once a batch still
+ * being fetched has arrived: a reader must always stop it, or its connection stays in use.
  */
 export async function* streamRecords(sql: Sql, resource: Resource, filter: RecordFilter, needs: RecordNeeds = EVERYTHING, batchSize = 1000): AsyncGenerator<Record<string, unknown>[]> {
   for await (const rows of query(sql, resource, filter, needs).cursor(batchSize)) yield rows as Record<string, unknown>[];

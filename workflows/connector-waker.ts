@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
 import type { Logger } from '../lib/logger.js';
+import { within } from '../lib/within.js';
 import type { Db } from '../schema/db.js';
 import { connectors } from '../schema/tables/index.js';
 import { syncTaskQueue } from './sync-task-queue.js';
@@ -18,6 +19,7 @@ export interface ConnectorWakerDeps {
 
 // The enabled-connector list is re-read at most this often on the hot path.
 const LIST_TTL_MS = 2000;
+const LIST_DEADLINE_MS = 5000;
 // Kinds that do not consume the event log: files go out on schedules, inbound only receives.
 const NOT_SYNCED = ['sftp', 'ftps', 'email', 'inbound'];
 
@@ -45,7 +47,9 @@ export function createConnectorWaker(deps: ConnectorWakerDeps) {
     /** New events of these types were committed: wake every enabled connector that wants one. */
     async eventsCommitted(types: Set<string>): Promise<void> {
       if (!cached || Date.now() - cached.at > LIST_TTL_MS) {
-        const rows = await deps.db.select({ id: connectors.id, kind: connectors.kind, events: connectors.events }).from(connectors).where(eq(connectors.enabled, true));
+        // Bounded: the dispatcher waits for this, and the pool may be saturated.
+        const rows = await within(LIST_DEADLINE_MS, deps.db.select({ id: connectors.id, kind: connectors.kind, events: connectors.events })
+          .from(connectors).where(eq(connectors.enabled, true)), 'listing enabled connectors');
         cached = { at: Date.now(), list: rows.filter((r) => !NOT_SYNCED.includes(r.kind)) };
       }
       const due = cached.list.filter((c) => c.events.length === 0 || c.events.some((t) => types.has(t)));

@@ -1,11 +1,17 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../lib/logger.js';
+import { within } from '../lib/within.js';
 import type { Sql } from '../schema/db.js';
 import { REFERRAL_WORKFLOW_TYPE, referralEventSignal, referralWorkflowId } from './referral-signal.js';
 import { LIFECYCLE_EVENT_TYPES, referralSignalForEvent } from './referral-signal-for-event.js';
 
 export interface LifecycleDispatcherDeps {
-  sql: Sql;
+  /**
+   * Opens the leader's own connection (see createSession; a statement deadline is expected).
+   * The leader never runs on the pool: a pool busy with requests, or stuck, must not hold up
+   * dispatching while the leader lock keeps every other replica out.
+   */
+  openSession: () => Sql;
   client: Client;
   taskQueue: string;
   logger: Logger;
@@ -16,6 +22,22 @@ export interface LifecycleDispatcherDeps {
   batchSize?: number;
   /** Told the event types of each batch read (connector syncs wake on them). */
   afterBatch?: (types: Set<string>) => Promise<void>;
+  /**
+   * A pass without progress for this long is abandoned by the watchdog (its session is closed,
+   * which releases the leader lock) and a fresh one starts; the dispatcher also reports itself
+   * stalled (see health) while it makes no progress for this long.
+   */
+  stallAfterMs?: number;
+}
+
+/** What /readyz and /metrics say about this process's dispatcher. */
+export interface DispatcherHealth {
+  /** No progress (cursor moved, or nothing left to send) for longer than the stall bound. */
+  stalled: boolean;
+  /** Seconds since the last progress. */
+  sinceProgressSeconds: number;
+  /** Why the last pass or signal failed, if it did since the last progress. */
+  lastError: string | null;
 }
 
 interface Row { txid: string; seq: string; id: string; type: string; subject_id: string; payload_id: string | null; status: string | null }
@@ -39,13 +61,59 @@ export function createLifecycleDispatcher(deps: LifecycleDispatcherDeps) {
   const timeoutMs = deps.callTimeoutMs ?? 5000;
   const concurrency = deps.concurrency ?? 16;
   const batchSize = deps.batchSize ?? 500;
+  const stallAfterMs = deps.stallAfterMs ?? 60_000;
   const attempts = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
+  let watchdog: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
   let again = false;
   let stopped = false;
   // After a failed pass, nudges wait for the periodic pass instead of retrying on every request.
   let quietUntil = 0;
+  let session: { sql: Sql; pid: number } | undefined;
+  // Backends of sessions this process gave up on: until the server has ended one, it may still
+  // hold the lock, and that is this dispatcher's stall, not another replica's leadership.
+  const abandonedPids: number[] = [];
+  // Bumped when the watchdog gives up on a pass: the abandoned pass stops at its next step.
+  let generation = 0;
+  // A pass's last sign of life (start, or a batch done), for the watchdog.
+  let beatAt = Date.now();
+  let progressAt = Date.now();
+  let lastError: string | null = null;
+
+  const progressed = () => { progressAt = Date.now(); lastError = null; };
+  const failed = (message: string) => { lastError = message; };
+
+  /** Closes the leader's session: the server ends it, releasing the lock and any query on it. */
+  function dropSession(): void {
+    const old = session;
+    session = undefined;
+    if (!old) return;
+    abandonedPids.push(old.pid);
+    abandonedPids.splice(0, abandonedPids.length - 8);
+    old.sql.end({ timeout: 0 }).catch(() => {});
+  }
+
+  async function openSession(): Promise<{ sql: Sql; pid: number }> {
+    const sql = deps.openSession();
+    try {
+      const [row] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      return { sql, pid: row!.pid };
+    } catch (err) {
+      sql.end({ timeout: 0 }).catch(() => {});
+      throw err;
+    }
+  }
+
+  /** Whether the leader lock is held by a session this process abandoned (not another replica). */
+  async function heldByAbandoned(conn: Sql): Promise<boolean> {
+    if (abandonedPids.length === 0) return false;
+    const holders = await conn<{ pid: number }[]>`
+      select pid from pg_locks
+      where locktype = 'advisory' and granted and objsubid = 1
+        and classid = (${LEADER_LOCK}::bigint >> 32)::oid and objid = (${LEADER_LOCK}::bigint & 4294967295)::oid`;
+    return holders.some((h) => abandonedPids.includes(h.pid));
+  }
 
   async function signal(row: Row): Promise<void> {
     const target = referralSignalForEvent({ type: row.type, subjectId: row.subject_id, payloadId: row.payload_id, status: row.status });
@@ -58,14 +126,17 @@ export function createLifecycleDispatcher(deps: LifecycleDispatcherDeps) {
   }
 
   /** One batch from the cursor; returns whether to go on. */
-  async function dispatchBatch(): Promise<{ sent: number; more: boolean }> {
-    const rows = await deps.sql<Row[]>`
+  async function dispatchBatch(conn: Sql, gen: number): Promise<{ sent: number; more: boolean }> {
+    const rows = await conn<Row[]>`
       select e.txid::text as txid, e.seq, e.id, e.type, e.subject_id, e.payload->>'id' as payload_id, e.payload->>'status' as status
       from events e, dispatch_cursors c
       where c.name = ${CURSOR} and (e.txid, e.seq) > (c.txid, c.seq)
         and e.txid < pg_snapshot_xmin(pg_current_snapshot())
       order by e.txid, e.seq limit ${batchSize}`;
-    if (rows.length === 0) return { sent: 0, more: false };
+    if (rows.length === 0) {
+      progressed();
+      return { sent: 0, more: false };
+    }
 
     // Rows that need nothing more: signalled, not a lifecycle event, or given up on.
     const done = new Set<string>();
@@ -79,7 +150,7 @@ export function createLifecycleDispatcher(deps: LifecycleDispatcherDeps) {
     let failures = 0;
     await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
       for (let ofWorkflow = queue.shift(); ofWorkflow; ofWorkflow = queue.shift()) {
-        if (failures >= 3) return; // Temporal is likely down: stop hammering it until the next pass.
+        if (failures >= 3 || gen !== generation) return; // Temporal is likely down (or the pass was abandoned): stop until the next pass.
         for (const row of ofWorkflow) {
           try {
             await signal(row);
@@ -97,46 +168,61 @@ export function createLifecycleDispatcher(deps: LifecycleDispatcherDeps) {
               continue;
             }
             failures++;
+            failed(`signalling Temporal failed: ${message}`);
             deps.logger.warn({ eventId: row.id, err: message }, 'signalling Temporal failed; will retry');
             break; // later events of this workflow must not overtake this one
           }
         }
       }
     }));
+    if (gen !== generation) return { sent, more: false };
     // The cursor moves over the longest prefix that is fully handled; rows after a gap are
     // signalled again next time (harmless: the workflow's activities are idempotent).
     let handled = 0;
     while (handled < rows.length && done.has(rows[handled]!.seq)) handled++;
     const last = rows[handled - 1];
     if (last) {
-      await deps.sql`update dispatch_cursors set txid = ${last.txid}::xid8, seq = ${last.seq}, updated_at = now() where name = ${CURSOR}`;
+      await conn`update dispatch_cursors set txid = ${last.txid}::xid8, seq = ${last.seq}, updated_at = now() where name = ${CURSOR}`;
+      progressed();
     }
     if (handled < rows.length) quietUntil = Date.now() + 1000;
     if (deps.afterBatch) {
-      await deps.afterBatch(new Set(rows.map((r) => r.type))).catch((err) => deps.logger.warn({ err: String(err) }, 'after-batch hook failed'));
+      await within(timeoutMs, deps.afterBatch(new Set(rows.map((r) => r.type))), 'waking connector syncs')
+        .catch((err) => deps.logger.warn({ err: String(err) }, 'after-batch hook failed'));
     }
     return { sent, more: handled === rows.length && rows.length === batchSize };
   }
 
-  async function passAsLeader(): Promise<number> {
-    const conn = await deps.sql.reserve();
+  async function passAsLeader(gen: number): Promise<number> {
+    beatAt = Date.now();
     try {
+      session ??= await openSession();
+      const conn = session.sql;
       const [lock] = await conn<{ got: boolean }[]>`select pg_try_advisory_lock(${LEADER_LOCK}) as got`;
-      if (!lock?.got) return 0; // another replica is dispatching
+      if (!lock?.got) {
+        // Another replica is dispatching (the backlog's age says how well), or the session this
+        // process abandoned has not ended yet, which is no progress.
+        if (!(await heldByAbandoned(conn))) progressed();
+        return 0;
+      }
       try {
-        await deps.sql`insert into dispatch_cursors (name, txid, seq) values (${CURSOR}, '0'::xid8, 0) on conflict do nothing`;
+        await conn`insert into dispatch_cursors (name, txid, seq) values (${CURSOR}, '0'::xid8, 0) on conflict do nothing`;
         let total = 0;
         for (;;) {
           again = false;
-          const batch = await dispatchBatch();
+          const batch = await dispatchBatch(conn, gen);
+          beatAt = Date.now();
           total += batch.sent;
-          if (stopped || (!batch.more && !again)) return total;
+          if (stopped || gen !== generation || (!batch.more && !again)) return total;
         }
       } finally {
-        await conn`select pg_advisory_unlock(${LEADER_LOCK})`;
+        if (gen === generation) await conn`select pg_advisory_unlock(${LEADER_LOCK})`;
       }
-    } finally {
-      conn.release();
+    } catch (err) {
+      failed(`dispatch pass failed: ${err instanceof Error ? err.message : String(err)}`);
+      // A session that failed mid-pass may still hold the lock (or a broken socket): start afresh.
+      if (gen === generation) dropSession();
+      throw err;
     }
   }
 
@@ -146,8 +232,22 @@ export function createLifecycleDispatcher(deps: LifecycleDispatcherDeps) {
       again = true;
       return running;
     }
-    running = passAsLeader().finally(() => { running = undefined; });
-    return running;
+    const pass = passAsLeader(generation).finally(() => { if (running === pass) running = undefined; });
+    running = pass;
+    return pass;
+  }
+
+  /**
+   * A pass stuck past the bound (a wait that never ends, wherever it is) is given up: its
+   * session is closed so the lock is released at once, and the next tick starts a fresh pass.
+   */
+  function checkLiveness(): void {
+    if (!running || Date.now() - beatAt <= stallAfterMs) return;
+    deps.logger.error({ stalledForMs: Date.now() - beatAt }, 'lifecycle dispatch pass made no progress; releasing the leader lock and starting over');
+    failed(`a dispatch pass made no progress for ${Math.round((Date.now() - beatAt) / 1000)} s and was restarted`);
+    generation++;
+    running = undefined;
+    dropSession();
   }
 
   return {
@@ -160,17 +260,35 @@ export function createLifecycleDispatcher(deps: LifecycleDispatcherDeps) {
     /** Periodic pass: catches up after a Temporal outage or a crash between commit and nudge. */
     start(intervalMs: number): void {
       stopped = false;
-      const tick = () => {
-        pump().catch((err) => deps.logger.warn({ err: String(err) }, 'dispatch pass failed')).finally(() => {
-          if (!stopped) timer = setTimeout(tick, intervalMs);
-        });
+      progressed();
+      let scheduled = false;
+      const schedule = () => {
+        if (stopped || scheduled) return;
+        scheduled = true;
+        timer = setTimeout(tick, intervalMs);
       };
-      timer = setTimeout(tick, intervalMs);
+      const tick = () => {
+        scheduled = false;
+        pump().catch((err) => deps.logger.warn({ err: String(err) }, 'dispatch pass failed')).finally(schedule);
+      };
+      schedule();
+      // The tick waits for its pass; the watchdog must not, or a stuck pass would stop it too.
+      watchdog = setInterval(() => {
+        checkLiveness();
+        if (!running) schedule();
+      }, Math.max(100, Math.min(stallAfterMs / 4, 5000)));
+    },
+    health(): DispatcherHealth {
+      const since = Date.now() - progressAt;
+      return { stalled: since > stallAfterMs, sinceProgressSeconds: since / 1000, lastError };
     },
     async stop(): Promise<void> {
       stopped = true;
       clearTimeout(timer);
-      await running?.catch(() => 0);
+      clearInterval(watchdog);
+      // Bounded like every other wait: a pass stuck on something is cut off with its session.
+      await within(stallAfterMs, running ?? Promise.resolve(0), 'the last dispatch pass').catch(() => 0);
+      dropSession();
     },
   };
 }

@@ -13,7 +13,9 @@ export async function runWorker(config: Config & { DATABASE_URL: string; TEMPORA
   const settings = loadTemporalSettings();
   // The SDK logs every bundling step at INFO; keep it to warnings unless we are debugging.
   Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN') });
-  const handle = createDb(config.DATABASE_URL);
+  // Activities only run short statements and transactions; a server-side deadline on each turns
+  // a query stuck behind a lock (or a transaction left waiting) into an error Temporal retries.
+  const handle = createDb(config.DATABASE_URL, { statementTimeoutMs: 60_000, idleInTransactionTimeoutMs: 60_000 });
   const connection = await NativeConnection.connect(temporalConnectionOptions(config, config.TEMPORAL_ADDRESS));
   const taskQueue = config.TEMPORAL_TASK_QUEUE ?? settings.taskQueues.lifecycle;
   const worker = await createWorker({

@@ -28,6 +28,10 @@ export interface HubDeps {
   ipHashSalt: string;
   /** HUB_TRUSTED_PROXIES: IPs/CIDRs whose X-Forwarded-For names the client; none by default. */
   trustedProxies?: string[];
+  /** An export whose client takes nothing off the socket for this long is dropped (default 30 s). */
+  exportIdleTimeoutMs?: number;
+  /** HUB_READY_MAX_BACKLOG_AGE: /readyz is 503 once the oldest undispatched referral event is older (ms). */
+  readyMaxBacklogAgeMs?: number;
   /** /readyz asks Temporal too; returns false when unreachable. */
   temporalReady: () => Promise<boolean>;
   /** STRIPE_WEBHOOK_SECRET: turns on POST /webhooks/stripe (404 without it). */

@@ -38,11 +38,15 @@ it('/healthz, /readyz, /metrics', async () => {
   expect((await h.app.request('/healthz')).status).toBe(200);
   const ready = await h.app.request('/readyz');
   expect(ready.status).toBe(200);
-  expect(await ready.json()).toEqual({ status: 'ready', checks: { database: true, temporal: true } });
+  // The backlog may hold this file's last conversion for a moment: its size is not the point here.
+  const readiness = await ready.json();
+  expect(readiness).toMatchObject({ status: 'ready', checks: { database: true, temporal: true }, dispatch: { stalled: false }, reasons: [] });
+  expect(Object.keys(readiness.dispatch).sort()).toEqual(['backlog', 'oldestEventSeconds', 'stalled']);
   await h.call('GET', '/api/v1/programs');
   const metrics = await (await h.app.request('/metrics')).text();
   expect(metrics).toMatch(/referral_hub_http_requests_total\{method="GET",route="\/api\/v1\/programs",status="200"\} \d+/);
   expect(metrics).toContain('referral_hub_dispatch_lag_seconds');
+  expect(metrics).toMatch(/^referral_hub_dispatcher_stalled 0$/m);
   expect(metrics).toContain('referral_hub_http_request_duration_seconds_bucket');
 
   // Connector outcomes: a failing connector shows up by kind and status.

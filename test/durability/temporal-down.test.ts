@@ -31,7 +31,9 @@ it('accepts conversions while Temporal is unreachable and rewards them once it i
   expect(Date.now() - started).toBeLessThan(3000);
   const ready = await h.app.request('/readyz');
   expect(ready.status).toBe(503);
-  expect((await ready.json()).checks).toEqual({ database: true, temporal: false });
+  const readiness = await ready.json();
+  expect(readiness.checks).toEqual({ database: true, temporal: false });
+  expect(readiness.reasons).toContain('temporal: unreachable');
 
   // The facts are durable and waiting; nothing could reach the workflow yet.
   await new Promise((r) => setTimeout(r, 1500));

@@ -6,7 +6,7 @@ import type { DestinationStream } from 'pino';
 import { createLogger } from '../../lib/logger.js';
 import { TEMPORAL_CLIENT_CHANNEL_ARGS } from '../../lib/temporal-client-channel-args.js';
 import { temporalReady } from '../../lib/temporal-ready.js';
-import { createDb, type DbHandle } from '../../schema/db.js';
+import { createDb, createSession, type DbHandle } from '../../schema/db.js';
 import { createApp, type HubApp } from '../../hub/create-app.js';
 import type { HubDeps } from '../../hub/services/hub-deps.js';
 import { createLifecycleDispatcher, type LifecycleDispatcher } from '../../workflows/lifecycle-dispatcher.js';
@@ -43,6 +43,10 @@ export async function createHarness(opts: {
   temporalAddress?: string; worker?: boolean; sweepMs?: number; allowPrivateTargets?: boolean; syncBackoffMs?: number[]; syncDisableAfter?: number;
   /** Where the hub's (and in-process worker's) JSON log lines go, and from which level; tests that read logs set both. */
   logDestination?: DestinationStream; logLevel?: string;
+  /** Dispatcher watchdog / stall bound, its session's statement deadline, and /readyz's backlog bound. */
+  dispatcherStallAfterMs?: number; dispatcherStatementTimeoutMs?: number; readyMaxBacklogAgeMs?: number;
+  /** How long an export may wait for its client to read before it is dropped. */
+  exportIdleTimeoutMs?: number;
   /** Inbound webhook settings (STRIPE_WEBHOOK_SECRET, HUBSPOT_*), passed to the app as config would be. */
   webhooks?: Pick<HubDeps, 'stripeWebhookSecret' | 'hubspotAppSecret' | 'hubspotQualifiedStages' | 'hubspotApprovedStages'>;
   /** HUB_PUBLIC_URL as the app sees it (default http://hub.test). */
@@ -64,12 +68,16 @@ export async function createHarness(opts: {
   const secretBox = createSecretBox(deriveSecretKey(TEST_SECRET_KEY));
   // Seconds instead of the production schedule, so retry paths run inside a test.
   const connectorWaker = createConnectorWaker({ db: db.db, client, taskQueue, logger, backoffMs: opts.syncBackoffMs ?? [500, 1000, 2000], disableAfter: opts.syncDisableAfter ?? 5 });
-  const dispatcher = createLifecycleDispatcher({ sql: db.sql, client, taskQueue, logger, callTimeoutMs: 3000, afterBatch: connectorWaker.eventsCommitted });
+  const dispatcher = createLifecycleDispatcher({
+    openSession: () => createSession(databaseUrl, { applicationName: 'referral-hub-dispatcher', statementTimeoutMs: opts.dispatcherStatementTimeoutMs ?? 15_000 }),
+    client, taskQueue, logger, callTimeoutMs: 3000, afterBatch: connectorWaker.eventsCommitted, stallAfterMs: opts.dispatcherStallAfterMs ?? 20_000,
+  });
   dispatcher.start(opts.sweepMs ?? 300);
   const app = createApp({
     db: db.db, sql: db.sql, logger, publicUrl: opts.publicUrl ?? 'http://hub.test', dispatcher, connectorWaker, temporal: { client, taskQueue }, bootstrapApiKey: TEST_ADMIN_KEY,
     secretBox, allowPrivateTargets: opts.allowPrivateTargets ?? true,
     bodyLimitBytes: 1_048_576, ipHashSalt: 'test-salt', trustedProxies: opts.trustedProxies,
+    readyMaxBacklogAgeMs: opts.readyMaxBacklogAgeMs, exportIdleTimeoutMs: opts.exportIdleTimeoutMs,
     temporalReady: () => temporalReady(connection),
     ...opts.webhooks,
   });
