@@ -5,7 +5,7 @@ import { findTemporalCli } from '../lib/find-temporal-cli.js';
 import { newId } from '../lib/ids.js';
 import { startTemporalDevServer } from '../lib/start-temporal-dev-server.js';
 import { loadTemporalSettings } from '../lib/temporal-settings.js';
-import { lifecycleBacklog } from '../workflows/lifecycle-dispatcher.js';
+import { lifecycleBacklog } from '../workflows/dispatch/lifecycle-dispatcher.js';
 import { benchDatabase, runConcurrent, startProcess } from './bench-support.js';
 import { cpuMeter, POSTGRES, TEMPORAL } from './process-cpu.js';
 

@@ -15,9 +15,9 @@ import { temporalReady } from '../lib/temporal-ready.js';
 import { createDb } from '../schema/db.js';
 import { loadEventsById } from '../schema/read-events.js';
 import { contractSpecPath, startPrismMock } from '../test/support/prism-mock.js';
-import { createConnectorRuntime } from '../workflows/connector-runtime.js';
-import { createConnectorWaker } from '../workflows/connector-waker.js';
-import { buildOutboundRecords } from '../workflows/outbound-records.js';
+import { createConnectorRuntime } from '../workflows/activities/connector-runtime.js';
+import { createConnectorWaker } from '../workflows/dispatch/connector-waker.js';
+import { buildOutboundRecords } from '../workflows/activities/outbound-records.js';
 import { benchDatabase, percentile, runConcurrent, startProcess } from './bench-support.js';
 import { cpuMeter, POSTGRES, TEMPORAL, type CpuSnapshot } from './process-cpu.js';
 
@@ -43,7 +43,7 @@ async function stop(child: ChildProcess, signal: NodeJS.Signals) {
 
 // CPU of each process on the measured path: they share the box's cores. `self` is this process:
 // the recording proxy in front of Prism, and the client of the direct push.
-const cpu = cpuMeter({ worker: (c) => c.includes('workflows/main.ts'), postgres: POSTGRES, prism: (c) => c.includes('prism') && c.includes(' mock '), temporal: TEMPORAL });
+const cpu = cpuMeter({ worker: (c) => c.includes('workflows/worker/main.ts'), postgres: POSTGRES, prism: (c) => c.includes('prism') && c.includes(' mock '), temporal: TEMPORAL });
 
 const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
 const fmt = (n: number, digits = 0) => n.toFixed(digits).padStart(8);
@@ -114,7 +114,7 @@ export async function benchSync() {
 
     // Hub path: the worker drains the whole log; it is a separate process, like production.
     const synced = performance.now();
-    worker = await startProcess(['workflows/main.ts'], {
+    worker = await startProcess(['workflows/worker/main.ts'], {
       DATABASE_URL: db.url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE, HUB_SECRET_KEY: SECRET_KEY,
       HUB_ALLOW_PRIVATE_TARGETS: 'true', HUB_PUBLIC_URL: PUBLIC_URL, LOG_LEVEL: 'warn',
     }, async () => answeredAt.length > 0);

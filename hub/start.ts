@@ -6,7 +6,7 @@ import { findTemporalCli } from '../lib/find-temporal-cli.js';
 import { createLogger } from '../lib/logger.js';
 import { startTemporalDevServer, type RunningDevServer } from '../lib/start-temporal-dev-server.js';
 import { loadTemporalSettings } from '../lib/temporal-settings.js';
-import { runWorker } from '../workflows/run-worker.js';
+import { runWorker } from '../workflows/worker/run-worker.js';
 import { runHub } from './run-hub.js';
 
 /**

@@ -9,7 +9,7 @@ import { findTemporalCli } from '../lib/find-temporal-cli.js';
 import { startTemporalDevServer } from '../lib/start-temporal-dev-server.js';
 import { loadTemporalSettings } from '../lib/temporal-settings.js';
 import { runMigrations } from '../schema/migrate.js';
-import { WORKFLOWS_PATH } from '../workflows/create-worker.js';
+import { WORKFLOWS_PATH } from '../workflows/worker/create-worker.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

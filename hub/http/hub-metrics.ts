@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Sql } from '../../schema/db.js';
 import { within } from '../../lib/within.js';
-import { lifecycleBacklog, type LifecycleDispatcher } from '../../workflows/lifecycle-dispatcher.js';
+import { lifecycleBacklog, type LifecycleDispatcher } from '../../workflows/dispatch/lifecycle-dispatcher.js';
 
 /**
  * Prometheus metrics for one app instance (own registry, so tests can build many apps).

@@ -7,7 +7,7 @@ import type { HubEnv, Principal } from '../http/hub-env.js';
 import { errorResponses, jsonBody, ok, secured } from '../http/openapi-parts.js';
 import { createDeliveryLedgerService } from '../services/delivery-ledger-service.js';
 import type { HubDeps } from '../services/hub-deps.js';
-import type { ConnectorRow } from '../../workflows/open-connector.js';
+import type { ConnectorRow } from '../../workflows/activities/open-connector.js';
 
 /** A delivery's attempts and a connector's recoveries; connectors are found through `getRow`. */
 export function registerDeliveryLedgerRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps, getRow: (principal: Principal, id: string) => Promise<ConnectorRow>) {

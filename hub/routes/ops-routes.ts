@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { within } from '../../lib/within.js';
-import { lifecycleBacklog } from '../../workflows/lifecycle-dispatcher.js';
+import { lifecycleBacklog } from '../../workflows/dispatch/lifecycle-dispatcher.js';
 import type { HubEnv } from '../http/hub-env.js';
 import type { createHubMetrics } from '../http/hub-metrics.js';
 import type { HubDeps } from '../services/hub-deps.js';

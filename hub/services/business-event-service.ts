@@ -3,7 +3,7 @@ import { newId } from '../../lib/ids.js';
 import { appendEvent } from '../../schema/append-event.js';
 import type { Db } from '../../schema/db.js';
 import { businessEvents, referrals } from '../../schema/tables/index.js';
-import type { LifecycleDispatcher } from '../../workflows/lifecycle-dispatcher.js';
+import type { LifecycleDispatcher } from '../../workflows/dispatch/lifecycle-dispatcher.js';
 import type { BusinessEventCreate } from '../contracts/referral-contract.js';
 import { ApiError } from '../http/api-error.js';
 import { assertProgramAccess, canAccessProgram } from '../http/api-key-auth.js';

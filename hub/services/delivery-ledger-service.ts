@@ -2,9 +2,10 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { and, desc, eq, lt } from 'drizzle-orm';
 import { newId } from '../../lib/ids.js';
 import { connectorRecoveries, deliveries, deliveryAttempts } from '../../schema/tables/index.js';
-import { CONNECTOR_RECOVERY_WORKFLOW_TYPE, connectorRecoveryWorkflowId, type ConnectorRecoveryInput } from '../../workflows/connector-recovery-input.js';
-import type { ConnectorRow } from '../../workflows/open-connector.js';
-import { syncTaskQueue } from '../../workflows/sync-task-queue.js';
+import { CONNECTOR_RECOVERY_WORKFLOW_TYPE, connectorRecoveryWorkflowId, type ConnectorRecoveryInput } from '../../workflows/sandboxed/connector-recovery-input.js';
+import type { ConnectorRow } from '../../workflows/activities/open-connector.js';
+import type { connectorRecovery } from '../../workflows/sandboxed/connector-recovery.js';
+import { syncTaskQueue } from '../../workflows/sandboxed/sync-task-queue.js';
 import { ApiError } from '../http/api-error.js';
 import type { Principal } from '../http/hub-env.js';
 import type { HubDeps } from './hub-deps.js';
@@ -32,7 +33,7 @@ export function createDeliveryLedgerService(deps: HubDeps, getRow: (principal: P
     if (!temporal) throw new ApiError('unavailable', 'Temporal is not configured for this process');
     const input: ConnectorRecoveryInput = { recoveryId: recovery.id, connectorId: recovery.connectorId };
     try {
-      await temporal.client.connection.withDeadline(Date.now() + 10_000, () => temporal.client.workflow.start(CONNECTOR_RECOVERY_WORKFLOW_TYPE, {
+      await temporal.client.connection.withDeadline(Date.now() + 10_000, () => temporal.client.workflow.start<typeof connectorRecovery>(CONNECTOR_RECOVERY_WORKFLOW_TYPE, {
         workflowId: connectorRecoveryWorkflowId(recovery.connectorId, recovery.since), taskQueue: syncTaskQueue(temporal.taskQueue), args: [input],
       }));
     } catch (err) {

@@ -1,9 +1,9 @@
 import type { SecretBox } from '../../connectors/security/secret-box.js';
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../../lib/logger.js';
-import type { ConnectorWaker } from '../../workflows/connector-waker.js';
+import type { ConnectorWaker } from '../../workflows/dispatch/connector-waker.js';
 import type { Db, Sql } from '../../schema/db.js';
-import type { LifecycleDispatcher } from '../../workflows/lifecycle-dispatcher.js';
+import type { LifecycleDispatcher } from '../../workflows/dispatch/lifecycle-dispatcher.js';
 
 /** Everything the hub's handlers and services need, passed explicitly (factories over singletons). */
 export interface HubDeps {

@@ -7,8 +7,8 @@ import { findWebhookReferral } from '../../schema/find-webhook-referral.js';
 import { createInboundRequestLog } from './inbound-request-log.js';
 import type { HubDeps } from './hub-deps.js';
 import { createReferralService } from './referral-service.js';
-import { HUBSPOT_DEAL_STAGE_WORKFLOW_TYPE, hubspotDealStageWorkflowId, type hubspotDealStage } from '../../workflows/hubspot-deal-stage.js';
-import { syncTaskQueue } from '../../workflows/sync-task-queue.js';
+import { HUBSPOT_DEAL_STAGE_WORKFLOW_TYPE, hubspotDealStageWorkflowId, type hubspotDealStage } from '../../workflows/sandboxed/hubspot-deal-stage.js';
+import { syncTaskQueue } from '../../workflows/sandboxed/sync-task-queue.js';
 
 // https://developers.hubspot.com/docs/api-reference/webhooks-webhooks-v3/guide#webhook-payloads
 // `properties` is not part of HubSpot's payload: the stock event carries only the deal id (its

@@ -4,7 +4,7 @@ import { inboundSignatureProblem, type InboundSignatureHeaders } from '../../con
 import { compileMapping } from '../../connectors/mapping/apply-mapping.js';
 import type { MappingEntry } from '../../connectors/mapping/mapping-entry-schema.js';
 import { connectors } from '../../schema/tables/index.js';
-import { openSecrets } from '../../workflows/open-connector.js';
+import { openSecrets } from '../../workflows/activities/open-connector.js';
 import { inboundSettingsSchema } from '../contracts/inbound-connector-contract.js';
 import { ApiError } from '../http/api-error.js';
 import type { Principal } from '../http/hub-env.js';

@@ -4,7 +4,7 @@ import { changeReferralStatus, InvalidStatusTransition } from '../../schema/chan
 import type { Db, Sql } from '../../schema/db.js';
 import { referralJson, type MemberRow, type ReferralRow } from '../../schema/public-json.js';
 import { clicks, members, referrals, type ReferralStatus } from '../../schema/tables/index.js';
-import type { LifecycleDispatcher } from '../../workflows/lifecycle-dispatcher.js';
+import type { LifecycleDispatcher } from '../../workflows/dispatch/lifecycle-dispatcher.js';
 import type { ConversionCreate } from '../contracts/referral-contract.js';
 import { ApiError } from '../http/api-error.js';
 import { assertProgramAccess, canAccessProgram } from '../http/api-key-auth.js';

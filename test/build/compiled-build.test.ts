@@ -55,7 +55,7 @@ it('the compiled build runs on plain node: the hub migrates and serves, the work
     HUB_SECRET_KEY: 'compiled-build-secret', HUB_BOOTSTRAP_API_KEY: KEY, HUB_PORT: String(port), HUB_HOST: '127.0.0.1', LOG_LEVEL: 'error',
   };
   start('hub/main.js', env);
-  start('workflows/main.js', env);
+  start('workflows/worker/main.js', env);
   const base = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200, 60_000, 'the compiled hub');
   const api = async (path: string, body: unknown) => {

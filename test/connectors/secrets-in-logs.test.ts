@@ -56,7 +56,7 @@ beforeAll(async () => {
       : { status: 401, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'invalid_token', token: (req.headers.authorization ?? '').replace(/^Bearer /, '') }) })),
   ]);
   // The worker as its own process at the most verbose level, with everything it prints captured.
-  worker = spawn(process.execPath, ['--import', 'tsx', 'workflows/main.ts'], {
+  worker = spawn(process.execPath, ['--import', 'tsx', 'workflows/worker/main.ts'], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env, DATABASE_URL: h.databaseUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: h.taskQueue, TEMPORAL_WORKFLOW_BUNDLE: inject('workflowBundlePath'),

@@ -22,7 +22,7 @@ const children: ChildProcess[] = [];
 
 /** `npm run worker` as its own process, so it can really be SIGKILLed; resolves once it polls. */
 async function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'workflows/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'workflows/worker/main.ts'], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'],
     env: {
       ...process.env, DATABASE_URL: h.databaseUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: h.taskQueue, TEMPORAL_WORKFLOW_BUNDLE: inject('workflowBundlePath'),

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../lib/ids.js';
-import { allocateRun } from '../../workflows/schedule-runs.js';
+import { allocateRun } from '../../workflows/activities/schedule-runs.js';
 import { convert, programWithMember } from '../support/fixtures.js';
 import { startFtpsTestServer, type FtpsTestServer } from '../support/ftps-test-server.js';
 import { createHarness, waitFor, type Harness } from '../support/hub-harness.js';

@@ -5,7 +5,7 @@ import { Agent, request } from 'undici';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { programWithMember } from '../support/fixtures.js';
 import { createHarness, TEST_ADMIN_KEY, waitFor, type Harness } from '../support/hub-harness.js';
-import { lifecycleBacklog } from '../../workflows/lifecycle-dispatcher.js';
+import { lifecycleBacklog } from '../../workflows/dispatch/lifecycle-dispatcher.js';
 
 // Sized to run in well under a minute on a shared CI machine, yet big enough that every
 // export is still streaming when its client goes away (the pool has 8 connections).

@@ -2,7 +2,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { convert, programWithMember } from '../support/fixtures.js';
 import { createHarness, waitFor, type Harness } from '../support/hub-harness.js';
-import { lifecycleBacklog } from '../../workflows/lifecycle-dispatcher.js';
+import { lifecycleBacklog } from '../../workflows/dispatch/lifecycle-dispatcher.js';
 
 let h: Harness;
 let blocker: postgres.Sql;

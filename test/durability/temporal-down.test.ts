@@ -3,7 +3,7 @@ import { inject } from 'vitest';
 import { programWithMember, rewardsOf, waitForRewards } from '../support/fixtures.js';
 import { createHarness, waitFor, type Harness } from '../support/hub-harness.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
-import { lifecycleBacklog } from '../../workflows/lifecycle-dispatcher.js';
+import { lifecycleBacklog } from '../../workflows/dispatch/lifecycle-dispatcher.js';
 
 let h: Harness;
 let proxy: Awaited<ReturnType<typeof startTcpProxy>>;

@@ -10,7 +10,7 @@ const children: ChildProcess[] = [];
 
 /** `npm run worker` as a real separate process, so it can really be killed with SIGKILL. */
 function startWorkerProcess(): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'workflows/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'workflows/worker/main.ts'], {
     cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, DATABASE_URL: h.databaseUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: h.taskQueue, TEMPORAL_WORKFLOW_BUNDLE: inject('workflowBundlePath'), HUB_SECRET_KEY: TEST_SECRET_KEY, LOG_LEVEL: 'error' },
   });

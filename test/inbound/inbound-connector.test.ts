@@ -2,7 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pruneInboundRequests } from '../../hub/services/inbound-request-log.js';
-import { connectorSyncWorkflowId } from '../../workflows/connector-sync-signal.js';
+import { connectorSyncWorkflowId } from '../../workflows/sandboxed/connector-sync-signal.js';
 import { convert, programWithMember } from '../support/fixtures.js';
 import { createHarness, waitFor, type Harness } from '../support/hub-harness.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convert, programWithMember, rewardsOf, settle, waitForRewards } from '../support/fixtures.js';
 import { createHarness, type Harness } from '../support/hub-harness.js';
-import { rewindLifecycleCursor } from '../../workflows/lifecycle-dispatcher.js';
+import { rewindLifecycleCursor } from '../../workflows/dispatch/lifecycle-dispatcher.js';
 
 let h: Harness;
 beforeAll(async () => { h = await createHarness(); });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../lib/config.js';
 import { createLogger } from '../../lib/logger.js';
 import { runHub } from '../../hub/run-hub.js';
-import { runWorker } from '../../workflows/run-worker.js';
+import { runWorker } from '../../workflows/worker/run-worker.js';
 import { createTestDatabase } from '../support/test-database.js';
 
 const README = fileURLToPath(new URL('../../README.md', import.meta.url));

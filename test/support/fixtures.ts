@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { Harness } from './hub-harness.js';
 import { waitFor } from './hub-harness.js';
-import { lifecycleBacklog } from '../../workflows/lifecycle-dispatcher.js';
+import { lifecycleBacklog } from '../../workflows/dispatch/lifecycle-dispatcher.js';
 
 let counter = 0;
 const unique = () => `${Date.now().toString(36)}${(counter++).toString(36)}`;

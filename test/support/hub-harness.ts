@@ -9,11 +9,11 @@ import { temporalReady } from '../../lib/temporal-ready.js';
 import { createDb, createSession, type DbHandle } from '../../schema/db.js';
 import { createApp, type HubApp } from '../../hub/create-app.js';
 import type { HubDeps } from '../../hub/services/hub-deps.js';
-import { createLifecycleDispatcher, type LifecycleDispatcher } from '../../workflows/lifecycle-dispatcher.js';
-import { createConnectorWaker } from '../../workflows/connector-waker.js';
+import { createLifecycleDispatcher, type LifecycleDispatcher } from '../../workflows/dispatch/lifecycle-dispatcher.js';
+import { createConnectorWaker } from '../../workflows/dispatch/connector-waker.js';
 import { createSecretBox } from '../../connectors/security/secret-box.js';
 import { deriveSecretKey } from '../../lib/secret-key.js';
-import { createWorker, type HubWorker } from '../../workflows/create-worker.js';
+import { createWorker, type HubWorker } from '../../workflows/worker/create-worker.js';
 import { createTestDatabase } from './test-database.js';
 
 export const TEST_ADMIN_KEY = 'rh_test_bootstrap_key_0123456789abcdef';

@@ -10,7 +10,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
  * test can kill it with SIGKILL the way a crash or a deploy would.
  */
 export function startWorkerProcess(h: Harness): { child: ChildProcess; kill(): Promise<void> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'workflows/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'workflows/worker/main.ts'], {
     cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'],
     env: {
       ...process.env, DATABASE_URL: h.databaseUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: h.taskQueue, TEMPORAL_WORKFLOW_BUNDLE: inject('workflowBundlePath'),

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { temporal } from '@temporalio/proto';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { expect, inject, it } from 'vitest';
-import * as workflows from '../../workflows/index.js';
+import * as workflows from '../../workflows/sandboxed/index.js';
 
 /**
  * Referral workflows live for a year and connector syncs as long as their connector: a release

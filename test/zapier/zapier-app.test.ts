@@ -7,7 +7,7 @@ import { startLocalReceiver, type LocalReceiver } from '../support/start-local-r
 import { loadConfig } from '../../lib/config.js';
 import { createLogger } from '../../lib/logger.js';
 import { runHub } from '../../hub/run-hub.js';
-import { runWorker } from '../../workflows/run-worker.js';
+import { runWorker } from '../../workflows/worker/run-worker.js';
 import { waitFor } from '../support/hub-harness.js';
 import { createTestDatabase } from '../support/test-database.js';
 

@@ -11,10 +11,10 @@ import type { SecretBox } from '../../connectors/security/secret-box.js';
 import type { Db, Sql } from '../../schema/db.js';
 import { RECORD_ROOT, streamRecords } from '../../schema/record-queries.js';
 import { connectors, scheduleRuns, schedules } from '../../schema/tables/index.js';
-import { createConnectorRuntime } from '../connector-runtime.js';
-import { openConnector } from '../open-connector.js';
-import { DELIVERY_ATTEMPTS } from '../delivery-attempts.js';
-import { allocateRun } from '../schedule-runs.js';
+import { createConnectorRuntime } from './connector-runtime.js';
+import { openConnector } from './open-connector.js';
+import { DELIVERY_ATTEMPTS } from '../sandboxed/delivery-attempts.js';
+import { allocateRun } from './schedule-runs.js';
 
 export interface DeliveryActivityDeps { db: Db; sql: Sql; secretBox: SecretBox; allowPrivateTargets: boolean }
 

@@ -4,8 +4,8 @@ import { changeReferralStatus, InvalidStatusTransition } from '../../schema/chan
 import type { Db, Sql } from '../../schema/db.js';
 import { findWebhookReferral } from '../../schema/find-webhook-referral.js';
 import { connectors, type ReferralStatus } from '../../schema/tables/index.js';
-import { createConnectorRuntime } from '../connector-runtime.js';
-import { openConnector } from '../open-connector.js';
+import { createConnectorRuntime } from './connector-runtime.js';
+import { openConnector } from './open-connector.js';
 import { activityFailure } from './activity-failure.js';
 
 export interface HubSpotActivityDeps {

@@ -10,9 +10,9 @@ import type { Db, Sql } from '../../schema/db.js';
 import { loadEventsById, readEventsSince, START_CURSOR, type EventCursor, type LoggedEvent } from '../../schema/read-events.js';
 import { connectors, type ATTEMPT_TRIGGERS } from '../../schema/tables/index.js';
 import { eq, sql as dsql } from 'drizzle-orm';
-import { createConnectorRuntime } from '../connector-runtime.js';
-import { openConnector, type ConnectorRow } from '../open-connector.js';
-import { buildOutboundRecords, sendsEventType } from '../outbound-records.js';
+import { createConnectorRuntime } from './connector-runtime.js';
+import { openConnector, type ConnectorRow } from './open-connector.js';
+import { buildOutboundRecords, sendsEventType } from './outbound-records.js';
 import { createOrderedPushWindow } from './ordered-push-window.js';
 
 export interface SyncActivityDeps {

@@ -1,5 +1,5 @@
-import { loadConfig } from '../lib/config.js';
-import { createLogger } from '../lib/logger.js';
+import { loadConfig } from '../../lib/config.js';
+import { createLogger } from '../../lib/logger.js';
 import { runWorker } from './run-worker.js';
 
 // `npm run worker`: a worker process for production (scale by running more of them).

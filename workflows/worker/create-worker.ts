@@ -1,17 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, NativeConnection, Worker, type State, type WorkflowBundleOption } from '@temporalio/worker';
-import type { SecretBox } from '../connectors/security/secret-box.js';
-import type { Logger } from '../lib/logger.js';
-import type { Db, Sql } from '../schema/db.js';
-import { createLifecycleActivities } from './activities/create-lifecycle-activities.js';
-import { createSyncActivities } from './activities/create-sync-activities.js';
-import { createDeliveryActivities } from './activities/create-delivery-activities.js';
-import { createHubSpotActivities } from './activities/create-hubspot-activities.js';
-import { createRecoveryActivities } from './activities/create-recovery-activities.js';
-import { syncTaskQueue } from './sync-task-queue.js';
+import type { SecretBox } from '../../connectors/security/secret-box.js';
+import type { Logger } from '../../lib/logger.js';
+import type { Db, Sql } from '../../schema/db.js';
+import { createLifecycleActivities } from '../activities/create-lifecycle-activities.js';
+import { createSyncActivities } from '../activities/create-sync-activities.js';
+import { createDeliveryActivities } from '../activities/create-delivery-activities.js';
+import { createHubSpotActivities } from '../activities/create-hubspot-activities.js';
+import { createRecoveryActivities } from '../activities/create-recovery-activities.js';
+import { syncTaskQueue } from '../sandboxed/sync-task-queue.js';
 
 // Next to this file: index.ts under tsx, index.js in a compiled build (npm run build).
-export const WORKFLOWS_PATH = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './index.ts' : './index.js', import.meta.url));
+export const WORKFLOWS_PATH = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../sandboxed/index.ts' : '../sandboxed/index.js', import.meta.url));
 
 // The bundler reports every step at INFO; only its warnings and errors are worth a line.
 const quietBundlerLogger = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never;
@@ -27,7 +27,7 @@ export interface WorkerDeps {
   publicUrl: string;
   allowPrivateTargets: boolean;
   logger: Logger;
-  /** A prebuilt bundle (tests build one per run); otherwise the worker bundles workflows/index.ts. */
+  /** A prebuilt bundle (tests build one per run); otherwise the worker bundles workflows/sandboxed/index.ts. */
   workflowBundle?: WorkflowBundleOption;
 }
 

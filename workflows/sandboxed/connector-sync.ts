@@ -1,5 +1,5 @@
 import { condition, continueAsNew, patched, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
-import type { SyncActivities } from './activities/create-sync-activities.js';
+import type { SyncActivities } from '../activities/create-sync-activities.js';
 import { connectorWakeSignal, type ConnectorSyncInput } from './connector-sync-signal.js';
 
 const acts = proxyActivities<SyncActivities>({

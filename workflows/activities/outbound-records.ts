@@ -1,12 +1,12 @@
 import { inArray } from 'drizzle-orm';
-import type { OutboundRecord } from '../connectors/connector.js';
-import { compileMapping, type CompiledMapping } from '../connectors/mapping/apply-mapping.js';
-import { compileDefaultMappingPart, defaultMappingPart, type DefaultMapping, type DefaultMappingPart } from '../connectors/mapping/default-mapping.js';
-import type { MappingEntry } from '../connectors/mapping/mapping-entry-schema.js';
-import type { Db } from '../schema/db.js';
-import { memberJson, referralJson } from '../schema/public-json.js';
-import type { LoggedEvent } from '../schema/read-events.js';
-import { members, referrals } from '../schema/tables/index.js';
+import type { OutboundRecord } from '../../connectors/connector.js';
+import { compileMapping, type CompiledMapping } from '../../connectors/mapping/apply-mapping.js';
+import { compileDefaultMappingPart, defaultMappingPart, type DefaultMapping, type DefaultMappingPart } from '../../connectors/mapping/default-mapping.js';
+import type { MappingEntry } from '../../connectors/mapping/mapping-entry-schema.js';
+import type { Db } from '../../schema/db.js';
+import { memberJson, referralJson } from '../../schema/public-json.js';
+import type { LoggedEvent } from '../../schema/read-events.js';
+import { members, referrals } from '../../schema/tables/index.js';
 
 /**
  * Whether a connector sends events of this type at all: with a mapping of its own, or without a

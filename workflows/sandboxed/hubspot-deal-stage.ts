@@ -1,5 +1,5 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { DealStageInput, DealStageOutcome, HubSpotActivities } from './activities/create-hubspot-activities.js';
+import type { DealStageInput, DealStageOutcome, HubSpotActivities } from '../activities/create-hubspot-activities.js';
 
 const acts = proxyActivities<HubSpotActivities>({
   startToCloseTimeout: '1m',

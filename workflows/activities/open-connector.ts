@@ -1,10 +1,10 @@
 import type { InferSelectModel } from 'drizzle-orm';
 import { z } from 'zod';
-import type { ConnectorDefinition, ConnectorInstance, ConnectorRuntime } from '../connectors/connector.js';
-import type { DefaultMapping } from '../connectors/mapping/default-mapping.js';
-import { connectorDefinition } from '../connectors/registry.js';
-import type { SecretBox } from '../connectors/security/secret-box.js';
-import type { connectors } from '../schema/tables/index.js';
+import type { ConnectorDefinition, ConnectorInstance, ConnectorRuntime } from '../../connectors/connector.js';
+import type { DefaultMapping } from '../../connectors/mapping/default-mapping.js';
+import { connectorDefinition } from '../../connectors/registry.js';
+import type { SecretBox } from '../../connectors/security/secret-box.js';
+import type { connectors } from '../../schema/tables/index.js';
 
 export type ConnectorRow = InferSelectModel<typeof connectors>;
 

@@ -1,11 +1,12 @@
 import type { Client } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
-import type { Logger } from '../lib/logger.js';
-import { within } from '../lib/within.js';
-import type { Db } from '../schema/db.js';
-import { connectors } from '../schema/tables/index.js';
-import { syncTaskQueue } from './sync-task-queue.js';
-import { CONNECTOR_SYNC_WORKFLOW_TYPE, connectorSyncWorkflowId, connectorWakeSignal, type ConnectorSyncInput, type WakeReason } from './connector-sync-signal.js';
+import type { Logger } from '../../lib/logger.js';
+import { within } from '../../lib/within.js';
+import type { Db } from '../../schema/db.js';
+import { connectors } from '../../schema/tables/index.js';
+import type { connectorSync } from '../sandboxed/connector-sync.js';
+import { syncTaskQueue } from '../sandboxed/sync-task-queue.js';
+import { CONNECTOR_SYNC_WORKFLOW_TYPE, connectorSyncWorkflowId, connectorWakeSignal, type ConnectorSyncInput, type WakeReason } from '../sandboxed/connector-sync-signal.js';
 
 export interface ConnectorWakerDeps {
   db: Db;
@@ -32,7 +33,7 @@ export function createConnectorWaker(deps: ConnectorWakerDeps) {
 
   async function wake(connectorId: string, reason: WakeReason = 'config'): Promise<void> {
     const input: ConnectorSyncInput = { connectorId, backoffMs: deps.backoffMs, disableAfter: deps.disableAfter };
-    await deps.client.connection.withDeadline(Date.now() + 5000, () => deps.client.workflow.signalWithStart(CONNECTOR_SYNC_WORKFLOW_TYPE, {
+    await deps.client.connection.withDeadline(Date.now() + 5000, () => deps.client.workflow.signalWithStart<typeof connectorSync, [WakeReason?]>(CONNECTOR_SYNC_WORKFLOW_TYPE, {
       workflowId: connectorSyncWorkflowId(connectorId), taskQueue: syncTaskQueue(deps.taskQueue), args: [input], signal: connectorWakeSignal, signalArgs: [reason],
     }));
   }

@@ -1,4 +1,4 @@
-import type { ReferralSignal } from './referral-signal.js';
+import type { ReferralSignal } from '../sandboxed/referral-signal.js';
 
 /** The event-log columns the dispatcher reads (not the whole payload). */
 export interface DispatchableEvent {

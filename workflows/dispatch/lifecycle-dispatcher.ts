@@ -1,8 +1,9 @@
 import type { Client } from '@temporalio/client';
-import type { Logger } from '../lib/logger.js';
-import { within } from '../lib/within.js';
-import type { Sql } from '../schema/db.js';
-import { REFERRAL_WORKFLOW_TYPE, referralEventSignal, referralWorkflowId } from './referral-signal.js';
+import type { Logger } from '../../lib/logger.js';
+import { within } from '../../lib/within.js';
+import type { Sql } from '../../schema/db.js';
+import type { referralLifecycle } from '../sandboxed/referral-lifecycle.js';
+import { REFERRAL_WORKFLOW_TYPE, referralEventSignal, referralWorkflowId, type ReferralSignal } from '../sandboxed/referral-signal.js';
 import { LIFECYCLE_EVENT_TYPES, referralSignalForEvent } from './referral-signal-for-event.js';
 
 export interface LifecycleDispatcherDeps {
@@ -119,7 +120,7 @@ export function createLifecycleDispatcher(deps: LifecycleDispatcherDeps) {
     const target = referralSignalForEvent({ type: row.type, subjectId: row.subject_id, payloadId: row.payload_id, status: row.status });
     if (!target) return;
     await deps.client.connection.withDeadline(Date.now() + timeoutMs, () =>
-      deps.client.workflow.signalWithStart(REFERRAL_WORKFLOW_TYPE, {
+      deps.client.workflow.signalWithStart<typeof referralLifecycle, [ReferralSignal]>(REFERRAL_WORKFLOW_TYPE, {
         workflowId: referralWorkflowId(target.referralId), taskQueue: deps.taskQueue, args: [{ referralId: target.referralId }],
         signal: referralEventSignal, signalArgs: [target.signal],
       }));

@@ -1,5 +1,5 @@
 import { continueAsNew, getExternalWorkflowHandle, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
-import type { RecoveryActivities, RecoveryProgress } from './activities/create-recovery-activities.js';
+import type { RecoveryActivities, RecoveryProgress } from '../activities/create-recovery-activities.js';
 import type { ConnectorRecoveryInput } from './connector-recovery-input.js';
 import { connectorSyncWorkflowId, connectorWakeSignal } from './connector-sync-signal.js';
 

@@ -1,7 +1,7 @@
 import {
   allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo,
 } from '@temporalio/workflow';
-import type { LifecycleActivities } from './activities/create-lifecycle-activities.js';
+import type { LifecycleActivities } from '../activities/create-lifecycle-activities.js';
 import { referralEventSignal, type ReferralSignal } from './referral-signal.js';
 
 export interface HeldReward {

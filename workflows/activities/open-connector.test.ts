@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createSecretBox } from '../connectors/security/secret-box.js';
-import { deriveSecretKey } from '../lib/secret-key.js';
-import { loopbackRuntime } from '../test/support/loopback-runtime.js';
+import { createSecretBox } from '../../connectors/security/secret-box.js';
+import { deriveSecretKey } from '../../lib/secret-key.js';
+import { loopbackRuntime } from '../../test/support/loopback-runtime.js';
 import { openConnector, type ConnectorRow } from './open-connector.js';
 
 const box = createSecretBox(deriveSecretKey('open-connector-test'));

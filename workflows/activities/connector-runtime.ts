@@ -1,5 +1,5 @@
-import type { ConnectorRuntime } from '../connectors/connector.js';
-import { createSsrfGuard } from '../connectors/security/ssrf-guard.js';
+import type { ConnectorRuntime } from '../../connectors/connector.js';
+import { createSsrfGuard } from '../../connectors/security/ssrf-guard.js';
 
 /** What every connector gets: the SSRF guard (URL check and connect-time lookup) and a timeout. */
 export function createConnectorRuntime(opts: { allowPrivateTargets: boolean; timeoutMs?: number; allowUnresolvable?: boolean }): ConnectorRuntime {

@@ -1,5 +1,5 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { DeliveryActivities } from './activities/create-delivery-activities.js';
+import type { DeliveryActivities } from '../activities/create-delivery-activities.js';
 import { DELIVERY_ATTEMPTS } from './delivery-attempts.js';
 
 const acts = proxyActivities<DeliveryActivities>({

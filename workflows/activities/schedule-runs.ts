@@ -1,5 +1,5 @@
-import { newId } from '../lib/ids.js';
-import type { Sql } from '../schema/db.js';
+import { newId } from '../../lib/ids.js';
+import type { Sql } from '../../schema/db.js';
 
 export interface AllocatedRun { runId: string; retry: boolean }
 

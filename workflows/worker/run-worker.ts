@@ -1,11 +1,11 @@
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import type { Config } from '../lib/config.js';
-import type { Logger } from '../lib/logger.js';
-import { temporalConnectionOptions } from '../lib/temporal-connection-options.js';
-import { loadTemporalSettings } from '../lib/temporal-settings.js';
-import { createSecretBox } from '../connectors/security/secret-box.js';
-import { deriveSecretKey } from '../lib/secret-key.js';
-import { createDb } from '../schema/db.js';
+import type { Config } from '../../lib/config.js';
+import type { Logger } from '../../lib/logger.js';
+import { temporalConnectionOptions } from '../../lib/temporal-connection-options.js';
+import { loadTemporalSettings } from '../../lib/temporal-settings.js';
+import { createSecretBox } from '../../connectors/security/secret-box.js';
+import { deriveSecretKey } from '../../lib/secret-key.js';
+import { createDb } from '../../schema/db.js';
 import { createWorker } from './create-worker.js';
 
 /** Connects and runs a worker until `stop()` (or SIGINT/SIGTERM, handled by the SDK runtime). */
