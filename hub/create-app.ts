@@ -26,7 +26,10 @@ import type { HubDeps } from './services/hub-deps.js';
 // Far deeper than any request of this API (a mapping entry's `when` is the deepest, at 4).
 const MAX_JSON_DEPTH = 32;
 
-/** The whole HTTP surface; the route list below is the map of the API. */
+/**
+ * The whole HTTP surface: one register call per resource, in the order docs/routes.md lists their
+ * paths (that file is generated from this app's OpenAPI document).
+ */
 export function createApp(deps: HubDeps) {
   const app = new OpenAPIHono<HubEnv>({
     defaultHook: (result, c) => {
