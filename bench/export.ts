@@ -12,7 +12,9 @@ const ROUNDS = Number(process.env.BENCH_EXPORT_ROUNDS ?? 5);
 
 /** Peak resident set size of a process (VmHWM), in MB. */
 function peakRssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmHWM:'));
   return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) / 1024;
 }
 
@@ -37,10 +39,19 @@ export async function benchExport() {
     await sql`analyze referrals`;
     console.log(`export: ${ROWS.toLocaleString('en')} referrals loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-    hub = await startProcess(['hub/main.ts'], {
-      DATABASE_URL: db.url, TEMPORAL_ADDRESS: '127.0.0.1:1', HUB_PORT: String(port), HUB_HOST: '127.0.0.1',
-      HUB_BOOTSTRAP_API_KEY: KEY, HUB_SECRET_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: 'fatal',
-    }, async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok);
+    hub = await startProcess(
+      ['hub/main.ts'],
+      {
+        DATABASE_URL: db.url,
+        TEMPORAL_ADDRESS: '127.0.0.1:1',
+        HUB_PORT: String(port),
+        HUB_HOST: '127.0.0.1',
+        HUB_BOOTSTRAP_API_KEY: KEY,
+        HUB_SECRET_KEY: randomBytes(32).toString('hex'),
+        LOG_LEVEL: 'fatal',
+      },
+      async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok,
+    );
     const rssBefore = peakRssMb(hub.pid!);
 
     // Baseline: COPY of the same columns, same order, same timestamp format.
@@ -58,7 +69,8 @@ export async function benchExport() {
       let bytes = 0;
       const t = performance.now();
       const res = await request(`http://127.0.0.1:${port}/api/v1/exports/referrals.csv?programId=prg_bench&fields=${fields}`, {
-        dispatcher: agent, headers: { authorization: `Bearer ${KEY}` },
+        dispatcher: agent,
+        headers: { authorization: `Bearer ${KEY}` },
       });
       if (res.statusCode !== 200) throw new Error(`export answered ${res.statusCode}: ${await res.body.text()}`);
       for await (const chunk of res.body) bytes += (chunk as Buffer).length;
@@ -76,7 +88,9 @@ export async function benchExport() {
     await agent.close();
 
     for (const [i, r] of rounds.entries()) {
-      console.log(`  round ${i + 1}: COPY ${r.copy.seconds.toFixed(2)} s (${(r.copy.bytes / 1e6).toFixed(1)} MB), API ${r.api.seconds.toFixed(2)} s (${(r.api.bytes / 1e6).toFixed(1)} MB), ratio ${(r.api.seconds / r.copy.seconds).toFixed(2)}`);
+      console.log(
+        `  round ${i + 1}: COPY ${r.copy.seconds.toFixed(2)} s (${(r.copy.bytes / 1e6).toFixed(1)} MB), API ${r.api.seconds.toFixed(2)} s (${(r.api.bytes / 1e6).toFixed(1)} MB), ratio ${(r.api.seconds / r.copy.seconds).toFixed(2)}`,
+      );
     }
     const ratios = rounds.map((r) => r.api.seconds / r.copy.seconds).sort((a, b) => a - b);
     const median = ratios[Math.floor(ratios.length / 2)]!;
@@ -84,7 +98,9 @@ export async function benchExport() {
     const apiSeconds = rounds.map((r) => r.api.seconds).sort((a, b) => a - b)[Math.floor(ROUNDS / 2)]!;
     console.log(`  median ratio API/COPY        ${median.toFixed(2)}   (target ≤ 1.5; worst round ${ratios.at(-1)!.toFixed(2)})`);
     console.log(`  hub peak RSS                 ${peak.toFixed(0)} MB (at start ${rssBefore.toFixed(0)} MB; target < 300 MB)`);
-    console.log(`  mapping path (+customFields) ${mapped.seconds.toFixed(2)} s (${(mapped.bytes / 1e6).toFixed(1)} MB), ${(mapped.seconds / copySeconds).toFixed(2)}× COPY; hub peak RSS after it ${mappedPeak.toFixed(0)} MB`);
+    console.log(
+      `  mapping path (+customFields) ${mapped.seconds.toFixed(2)} s (${(mapped.bytes / 1e6).toFixed(1)} MB), ${(mapped.seconds / copySeconds).toFixed(2)}× COPY; hub peak RSS after it ${mappedPeak.toFixed(0)} MB`,
+    );
     return { copySeconds, apiSeconds, peak };
   } finally {
     hub?.kill('SIGKILL');

@@ -30,8 +30,10 @@ const PUBLIC_URL = 'https://refer.bench.example';
 const TASK_QUEUE = 'bench-sync';
 const RTT_SAMPLES = 40;
 const MAPPING: MappingEntry[] = [
-  { target: 'email', source: 'member.email' }, { target: 'FNAME', source: 'member.firstName' },
-  { target: 'REFCODE', source: 'member.referralCode' }, { target: 'REFURL', source: 'member.referralUrl' },
+  { target: 'email', source: 'member.email' },
+  { target: 'FNAME', source: 'member.firstName' },
+  { target: 'REFCODE', source: 'member.referralCode' },
+  { target: 'REFURL', source: 'member.referralUrl' },
 ];
 
 async function stop(child: ChildProcess, signal: NodeJS.Signals) {
@@ -43,9 +45,18 @@ async function stop(child: ChildProcess, signal: NodeJS.Signals) {
 
 // CPU of each process on the measured path: they share the box's cores. `self` is this process:
 // the recording proxy in front of Prism, and the client of the direct push.
-const cpu = cpuMeter({ worker: (c) => c.includes('workflows/worker/main.ts'), postgres: POSTGRES, prism: (c) => c.includes('prism') && c.includes(' mock '), temporal: TEMPORAL });
+const cpu = cpuMeter({
+  worker: (c) => c.includes('workflows/worker/main.ts'),
+  postgres: POSTGRES,
+  prism: (c) => c.includes('prism') && c.includes(' mock '),
+  temporal: TEMPORAL,
+});
 
-const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
+const median = (xs: number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
 const fmt = (n: number, digits = 0) => n.toFixed(digits).padStart(8);
 
 /**
@@ -84,20 +95,34 @@ export async function benchSync() {
   };
 
   // The connector as the worker builds it: its batch size and pacing, and the direct path below.
-  const destination = mailchimpConnector.create({ settings: { listId: LIST_ID, baseUrl: mock.url }, secrets: { apiKey: API_KEY } }, createConnectorRuntime({ allowPrivateTargets: true })).destination!;
+  const destination = mailchimpConnector.create(
+    { settings: { listId: LIST_ID, baseUrl: mock.url }, secrets: { apiKey: API_KEY } },
+    createConnectorRuntime({ allowPrivateTargets: true }),
+  ).destination!;
   const batchSize = destination.batchSize;
   const concurrency = destination.maxInFlight ?? 1; // batches one connector keeps in flight
 
   try {
     // The hub's API in this process (no dispatcher: the worker starts only once the log is full).
     const app = createApp({
-      db: handle.db, sql: handle.sql, logger, publicUrl: PUBLIC_URL, bootstrapApiKey: ADMIN_KEY,
+      db: handle.db,
+      sql: handle.sql,
+      logger,
+      publicUrl: PUBLIC_URL,
+      bootstrapApiKey: ADMIN_KEY,
       connectorWaker: createConnectorWaker({ db: handle.db, client, taskQueue: TASK_QUEUE, logger, backoffMs: [1000], disableAfter: 12 }),
-      secretBox: createSecretBox(deriveSecretKey(SECRET_KEY)), allowPrivateTargets: true, bodyLimitBytes: 1_048_576, ipHashSalt: 'bench',
+      secretBox: createSecretBox(deriveSecretKey(SECRET_KEY)),
+      allowPrivateTargets: true,
+      bodyLimitBytes: 1_048_576,
+      ipHashSalt: 'bench',
       temporalReady: () => temporalReady(connection),
     });
     const post = async (path: string, body: unknown) => {
-      const res = await app.request(path, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await app.request(path, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       const text = await res.text();
       if (res.status >= 300) throw new Error(`${path} → ${res.status} ${text}`);
       return JSON.parse(text);
@@ -105,8 +130,12 @@ export async function benchSync() {
 
     const program = await post('/api/v1/programs', { name: 'Bench', slug: 'bench', landingUrl: 'https://bench.example', rewardRules: [] });
     const connector = await post('/api/v1/connectors', {
-      kind: 'mailchimp', name: 'Mailchimp', settings: { listId: LIST_ID, baseUrl: mock.url }, secrets: { apiKey: API_KEY },
-      events: ['member.created'], mapping: MAPPING,
+      kind: 'mailchimp',
+      name: 'Mailchimp',
+      settings: { listId: LIST_ID, baseUrl: mock.url },
+      secrets: { apiKey: API_KEY },
+      events: ['member.created'],
+      mapping: MAPPING,
     });
     const staged = await runConcurrent(TOTAL, 16, async (i) => {
       await post('/api/v1/members', { programId: program.id, email: `member-${i}@bench.example`, firstName: `Member${i}` });
@@ -114,16 +143,27 @@ export async function benchSync() {
 
     // Hub path: the worker drains the whole log; it is a separate process, like production.
     const synced = performance.now();
-    worker = await startProcess(['workflows/worker/main.ts'], {
-      DATABASE_URL: db.url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE, HUB_SECRET_KEY: SECRET_KEY,
-      HUB_ALLOW_PRIVATE_TARGETS: 'true', HUB_PUBLIC_URL: PUBLIC_URL, LOG_LEVEL: 'warn',
-    }, async () => answeredAt.length > 0);
+    worker = await startProcess(
+      ['workflows/worker/main.ts'],
+      {
+        DATABASE_URL: db.url,
+        TEMPORAL_ADDRESS: temporal.address,
+        TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+        HUB_SECRET_KEY: SECRET_KEY,
+        HUB_ALLOW_PRIVATE_TARGETS: 'true',
+        HUB_PUBLIC_URL: PUBLIC_URL,
+        LOG_LEVEL: 'warn',
+      },
+      async () => answeredAt.length > 0,
+    );
     const deadline = Date.now() + 600_000;
     // Every batch answered first, without touching the database (its CPU is part of the measure),
     // then the ledger checked until it holds every delivery.
     while (answeredAt.length < expectedBatches && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     for (;;) {
-      const [row] = await handle.sql<{ n: number }[]>`select count(*)::int as n from deliveries where connector_id = ${connector.id} and status = 'succeeded'`;
+      const [row] = await handle.sql<
+        { n: number }[]
+      >`select count(*)::int as n from deliveries where connector_id = ${connector.id} and status = 'succeeded'`;
       if (row!.n >= TOTAL) break;
       if (Date.now() > deadline) throw new Error(`only ${row!.n} of ${TOTAL} delivered`);
       await new Promise((r) => setTimeout(r, 50));
@@ -131,7 +171,9 @@ export async function benchSync() {
     const drained = performance.now();
     const hubBatches = mock.exchanges.filter(isBatch).length;
     const hubTimes = answeredAt.slice(0, hubBatches);
-    const contract = mock.exchanges.filter((x) => x.status !== 200 || x.violations !== undefined || !(isBatch(x) || x.path.startsWith(`/lists/${LIST_ID}/merge-fields`)));
+    const contract = mock.exchanges.filter(
+      (x) => x.status !== 200 || x.violations !== undefined || !(isBatch(x) || x.path.startsWith(`/lists/${LIST_ID}/merge-fields`)),
+    );
     // Steady state: between the first and the last answer lie (batches − 1) full cycles of push + bookkeeping.
     const hubRate = ((hubBatches - 1) * batchSize) / ((hubTimes.at(-1)! - hubTimes[0]!) / 1000);
     const sample = mock.exchanges.find(isBatch);
@@ -143,24 +185,35 @@ export async function benchSync() {
     // loops at once, as the connector keeps that many in flight; the round trip is measured under
     // that same load (the mock is one process: two at once take longer each).
     const rtts: number[] = [];
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      for (let i = 0; i < RTT_SAMPLES + 3; i++) {
-        const started = performance.now();
-        const res = await fetch(`${mock.url}/lists/${LIST_ID}`, {
-          method: 'POST', body: sample.requestBody,
-          headers: { authorization: String(sample.requestHeaders.authorization), 'content-type': 'application/json' },
-        });
-        await res.arrayBuffer();
-        if (res.status !== 200) throw new Error(`baseline POST answered ${res.status}`);
-        if (i >= 3) rtts.push(performance.now() - started); // the first three warm the connection up
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        for (let i = 0; i < RTT_SAMPLES + 3; i++) {
+          const started = performance.now();
+          const res = await fetch(`${mock.url}/lists/${LIST_ID}`, {
+            method: 'POST',
+            body: sample.requestBody,
+            headers: { authorization: String(sample.requestHeaders.authorization), 'content-type': 'application/json' },
+          });
+          await res.arrayBuffer();
+          if (res.status !== 200) throw new Error(`baseline POST answered ${res.status}`);
+          if (i >= 3) rtts.push(performance.now() - started); // the first three warm the connection up
+        }
+      }),
+    );
     const rtt = median(rtts);
     const theoretical = (batchSize * concurrency) / (rtt / 1000);
 
     // For locating a gap: the same records through destination.push alone, without the hub around it.
     const ids = await handle.sql<{ id: string }[]>`select id from events where type = 'member.created' order by seq`;
-    const records = await buildOutboundRecords(handle.db, PUBLIC_URL, await loadEventsById(handle.sql, ids.map((r) => r.id)), MAPPING);
+    const records = await buildOutboundRecords(
+      handle.db,
+      PUBLIC_URL,
+      await loadEventsById(
+        handle.sql,
+        ids.map((r) => r.id),
+      ),
+      MAPPING,
+    );
     const directCpu = cpu.snapshot();
     const directStarted = performance.now();
     await runConcurrent(Math.ceil(records.length / batchSize), concurrency, async (b) => {
@@ -176,11 +229,22 @@ export async function benchSync() {
     line('members staged through the API', `${fmt(staged.seconds, 1)} s`);
     line('worker start → last delivery recorded', `${fmt((drained - synced) / 1000, 1)} s`);
     line('batches the hub sent (POST /lists/{id})', fmt(hubBatches), `${contract.length} off-contract (not 200, or with sl-violations)`);
-    line(`mock round trip, ${batchSize}-member batch POST, ${concurrency} in flight`, `${fmt(rtt, 1)} ms`, `median of ${rtts.length}, p90 ${percentile([...rtts].sort((a, b) => a - b), 90).toFixed(1)} ms`);
+    line(
+      `mock round trip, ${batchSize}-member batch POST, ${concurrency} in flight`,
+      `${fmt(rtt, 1)} ms`,
+      `median of ${rtts.length}, p90 ${percentile(
+        [...rtts].sort((a, b) => a - b),
+        90,
+      ).toFixed(1)} ms`,
+    );
     line(`theoretical max = ${batchSize} × ${concurrency} (concurrency) / round trip`, `${fmt(theoretical)} records/s`);
     line('hub sync, steady state', `${fmt(hubRate)} records/s`, `over ${hubBatches - 1} batch intervals`);
     line('ratio hub / theoretical max', `${fmt(hubRate / theoretical, 2)}`, 'target ≥ 0.90');
-    line(`direct destination.push, ${concurrency} in flight, no hub`, `${fmt(directRate)} records/s`, `ratio ${(directRate / theoretical).toFixed(2)} of theoretical`);
+    line(
+      `direct destination.push, ${concurrency} in flight, no hub`,
+      `${fmt(directRate)} records/s`,
+      `ratio ${(directRate / theoretical).toFixed(2)} of theoretical`,
+    );
     // Where the CPU went: on shared cores every party's time is the others' wait.
     line('CPU ms per 1,000 records, hub steady state', cpu.perOperation(cpuAtFirst, cpuAtLast, ((hubBatches - 1) * batchSize) / 1000));
     line('CPU ms per 1,000 records, direct push', cpu.perOperation(directCpu, directCpuAfter, records.length / 1000));

@@ -24,7 +24,11 @@ export class ConnectorError extends Error {
   /** The start of the provider's answer, secrets blanked out (for the delivery ledger). */
   readonly response?: string;
 
-  constructor(kind: ConnectorErrorKind, message: string, opts: { retryAfterMs?: number; status?: number; response?: string; cause?: unknown } = {}) {
+  constructor(
+    kind: ConnectorErrorKind,
+    message: string,
+    opts: { retryAfterMs?: number; status?: number; response?: string; cause?: unknown } = {},
+  ) {
     super(message, { cause: opts.cause });
     this.name = 'ConnectorError';
     this.kind = kind;

@@ -45,8 +45,12 @@ export function createApp(deps: HubDeps) {
     await next();
     metrics.observe(c.req.method, c.req.routePath, c.res.status, (performance.now() - started) / 1000);
   });
-  app.use('*', requestBodyLimit(deps.bodyLimitBytes,
-    (c) => c.json(errorBody('payload_too_large', `Request bodies are limited to ${deps.bodyLimitBytes} bytes`), 413)));
+  app.use(
+    '*',
+    requestBodyLimit(deps.bodyLimitBytes, (c) =>
+      c.json(errorBody('payload_too_large', `Request bodies are limited to ${deps.bodyLimitBytes} bytes`), 413),
+    ),
+  );
   app.use('/api/v1/*', apiKeyAuth(deps.db, deps.bootstrapApiKey));
   app.use('/api/v1/*', jsonDepthLimit(MAX_JSON_DEPTH));
   app.use('/api/v1/*', idempotency(deps.sql));
@@ -70,7 +74,8 @@ export function createApp(deps: HubDeps) {
   app.onError((err, c) => {
     if (err instanceof HTTPException) {
       if (err.status === 400) return c.json(errorBody('malformed_json', 'The request body is not valid JSON'), 400);
-      if (err.status === 415) return c.json(errorBody('malformed_json', 'The request body must be JSON (Content-Type: application/json)'), 400);
+      if (err.status === 415)
+        return c.json(errorBody('malformed_json', 'The request body must be JSON (Content-Type: application/json)'), 400);
       if (err.status === 413) return c.json(errorBody('payload_too_large', 'Request body too large'), 413);
       if (err.status === 401) return c.json(errorBody('unauthorized', 'Missing or invalid API key'), 401);
     }

@@ -9,7 +9,13 @@ export async function routeTable(app: HubApp): Promise<string> {
   const res = await app.request('/openapi.json');
   const doc = (await res.json()) as { paths: Record<string, Record<string, { summary?: string; tags?: string[] }>> };
   const rows = Object.entries(doc.paths).flatMap(([path, operations]) =>
-    Object.entries(operations).map(([method, op]) => ({ tag: op.tags?.[0] ?? '', method: method.toUpperCase(), path, summary: op.summary ?? '' })));
+    Object.entries(operations).map(([method, op]) => ({
+      tag: op.tags?.[0] ?? '',
+      method: method.toUpperCase(),
+      path,
+      summary: op.summary ?? '',
+    })),
+  );
   const lines = rows.map((r) => `| ${r.tag} | \`${r.method} ${r.path}\` | ${r.summary.replaceAll('|', '\\|')} |`);
   return ['| Area | Route | What it does |', '|---|---|---|', ...lines].join('\n');
 }

@@ -30,16 +30,27 @@ export async function runHub(config: Config & { DATABASE_URL: string; TEMPORAL_A
   // No statement deadline here (an export may stream for as long as its client reads), but a
   // transaction left waiting is ended by the server instead of holding its connection.
   const handle = createDb(config.DATABASE_URL, { max: config.HUB_DB_POOL_SIZE, idleInTransactionTimeoutMs: 60_000 });
-  const connection = Connection.lazy({ ...temporalConnectionOptions(config, config.TEMPORAL_ADDRESS), channelArgs: TEMPORAL_CLIENT_CHANNEL_ARGS });
+  const connection = Connection.lazy({
+    ...temporalConnectionOptions(config, config.TEMPORAL_ADDRESS),
+    channelArgs: TEMPORAL_CLIENT_CHANNEL_ARGS,
+  });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE ?? settings.namespace });
   const taskQueue = config.TEMPORAL_TASK_QUEUE ?? settings.taskQueues.lifecycle;
   const connectorWaker = createConnectorWaker({
-    db: handle.db, client, taskQueue, logger,
-    backoffMs: config.HUB_SYNC_BACKOFF.split(',').map(parseDuration), disableAfter: config.HUB_SYNC_DISABLE_AFTER,
+    db: handle.db,
+    client,
+    taskQueue,
+    logger,
+    backoffMs: config.HUB_SYNC_BACKOFF.split(',').map(parseDuration),
+    disableAfter: config.HUB_SYNC_DISABLE_AFTER,
   });
   const dispatcher = createLifecycleDispatcher({
     openSession: () => createSession(config.DATABASE_URL, { applicationName: 'referral-hub-dispatcher', statementTimeoutMs: 15_000 }),
-    client, logger, taskQueue, afterBatch: connectorWaker.eventsCommitted, stallAfterMs: parseDuration(config.HUB_DISPATCH_STALL_AFTER),
+    client,
+    logger,
+    taskQueue,
+    afterBatch: connectorWaker.eventsCommitted,
+    stallAfterMs: parseDuration(config.HUB_DISPATCH_STALL_AFTER),
   });
   const publicUrl = (config.HUB_PUBLIC_URL ?? `http://localhost:${config.HUB_PORT}`).replace(/\/+$/, '');
 
@@ -55,20 +66,34 @@ export async function runHub(config: Config & { DATABASE_URL: string; TEMPORAL_A
   }
 
   const app = createApp({
-    db: handle.db, sql: handle.sql, logger, publicUrl, dispatcher, connectorWaker, temporal: { client, taskQueue }, bootstrapApiKey: config.HUB_BOOTSTRAP_API_KEY,
-    secretBox: createSecretBox(deriveSecretKey(config.HUB_SECRET_KEY)), allowPrivateTargets: config.HUB_ALLOW_PRIVATE_TARGETS,
-    bodyLimitBytes: config.HUB_BODY_LIMIT_BYTES, trustedProxies: config.HUB_TRUSTED_PROXIES,
+    db: handle.db,
+    sql: handle.sql,
+    logger,
+    publicUrl,
+    dispatcher,
+    connectorWaker,
+    temporal: { client, taskQueue },
+    bootstrapApiKey: config.HUB_BOOTSTRAP_API_KEY,
+    secretBox: createSecretBox(deriveSecretKey(config.HUB_SECRET_KEY)),
+    allowPrivateTargets: config.HUB_ALLOW_PRIVATE_TARGETS,
+    bodyLimitBytes: config.HUB_BODY_LIMIT_BYTES,
+    trustedProxies: config.HUB_TRUSTED_PROXIES,
     readyMaxBacklogAgeMs: parseDuration(config.HUB_READY_MAX_BACKLOG_AGE),
-    ipHashSalt: createHash('sha256').update(`ip-salt:${config.HUB_SECRET_KEY ?? 'referral-hub'}`).digest('hex'),
+    ipHashSalt: createHash('sha256')
+      .update(`ip-salt:${config.HUB_SECRET_KEY ?? 'referral-hub'}`)
+      .digest('hex'),
     temporalReady: () => temporalReady(connection),
-    stripeWebhookSecret: config.STRIPE_WEBHOOK_SECRET, hubspotAppSecret: config.HUBSPOT_APP_SECRET,
-    hubspotQualifiedStages: config.HUBSPOT_QUALIFIED_STAGES, hubspotApprovedStages: config.HUBSPOT_APPROVED_STAGES,
+    stripeWebhookSecret: config.STRIPE_WEBHOOK_SECRET,
+    hubspotAppSecret: config.HUBSPOT_APP_SECRET,
+    hubspotQualifiedStages: config.HUBSPOT_QUALIFIED_STAGES,
+    hubspotApprovedStages: config.HUBSPOT_APPROVED_STAGES,
   });
   dispatcher.start(config.HUB_DISPATCH_SWEEP_MS);
   // Hourly, from every replica (the deletes are idempotent); unref'd so it never holds the process.
   const prune = setInterval(() => {
-    Promise.all([pruneIdempotencyKeys(handle.sql), pruneInboundRequests(handle.sql)])
-      .catch((err) => logger.warn({ err: String(err) }, 'pruning expired rows failed'));
+    Promise.all([pruneIdempotencyKeys(handle.sql), pruneInboundRequests(handle.sql)]).catch((err) =>
+      logger.warn({ err: String(err) }, 'pruning expired rows failed'),
+    );
   }, 3_600_000);
   prune.unref();
 

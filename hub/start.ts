@@ -16,8 +16,13 @@ import { runHub } from './run-hub.js';
  */
 async function main() {
   let config;
-  try { config = loadConfig(); } catch (err) {
-    if (err instanceof ConfigError) { console.error(err.message); process.exit(1); }
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
     throw err;
   }
   const logger = createLogger(config.LOG_LEVEL);
@@ -48,7 +53,9 @@ async function main() {
       const settings = loadTemporalSettings();
       const cli = await findTemporalCli(settings, say);
       const server: RunningDevServer = await startTemporalDevServer(cli, settings, {
-        port: config.TEMPORAL_DEV_PORT, uiPort: config.TEMPORAL_UI_PORT, dbFile: join(dataDir, settings.devServer.dbFile),
+        port: config.TEMPORAL_DEV_PORT,
+        uiPort: config.TEMPORAL_UI_PORT,
+        dbFile: join(dataDir, settings.devServer.dbFile),
       });
       stops.push(server.stop);
       temporalAddress = server.address;
@@ -61,7 +68,10 @@ async function main() {
     stops.push(hub.stop);
     const worker = await runWorker(full, logger);
     stops.push(worker.stop);
-    void worker.running.catch((err) => { logger.error({ err: String(err) }, 'worker stopped'); void shutdown(1); });
+    void worker.running.catch((err) => {
+      logger.error({ err: String(err) }, 'worker stopped');
+      void shutdown(1);
+    });
 
     say('');
     say(`Referral Hub is running.`);

@@ -3,11 +3,14 @@ import { DURATION_PATTERN } from './duration.js';
 import { isIpOrCidr } from './is-ip-or-cidr.js';
 
 // "a, b,c" → ["a", "b", "c"]
-const listFromEnv = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0));
+const listFromEnv = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0),
+);
 
-const boolFromEnv = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const boolFromEnv = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 /**
  * Every setting the hub and worker read, parsed once at start-up (DESIGN §3).
@@ -15,7 +18,10 @@ const boolFromEnv = z
  */
 export const configSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
-  TEMPORAL_ADDRESS: z.string().regex(/^[\w.-]+:\d{1,5}$/, 'expected host:port').optional(),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[\w.-]+:\d{1,5}$/, 'expected host:port')
+    .optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).optional(),
   TEMPORAL_API_KEY: z.string().min(1).optional(),
   TEMPORAL_TLS: boolFromEnv.optional(),
@@ -31,11 +37,16 @@ export const configSchema = z.object({
   HUB_SECRET_KEY: z.string().min(1).optional(),
   HUB_BOOTSTRAP_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
   HUB_ALLOW_PRIVATE_TARGETS: boolFromEnv.default(false),
-  HUB_TRUSTED_PROXIES: listFromEnv.refine((entries) => entries.every(isIpOrCidr), 'comma-separated IP addresses or CIDR blocks, e.g. "10.0.0.0/8,192.168.1.5"').default([]),
+  HUB_TRUSTED_PROXIES: listFromEnv
+    .refine((entries) => entries.every(isIpOrCidr), 'comma-separated IP addresses or CIDR blocks, e.g. "10.0.0.0/8,192.168.1.5"')
+    .default([]),
   HUB_DATA_DIR: z.string().min(1).default('.data'),
   HUB_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   HUB_DB_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(32),
-  HUB_SYNC_BACKOFF: z.string().regex(/^\d+(ms|s|m|h|d)(,\d+(ms|s|m|h|d))*$/, 'comma-separated durations like "5s,5m,30m"').default('5s,1m,5m,30m,2h,5h,10h'),
+  HUB_SYNC_BACKOFF: z
+    .string()
+    .regex(/^\d+(ms|s|m|h|d)(,\d+(ms|s|m|h|d))*$/, 'comma-separated durations like "5s,5m,30m"')
+    .default('5s,1m,5m,30m,2h,5h,10h'),
   HUB_SYNC_DISABLE_AFTER: z.coerce.number().int().min(1).max(1000).default(12),
   HUB_DISPATCH_SWEEP_MS: z.coerce.number().int().min(50).default(2000),
   // /readyz answers 503 once the oldest referral event not yet handed to Temporal is older.

@@ -5,10 +5,17 @@ describe('micro batcher', () => {
   it('sends at once when idle and groups what arrives while a batch is in flight', async () => {
     const batches: number[][] = [];
     let release!: () => void;
-    const first = new Promise<void>((r) => { release = r; });
+    const first = new Promise<void>((r) => {
+      release = r;
+    });
     const run = createMicroBatcher<number, number>({
-      maxBatch: 3, maxInFlight: 1,
-      run: async (items) => { batches.push(items); if (batches.length === 1) await first; return items.map((i) => i * 10); },
+      maxBatch: 3,
+      maxInFlight: 1,
+      run: async (items) => {
+        batches.push(items);
+        if (batches.length === 1) await first;
+        return items.map((i) => i * 10);
+      },
     });
     const answers = [run(1), run(2), run(3), run(4), run(5), run(6)];
     await new Promise((r) => setTimeout(r, 5));
@@ -20,8 +27,12 @@ describe('micro batcher', () => {
 
   it('retries a failed batch item by item, so only the bad item fails', async () => {
     const run = createMicroBatcher<number, number>({
-      maxBatch: 10, maxInFlight: 1,
-      run: async (items) => { if (items.includes(13)) throw new Error(`refused ${items.join(',')}`); return items; },
+      maxBatch: 10,
+      maxInFlight: 1,
+      run: async (items) => {
+        if (items.includes(13)) throw new Error(`refused ${items.join(',')}`);
+        return items;
+      },
     });
     const block = run(0); // occupies the only slot so the next three form one batch
     const results = await Promise.allSettled([run(12), run(13), run(14)]);

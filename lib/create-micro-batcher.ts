@@ -43,8 +43,9 @@ export function createMicroBatcher<I, O>(options: MicroBatcherOptions<I, O>): (i
     }
   }
 
-  return (item) => new Promise<O>((resolve, reject) => {
-    queue.push({ item, resolve, reject });
-    pump();
-  });
+  return (item) =>
+    new Promise<O>((resolve, reject) => {
+      queue.push({ item, resolve, reject });
+      pump();
+    });
 }

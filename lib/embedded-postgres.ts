@@ -16,8 +16,14 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
   const databaseDir = resolve(join(dataDir, 'postgres'));
   const isRoot = process.getuid?.() === 0;
   const pg = new EmbeddedPostgres({
-    databaseDir, port, user: 'postgres', password: 'postgres', persistent: true, createPostgresUser: isRoot,
-    onLog: () => {}, onError: (m) => log(`postgres: ${String(m).trim()}`),
+    databaseDir,
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: true,
+    createPostgresUser: isRoot,
+    onLog: () => {},
+    onError: (m) => log(`postgres: ${String(m).trim()}`),
   });
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
     mkdirSync(dataDir, { recursive: true });

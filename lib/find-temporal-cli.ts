@@ -38,15 +38,22 @@ export async function findTemporalCli(settings: TemporalSettings, log: (msg: str
   const cached = join(cacheDir, 'temporal');
   if (executable(cached)) return cached;
 
-  const go = ['go', '/usr/local/go/bin/go'].find((g) => g === 'go' ? (process.env.PATH ?? '').split(delimiter).some((d) => executable(join(d, 'go'))) : executable(g));
-  if (!go) throw new Error('Temporal CLI not found and Go is not installed: set TEMPORAL_CLI_PATH, put `temporal` on PATH, or install Go ≥ 1.25');
+  const go = ['go', '/usr/local/go/bin/go'].find((g) =>
+    g === 'go' ? (process.env.PATH ?? '').split(delimiter).some((d) => executable(join(d, 'go'))) : executable(g),
+  );
+  if (!go)
+    throw new Error('Temporal CLI not found and Go is not installed: set TEMPORAL_CLI_PATH, put `temporal` on PATH, or install Go ≥ 1.25');
   mkdirSync(cacheDir, { recursive: true });
   const target = `${settings.cli.module}@${settings.cli.version}`;
   log(`Building the Temporal CLI (${target}) into ${cacheDir}; the first build takes several minutes…`);
-  await run(go, ['install', '-ldflags', `-s -w -X github.com/temporalio/cli/temporalcli.Version=${settings.cli.version.replace(/^v/, '')}`, target], {
-    env: { ...process.env, GOBIN: cacheDir, CGO_ENABLED: '0', GOFLAGS: '-trimpath' },
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  await run(
+    go,
+    ['install', '-ldflags', `-s -w -X github.com/temporalio/cli/temporalcli.Version=${settings.cli.version.replace(/^v/, '')}`, target],
+    {
+      env: { ...process.env, GOBIN: cacheDir, CGO_ENABLED: '0', GOFLAGS: '-trimpath' },
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   if (!executable(cached)) throw new Error(`go install finished but ${cached} is missing`);
   return cached;
 }

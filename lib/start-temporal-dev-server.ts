@@ -12,7 +12,10 @@ export interface RunningDevServer {
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port }, () => { socket.end(); resolve(true); });
+    const socket = connect({ host: '127.0.0.1', port }, () => {
+      socket.end();
+      resolve(true);
+    });
     socket.on('error', () => resolve(false));
   });
 }
@@ -31,11 +34,15 @@ export async function startTemporalDevServer(
   if (opts.dbFile) mkdirSync(dirname(resolve(opts.dbFile)), { recursive: true });
   const child = spawn(cli, devServerArgs(settings, opts), { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   let early: number | null | undefined;
-  void exited.then((code) => { early = code; });
+  void exited.then((code) => {
+    early = code;
+  });
   while (!(await portOpen(opts.port))) {
     if (early !== undefined) throw new Error(`temporal dev server exited (${early}): ${stderr}`);
     if (Date.now() > deadline) {

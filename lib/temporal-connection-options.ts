@@ -8,9 +8,7 @@ import type { Config } from './config.js';
 export function temporalConnectionOptions(config: Config, address: string) {
   const certPath = config.TEMPORAL_TLS_CERT_PATH;
   const keyPath = config.TEMPORAL_TLS_KEY_PATH;
-  const mtls = certPath && keyPath
-    ? { clientCertPair: { crt: readFileSync(certPath), key: readFileSync(keyPath) } }
-    : undefined;
+  const mtls = certPath && keyPath ? { clientCertPair: { crt: readFileSync(certPath), key: readFileSync(keyPath) } } : undefined;
   const tls = mtls ?? (config.TEMPORAL_TLS || config.TEMPORAL_API_KEY ? true : undefined);
   return { address, tls, apiKey: config.TEMPORAL_API_KEY };
 }

@@ -25,11 +25,19 @@ export function loadTemporalSettings(file: string = FILE): TemporalSettings {
 }
 
 /** `temporal server start-dev` flags for the settings (dbFile undefined → in-memory). */
-export function devServerArgs(
-  s: TemporalSettings,
-  opts: { port: number; uiPort?: number; dbFile?: string; forTests?: boolean },
-): string[] {
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--namespace', s.namespace, '--log-level', 'error'];
+export function devServerArgs(s: TemporalSettings, opts: { port: number; uiPort?: number; dbFile?: string; forTests?: boolean }): string[] {
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(opts.port),
+    '--namespace',
+    s.namespace,
+    '--log-level',
+    'error',
+  ];
   if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
   else args.push('--headless');
   if (opts.dbFile) {

@@ -12,6 +12,8 @@ export class DeadlineError extends Error {
  */
 export function within<T>(ms: number, promise: PromiseLike<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new DeadlineError(what, ms)), ms); });
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlineError(what, ms)), ms);
+  });
   return Promise.race([Promise.resolve(promise), late]).finally(() => clearTimeout(timer));
 }

@@ -3,10 +3,20 @@ import type { Db } from './db.js';
 import { events } from './tables/index.js';
 
 export const EVENT_TYPES = [
-  'member.created', 'member.updated', 'member.deleted',
-  'referral.created', 'referral.status_changed', 'referral.activity',
-  'reward.created', 'reward.approved', 'reward.denied', 'reward.paid', 'reward.failed', 'reward.cancelled',
-  'connector.failing', 'connector.disabled',
+  'member.created',
+  'member.updated',
+  'member.deleted',
+  'referral.created',
+  'referral.status_changed',
+  'referral.activity',
+  'reward.created',
+  'reward.approved',
+  'reward.denied',
+  'reward.paid',
+  'reward.failed',
+  'reward.cancelled',
+  'connector.failing',
+  'connector.disabled',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

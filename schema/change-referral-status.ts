@@ -8,7 +8,10 @@ const RANK: Record<ReferralStatus, number> = { pending: 0, qualified: 1, approve
 
 /** A status a referral cannot take from where it is (backwards, or out of `denied`). */
 export class InvalidStatusTransition extends Error {
-  constructor(readonly from: ReferralStatus, readonly to: ReferralStatus) {
+  constructor(
+    readonly from: ReferralStatus,
+    readonly to: ReferralStatus,
+  ) {
     super(`A referral cannot go from ${from} to ${to}`);
     this.name = 'InvalidStatusTransition';
   }
@@ -20,7 +23,11 @@ export class InvalidStatusTransition extends Error {
  * nothing. The API and the HubSpot deal-stage activity both come through here. Returns
  * undefined for an unknown id.
  */
-export async function changeReferralStatus(db: Db, id: string, status: ReferralStatus): Promise<{ row: ReferralRow; changed: boolean } | undefined> {
+export async function changeReferralStatus(
+  db: Db,
+  id: string,
+  status: ReferralStatus,
+): Promise<{ row: ReferralRow; changed: boolean } | undefined> {
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(referrals).where(eq(referrals.id, id)).for('update');
     if (!current) return undefined;
@@ -30,7 +37,9 @@ export async function changeReferralStatus(db: Db, id: string, status: ReferralS
     }
     const [updated] = await tx.update(referrals).set({ status, updatedAt: new Date() }).where(eq(referrals.id, id)).returning();
     await appendEvent(tx, {
-      type: 'referral.status_changed', programId: updated!.programId, subjectId: id,
+      type: 'referral.status_changed',
+      programId: updated!.programId,
+      subjectId: id,
       payload: { ...referralJson(updated!), previousStatus: current.status },
     });
     return { row: updated!, changed: true };

@@ -7,21 +7,41 @@ import { reserveConnection } from './reserve-connection.js';
 // Plain fields as COPY writes them, plus the referrer's fields (joined when asked for).
 const MEMBER_TEXT: Record<Resource, Record<string, string>> = {
   referrals: {
-    'member.id': 'm.id', 'member.email': 'm.email', 'member.firstName': 'm.first_name', 'member.lastName': 'm.last_name',
-    'member.referralCode': 'm.referral_code', 'member.externalId': 'm.external_id',
+    'member.id': 'm.id',
+    'member.email': 'm.email',
+    'member.firstName': 'm.first_name',
+    'member.lastName': 'm.last_name',
+    'member.referralCode': 'm.referral_code',
+    'member.externalId': 'm.external_id',
   },
   members: {},
   rewards: { 'member.id': 'm.id', 'member.email': 'm.email', 'member.referralCode': 'm.referral_code' },
 };
-const COLUMNS = Object.fromEntries(RESOURCES.map((resource) => [resource, {
-  ...Object.fromEntries(Object.entries(RECORD_COLUMNS[resource]).map(([key, column]) => [key, column.text])),
-  ...MEMBER_TEXT[resource],
-}])) as Record<Resource, Record<string, string>>;
+const COLUMNS = Object.fromEntries(
+  RESOURCES.map((resource) => [
+    resource,
+    {
+      ...Object.fromEntries(Object.entries(RECORD_COLUMNS[resource]).map(([key, column]) => [key, column.text])),
+      ...MEMBER_TEXT[resource],
+    },
+  ]),
+) as Record<Resource, Record<string, string>>;
 
 // Columns people type into (names, emails, free text); the others are generated ids, enums,
 // numbers, JSON or timestamps and can never start like a formula.
-const USER_TEXT = new Set(['email', 'firstName', 'lastName', 'phone', 'externalId', 'orderId', 'source',
-  'member.email', 'member.firstName', 'member.lastName', 'member.externalId']);
+const USER_TEXT = new Set([
+  'email',
+  'firstName',
+  'lastName',
+  'phone',
+  'externalId',
+  'orderId',
+  'source',
+  'member.email',
+  'member.firstName',
+  'member.lastName',
+  'member.externalId',
+]);
 
 // Spreadsheet formula guard, as the CSV writer does it: text starting with = + - @ tab or CR
 // gets a leading apostrophe, unless it is just a number. ascii() reads the first character's
@@ -54,12 +74,18 @@ export interface CopyOut {
  * bytes, so time and memory stay close to a bare COPY. COPY takes no bind parameters, so
  * every value inlined here was validated first (ISO dates re-printed, ids restricted).
  */
-export async function copyExport(sql: Sql, resource: Resource, opts: { fields: string[]; from: Date; to: Date; programIds: string[]; delimiter: string; reserveTimeoutMs?: number }): Promise<CopyOut> {
+export async function copyExport(
+  sql: Sql,
+  resource: Resource,
+  opts: { fields: string[]; from: Date; to: Date; programIds: string[]; delimiter: string; reserveTimeoutMs?: number },
+): Promise<CopyOut> {
   if (!opts.programIds.every((id) => /^[A-Za-z0-9_-]{1,64}$/.test(id))) throw new Error('invalid program id');
-  const cols = opts.fields.map((f) => {
-    const expr = COLUMNS[resource][f]!;
-    return `${USER_TEXT.has(f) ? guard(expr) : expr} as ${ident(f)}`;
-  }).join(', ');
+  const cols = opts.fields
+    .map((f) => {
+      const expr = COLUMNS[resource][f]!;
+      return `${USER_TEXT.has(f) ? guard(expr) : expr} as ${ident(f)}`;
+    })
+    .join(', ');
   const programs = opts.programIds.length > 0 ? `and r.program_id in (${opts.programIds.map(literal).join(', ')})` : '';
   const from = `${RECORD_TABLE[resource]} r` + (opts.fields.some((f) => f.startsWith('member.')) ? ` ${MEMBER_JOIN}` : '');
   const query = `copy (select ${cols} from ${from}

@@ -16,7 +16,10 @@ export interface DbHandle {
  * `statementTimeoutMs` / `idleInTransactionTimeoutMs` put server-side deadlines on every
  * statement and on a transaction left waiting, for processes whose queries are all short.
  */
-export function createDb(url: string, opts: { max?: number; statementTimeoutMs?: number; idleInTransactionTimeoutMs?: number } = {}): DbHandle {
+export function createDb(
+  url: string,
+  opts: { max?: number; statementTimeoutMs?: number; idleInTransactionTimeoutMs?: number } = {},
+): DbHandle {
   const sql = postgres(url, {
     max: opts.max ?? 10,
     onnotice: () => {},
@@ -43,6 +46,10 @@ export function createSession(url: string, opts: { applicationName: string; stat
     connect_timeout: 10,
     // A backend blocked on a lock never reads its socket: this makes it notice within a second
     // that its client closed the session, so ending the session really frees what it holds.
-    connection: { application_name: opts.applicationName, statement_timeout: opts.statementTimeoutMs, client_connection_check_interval: 1000 },
+    connection: {
+      application_name: opts.applicationName,
+      statement_timeout: opts.statementTimeoutMs,
+      client_connection_check_interval: 1000,
+    },
   });
 }

@@ -17,48 +17,103 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 export function ruleJson(r: RuleRow) {
   return {
-    id: r.id, name: r.name, trigger: r.trigger, recipient: r.recipient, amount: r.amount, kind: r.kind,
-    limits: r.limits, hold: r.hold, approval: r.approval, active: r.active,
+    id: r.id,
+    name: r.name,
+    trigger: r.trigger,
+    recipient: r.recipient,
+    amount: r.amount,
+    kind: r.kind,
+    limits: r.limits,
+    hold: r.hold,
+    approval: r.approval,
+    active: r.active,
   };
 }
 
 export function programJson(p: ProgramRow, rules: RuleRow[]) {
   return {
-    id: p.id, slug: p.slug, name: p.name, landingUrl: p.landingUrl, cookieDays: p.cookieDays, status: p.status,
-    currency: p.currency, rewardRules: rules.map(ruleJson), createdAt: iso(p.createdAt), updatedAt: iso(p.updatedAt),
+    id: p.id,
+    slug: p.slug,
+    name: p.name,
+    landingUrl: p.landingUrl,
+    cookieDays: p.cookieDays,
+    status: p.status,
+    currency: p.currency,
+    rewardRules: rules.map(ruleJson),
+    createdAt: iso(p.createdAt),
+    updatedAt: iso(p.updatedAt),
   };
 }
 
 export function memberJson(m: MemberRow, publicUrl: string) {
   return {
-    id: m.id, programId: m.programId, email: m.email, firstName: m.firstName, lastName: m.lastName,
-    externalId: m.externalId, referralCode: m.referralCode, referralUrl: `${publicUrl}/r/${m.referralCode}`,
-    customFields: m.customFields, createdAt: iso(m.createdAt), updatedAt: iso(m.updatedAt),
+    id: m.id,
+    programId: m.programId,
+    email: m.email,
+    firstName: m.firstName,
+    lastName: m.lastName,
+    externalId: m.externalId,
+    referralCode: m.referralCode,
+    referralUrl: `${publicUrl}/r/${m.referralCode}`,
+    customFields: m.customFields,
+    createdAt: iso(m.createdAt),
+    updatedAt: iso(m.updatedAt),
   };
 }
 
 export function referralJson(r: ReferralRow) {
   return {
-    id: r.id, programId: r.programId, memberId: r.memberId, email: r.email, firstName: r.firstName,
-    lastName: r.lastName, phone: r.phone, externalId: r.externalId, status: r.status, source: r.source,
-    amount: r.amount, currency: r.currency, orderId: r.orderId, fraudFlags: r.fraudFlags,
-    customFields: r.customFields, createdAt: iso(r.createdAt), updatedAt: iso(r.updatedAt),
+    id: r.id,
+    programId: r.programId,
+    memberId: r.memberId,
+    email: r.email,
+    firstName: r.firstName,
+    lastName: r.lastName,
+    phone: r.phone,
+    externalId: r.externalId,
+    status: r.status,
+    source: r.source,
+    amount: r.amount,
+    currency: r.currency,
+    orderId: r.orderId,
+    fraudFlags: r.fraudFlags,
+    customFields: r.customFields,
+    createdAt: iso(r.createdAt),
+    updatedAt: iso(r.updatedAt),
   };
 }
 
 export function rewardJson(r: RewardRow) {
   return {
-    id: r.id, programId: r.programId, ruleId: r.ruleId, referralId: r.referralId, recipient: r.recipient,
-    memberId: r.memberId, amount: r.amount, currency: r.currency, kind: r.kind, status: r.status,
-    trigger: r.trigger, businessEventId: r.businessEventId, holdUntil: iso(r.holdUntil),
-    payoutProvider: r.payoutProvider, providerReference: r.providerReference,
-    createdAt: iso(r.createdAt), updatedAt: iso(r.updatedAt),
+    id: r.id,
+    programId: r.programId,
+    ruleId: r.ruleId,
+    referralId: r.referralId,
+    recipient: r.recipient,
+    memberId: r.memberId,
+    amount: r.amount,
+    currency: r.currency,
+    kind: r.kind,
+    status: r.status,
+    trigger: r.trigger,
+    businessEventId: r.businessEventId,
+    holdUntil: iso(r.holdUntil),
+    payoutProvider: r.payoutProvider,
+    providerReference: r.providerReference,
+    createdAt: iso(r.createdAt),
+    updatedAt: iso(r.updatedAt),
   };
 }
 
 export function apiKeyJson(k: ApiKeyRow) {
   return {
-    id: k.id, name: k.name, prefix: k.prefix, scopes: k.scopes, programIds: k.programIds,
-    lastUsedAt: iso(k.lastUsedAt), revokedAt: iso(k.revokedAt), createdAt: iso(k.createdAt),
+    id: k.id,
+    name: k.name,
+    prefix: k.prefix,
+    scopes: k.scopes,
+    programIds: k.programIds,
+    lastUsedAt: iso(k.lastUsedAt),
+    revokedAt: iso(k.revokedAt),
+    createdAt: iso(k.createdAt),
   };
 }

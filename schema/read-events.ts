@@ -34,7 +34,18 @@ export async function readEventsSince(
 ): Promise<{ events: LoggedEvent[]; cursor: EventCursor; full: boolean }> {
   const types = opts.types && opts.types.length > 0 ? opts.types : null;
   const programs = opts.programIds && opts.programIds.length > 0 ? opts.programIds : null;
-  const rows = await sql<{ seq: string; txid: string; id: string; type: string; program_id: string | null; subject_id: string; payload: Record<string, unknown>; created_at: Date | string }[]>`
+  const rows = await sql<
+    {
+      seq: string;
+      txid: string;
+      id: string;
+      type: string;
+      program_id: string | null;
+      subject_id: string;
+      payload: Record<string, unknown>;
+      created_at: Date | string;
+    }[]
+  >`
     select e.seq, e.txid::text as txid, e.id, e.type, e.program_id, e.subject_id, e.payload, e.created_at
     from events e
     where (e.txid, e.seq) > (${cursor.txid}::xid8, ${cursor.seq})
@@ -44,14 +55,22 @@ export async function readEventsSince(
   const last = rows.at(-1);
   const next = last ? { txid: last.txid, seq: Number(last.seq) } : cursor;
   // Filter after paging so the cursor still moves past rows this reader does not want.
-  const wanted = rows.filter((r) => (!types || types.includes(r.type)) && (!programs || (r.program_id !== null && programs.includes(r.program_id))));
+  const wanted = rows.filter(
+    (r) => (!types || types.includes(r.type)) && (!programs || (r.program_id !== null && programs.includes(r.program_id))),
+  );
   return {
     cursor: next,
     // The page was full: more rows may be waiting right behind it.
     full: rows.length === opts.limit,
     events: wanted.map((r) => ({
-      seq: Number(r.seq), txid: r.txid, id: r.id, type: r.type, programId: r.program_id,
-      subjectId: r.subject_id, payload: r.payload, createdAt: new Date(r.created_at),
+      seq: Number(r.seq),
+      txid: r.txid,
+      id: r.id,
+      type: r.type,
+      programId: r.program_id,
+      subjectId: r.subject_id,
+      payload: r.payload,
+      createdAt: new Date(r.created_at),
     })),
   };
 }
@@ -59,11 +78,28 @@ export async function readEventsSince(
 /** Specific events by id, in log order (replays, previews). */
 export async function loadEventsById(sql: Sql, ids: string[]): Promise<LoggedEvent[]> {
   if (ids.length === 0) return [];
-  const rows = await sql<{ seq: string; txid: string; id: string; type: string; program_id: string | null; subject_id: string; payload: Record<string, unknown>; created_at: Date | string }[]>`
+  const rows = await sql<
+    {
+      seq: string;
+      txid: string;
+      id: string;
+      type: string;
+      program_id: string | null;
+      subject_id: string;
+      payload: Record<string, unknown>;
+      created_at: Date | string;
+    }[]
+  >`
     select e.seq, e.txid::text as txid, e.id, e.type, e.program_id, e.subject_id, e.payload, e.created_at
     from events e where e.id = any(${ids}) order by e.txid, e.seq`;
   return rows.map((r) => ({
-    seq: Number(r.seq), txid: r.txid, id: r.id, type: r.type, programId: r.program_id,
-    subjectId: r.subject_id, payload: r.payload, createdAt: new Date(r.created_at),
+    seq: Number(r.seq),
+    txid: r.txid,
+    id: r.id,
+    type: r.type,
+    programId: r.program_id,
+    subjectId: r.subject_id,
+    payload: r.payload,
+    createdAt: new Date(r.created_at),
   }));
 }

@@ -3,31 +3,60 @@ import type { Resource } from './record-queries.js';
 export const isoTimestamp = (col: string) => `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /** One field of a record as SQL over its table (alias `r`): typed as the public JSON has it, and as COPY writes it. */
-export interface RecordColumn { value: string; text: string }
+export interface RecordColumn {
+  value: string;
+  text: string;
+}
 const col = (value: string, text = value): RecordColumn => ({ value, text });
 
 // The one list of each resource's plain fields, shared by the cursor reader (record-queries)
 // and the COPY export, so a field added here is exported both ways alike.
 export const RECORD_COLUMNS: Record<Resource, Record<string, RecordColumn>> = {
   referrals: {
-    id: col('r.id'), programId: col('r.program_id'), memberId: col('r.member_id'), email: col('r.email'),
-    firstName: col('r.first_name'), lastName: col('r.last_name'), phone: col('r.phone'), externalId: col('r.external_id'),
-    status: col('r.status'), source: col('r.source'), amount: col('r.amount::float8', 'trim_scale(r.amount)::text'),
-    currency: col('r.currency'), orderId: col('r.order_id'), fraudFlags: col('r.fraud_flags', 'r.fraud_flags::text'),
-    customFields: col('r.custom_fields', 'r.custom_fields::text'), createdAt: col(isoTimestamp('r.created_at')),
+    id: col('r.id'),
+    programId: col('r.program_id'),
+    memberId: col('r.member_id'),
+    email: col('r.email'),
+    firstName: col('r.first_name'),
+    lastName: col('r.last_name'),
+    phone: col('r.phone'),
+    externalId: col('r.external_id'),
+    status: col('r.status'),
+    source: col('r.source'),
+    amount: col('r.amount::float8', 'trim_scale(r.amount)::text'),
+    currency: col('r.currency'),
+    orderId: col('r.order_id'),
+    fraudFlags: col('r.fraud_flags', 'r.fraud_flags::text'),
+    customFields: col('r.custom_fields', 'r.custom_fields::text'),
+    createdAt: col(isoTimestamp('r.created_at')),
     updatedAt: col(isoTimestamp('r.updated_at')),
   },
   members: {
-    id: col('r.id'), programId: col('r.program_id'), email: col('r.email'), firstName: col('r.first_name'),
-    lastName: col('r.last_name'), externalId: col('r.external_id'), referralCode: col('r.referral_code'),
-    customFields: col('r.custom_fields', 'r.custom_fields::text'), createdAt: col(isoTimestamp('r.created_at')),
+    id: col('r.id'),
+    programId: col('r.program_id'),
+    email: col('r.email'),
+    firstName: col('r.first_name'),
+    lastName: col('r.last_name'),
+    externalId: col('r.external_id'),
+    referralCode: col('r.referral_code'),
+    customFields: col('r.custom_fields', 'r.custom_fields::text'),
+    createdAt: col(isoTimestamp('r.created_at')),
     updatedAt: col(isoTimestamp('r.updated_at')),
   },
   rewards: {
-    id: col('r.id'), programId: col('r.program_id'), ruleId: col('r.rule_id'), referralId: col('r.referral_id'),
-    memberId: col('r.member_id'), recipient: col('r.recipient'), amount: col('r.amount::float8', 'trim_scale(r.amount)::text'),
-    currency: col('r.currency'), kind: col('r.kind'), status: col('r.status'), trigger: col('r.trigger'),
-    createdAt: col(isoTimestamp('r.created_at')), updatedAt: col(isoTimestamp('r.updated_at')),
+    id: col('r.id'),
+    programId: col('r.program_id'),
+    ruleId: col('r.rule_id'),
+    referralId: col('r.referral_id'),
+    memberId: col('r.member_id'),
+    recipient: col('r.recipient'),
+    amount: col('r.amount::float8', 'trim_scale(r.amount)::text'),
+    currency: col('r.currency'),
+    kind: col('r.kind'),
+    status: col('r.status'),
+    trigger: col('r.trigger'),
+    createdAt: col(isoTimestamp('r.created_at')),
+    updatedAt: col(isoTimestamp('r.updated_at')),
   },
 };
 

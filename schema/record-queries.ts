@@ -6,9 +6,17 @@ export const RESOURCES = ['referrals', 'members', 'rewards'] as const;
 export type Resource = (typeof RESOURCES)[number];
 
 /** The singular name used as the mapping root (`referral.email`). */
-export const RECORD_ROOT: Record<Resource, 'referral' | 'member' | 'reward'> = { referrals: 'referral', members: 'member', rewards: 'reward' };
+export const RECORD_ROOT: Record<Resource, 'referral' | 'member' | 'reward'> = {
+  referrals: 'referral',
+  members: 'member',
+  rewards: 'reward',
+};
 /** The event that marks a record as new (scheduled deliveries send each record once). */
-export const CREATED_EVENT: Record<Resource, string> = { referrals: 'referral.created', members: 'member.created', rewards: 'reward.created' };
+export const CREATED_EVENT: Record<Resource, string> = {
+  referrals: 'referral.created',
+  members: 'member.created',
+  rewards: 'reward.created',
+};
 export const DEFAULT_FIELDS: Record<Resource, string[]> = {
   referrals: ['id', 'programId', 'memberId', 'email', 'firstName', 'lastName', 'status', 'source', 'createdAt'],
   members: ['id', 'programId', 'email', 'firstName', 'lastName', 'referralCode', 'createdAt'],
@@ -26,7 +34,10 @@ const MEMBER: Record<Resource, string | null> = {
 };
 
 /** Which parts of a record a reader needs: some fields (or all) and whether the referrer rides along. */
-export interface RecordNeeds { fields: readonly string[] | 'all'; member: boolean }
+export interface RecordNeeds {
+  fields: readonly string[] | 'all';
+  member: boolean;
+}
 const EVERYTHING: RecordNeeds = { fields: 'all', member: true };
 
 function selectList(resource: Resource, needs: RecordNeeds): string {
@@ -75,6 +86,12 @@ function query(sql: Sql, resource: Resource, f: RecordFilter, needs: RecordNeeds
  * Stopping the iteration (return, or a throw in the loop) closes the cursor, once a batch still
  * being fetched has arrived: a reader must always stop it, or its connection stays in use.
  */
-export async function* streamRecords(sql: Sql, resource: Resource, filter: RecordFilter, needs: RecordNeeds = EVERYTHING, batchSize = 1000): AsyncGenerator<Record<string, unknown>[]> {
+export async function* streamRecords(
+  sql: Sql,
+  resource: Resource,
+  filter: RecordFilter,
+  needs: RecordNeeds = EVERYTHING,
+  batchSize = 1000,
+): AsyncGenerator<Record<string, unknown>[]> {
   for await (const rows of query(sql, resource, filter, needs).cursor(batchSize)) yield rows as Record<string, unknown>[];
 }

@@ -18,7 +18,10 @@ export function reserveConnection(sql: Sql, timeoutMs: number): Promise<Reserved
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      reserving.then((conn) => conn.release(), () => {});
+      reserving.then(
+        (conn) => conn.release(),
+        () => {},
+      );
       reject(new PoolTimeoutError(timeoutMs));
     }, timeoutMs);
   });

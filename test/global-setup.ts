@@ -54,7 +54,10 @@ export default async function setup(project: TestProject) {
   const cli = await findTemporalCli(settings);
   const server = await startTemporalDevServer(cli, settings, { port: await freePort(), forTests: true });
 
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never });
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never,
+  });
   const dir = mkdtempSync(join(tmpdir(), 'rh-bundle-'));
   const bundlePath = join(dir, 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
@@ -68,7 +71,9 @@ export default async function setup(project: TestProject) {
   return async () => {
     await server.stop();
     // Drop every database this run cloned (their names start with the template's).
-    const dbs = await admin<{ datname: string }[]>`select datname from pg_database where datname like ${`${template}%`} or datname like ${`rh_t_${process.pid}_%`}`;
+    const dbs = await admin<
+      { datname: string }[]
+    >`select datname from pg_database where datname like ${`${template}%`} or datname like ${`rh_t_${process.pid}_%`}`;
     for (const { datname } of dbs) await admin.unsafe(`drop database if exists ${datname} with (force)`);
     await admin.end();
   };

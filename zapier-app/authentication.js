@@ -10,7 +10,11 @@ const test = async (z, bundle) => {
   const response = await z.request({ url: hubUrl(z, bundle, '/api/v1/me') });
   if (!response.data || !response.data.apiKey) {
     // A 200 without our shape means the Hub URL points at some other site.
-    throw new z.errors.Error('That Hub URL did not answer like a Referral Hub. Check the address (it is the one you open /docs on).', 'InvalidHubUrl', 400);
+    throw new z.errors.Error(
+      'That Hub URL did not answer like a Referral Hub. Check the address (it is the one you open /docs on).',
+      'InvalidHubUrl',
+      400,
+    );
   }
   return response.data;
 };
@@ -43,7 +47,8 @@ module.exports = {
       label: 'API Key',
       required: true,
       type: 'password',
-      helpText: 'A hub API key (`rh_…`) created with `POST /api/v1/api-keys`. Give it the `write` scope; limit it to programs to scope every Zap to them.',
+      helpText:
+        'A hub API key (`rh_…`) created with `POST /api/v1/api-keys`. Give it the `write` scope; limit it to programs to scope every Zap to them.',
     },
   ],
   test,

@@ -135,8 +135,10 @@ describe('csvHeader and csvRow', () => {
 
 describe('formula escaping', () => {
   it('prefixes text a spreadsheet would evaluate', () => {
-    expect(csvRow(['=SUM(A1:A2)', '+1+cmd', '-2+3', '@SUM(1)', '\tTAB', '\rCR'])).toBe(`'=SUM(A1:A2),'+1+cmd,'-2+3,'@SUM(1),'\tTAB,"'\rCR"\r\n`);
-    expect(csvRow(["=HYPERLINK(\"http://evil\",\"x\")"])).toBe(`"'=HYPERLINK(""http://evil"",""x"")"\r\n`);
+    expect(csvRow(['=SUM(A1:A2)', '+1+cmd', '-2+3', '@SUM(1)', '\tTAB', '\rCR'])).toBe(
+      `'=SUM(A1:A2),'+1+cmd,'-2+3,'@SUM(1),'\tTAB,"'\rCR"\r\n`,
+    );
+    expect(csvRow(['=HYPERLINK("http://evil","x")'])).toBe(`"'=HYPERLINK(""http://evil"",""x"")"\r\n`);
     expect(csvRow(['-'])).toBe("'-\r\n");
     expect(csvRow(['+33 6 12 34 56 78'])).toBe("'+33 6 12 34 56 78\r\n");
   });
@@ -146,7 +148,9 @@ describe('formula escaping', () => {
   });
 
   it('leaves numbers and plain numeric text alone', () => {
-    expect(csvRow([-5, -0.25, -12345678901234567890n, '-12.50', '+3', '-1e5', '-.5'])).toBe('-5,-0.25,-12345678901234567890,-12.50,+3,-1e5,-.5\r\n');
+    expect(csvRow([-5, -0.25, -12345678901234567890n, '-12.50', '+3', '-1e5', '-.5'])).toBe(
+      '-5,-0.25,-12345678901234567890,-12.50,+3,-1e5,-.5\r\n',
+    );
   });
 
   it('leaves text that only contains formula characters later alone', () => {
@@ -168,12 +172,7 @@ describe('createCsvStream', () => {
   it('takes objects keyed by column and arrays in column order', async () => {
     const out = await collect(
       ['email', 'amount', 'note'],
-      [
-        { email: 'a@x.io', amount: 20, note: 'hi, there', ignored: 'x' },
-        { amount: -3 },
-        ['b@x.io', 1.5],
-        ['c@x.io', null, 'three'],
-      ],
+      [{ email: 'a@x.io', amount: 20, note: 'hi, there', ignored: 'x' }, { amount: -3 }, ['b@x.io', 1.5], ['c@x.io', null, 'three']],
       { delimiter: ';' },
     );
     expect(out.toString('utf8')).toBe('email;amount;note\r\na@x.io;20;hi, there\r\n;-3;\r\nb@x.io;1.5;\r\nc@x.io;;three\r\n');
@@ -186,7 +185,9 @@ describe('createCsvStream', () => {
 
   it('fails on rows it cannot place', async () => {
     await expect(collect(['a', 'b'], [['1', '2', '3']])).rejects.toThrow('CSV row has 3 values but there are 2 columns');
-    await expect(collect(['a'], ['just text'])).rejects.toThrow('CSV rows must be objects keyed by column or arrays in column order; got string');
+    await expect(collect(['a'], ['just text'])).rejects.toThrow(
+      'CSV rows must be objects keyed by column or arrays in column order; got string',
+    );
     expect(() => createCsvStream([])).toThrow('a CSV record needs at least one field');
   });
 
@@ -243,7 +244,27 @@ describe('createCsvStream', () => {
 });
 
 describe('round trip through an RFC 4180 parser', () => {
-  const tricky = ['', ' ', 'plain', 'a,b', 'a;b', 'a\tb', 'a|b', '"', 'say "hi"', 'line1\nline2', 'line1\r\nline2', '\r', '\n', 'Zoë 北京 🎉', "it's", '""', ',', 'trailing,', ',leading'];
+  const tricky = [
+    '',
+    ' ',
+    'plain',
+    'a,b',
+    'a;b',
+    'a\tb',
+    'a|b',
+    '"',
+    'say "hi"',
+    'line1\nline2',
+    'line1\r\nline2',
+    '\r',
+    '\n',
+    'Zoë 北京 🎉',
+    "it's",
+    '""',
+    ',',
+    'trailing,',
+    ',leading',
+  ];
 
   // A small deterministic generator, so a failure always reproduces.
   function* rowsOf(count: number, width: number): Generator<string[]> {

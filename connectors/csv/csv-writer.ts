@@ -90,7 +90,9 @@ function rowValues(row: unknown, columns: readonly string[]): unknown[] {
   }
   if (row !== null && typeof row === 'object') {
     // Own keys only, so a column named "constructor" or "toString" reads as empty, not a function.
-    return columns.map((column) => (Object.prototype.hasOwnProperty.call(row, column) ? (row as Record<string, unknown>)[column] : undefined));
+    return columns.map((column) =>
+      Object.prototype.hasOwnProperty.call(row, column) ? (row as Record<string, unknown>)[column] : undefined,
+    );
   }
   throw new TypeError(`CSV rows must be objects keyed by column or arrays in column order; got ${typeof row}`);
 }

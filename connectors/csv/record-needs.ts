@@ -2,7 +2,10 @@ import type { MappingEntry } from '../mapping/mapping-entry-schema.js';
 import { mappingPaths, parseSourcePath } from '../mapping/mapping-paths.js';
 
 /** The parts of a record a field mapping reads: which fields of the record, and the referrer or not. */
-export interface MappingNeeds { fields: string[] | 'all'; member: boolean }
+export interface MappingNeeds {
+  fields: string[] | 'all';
+  member: boolean;
+}
 
 /**
  * What `createRecordCsv(entries, root)` will read of each record, so the query behind it selects

@@ -120,9 +120,7 @@ describe('email connector', () => {
 
   it('refuses to send a non-CSV file over the limit', async () => {
     const { deliver } = connector({ maxAttachmentBytes: 1024 });
-    const error = await connectorFailure(
-      deliver({ name: 'report.pdf', content: Buffer.alloc(4096, 1), contentType: 'application/pdf' }),
-    );
+    const error = await connectorFailure(deliver({ name: 'report.pdf', content: Buffer.alloc(4096, 1), contentType: 'application/pdf' }));
     expect(error.kind).toBe('permanent');
     expect(server.messages).toHaveLength(0);
   });

@@ -35,10 +35,7 @@ const settingsSchema = z
       .min(1024)
       .default(TEN_MB)
       .describe('Largest attachment (raw bytes); larger CSV files are split into several messages'),
-    requireTls: z
-      .boolean()
-      .default(true)
-      .describe('Refuse to send when the server does not offer STARTTLS (files carry personal data)'),
+    requireTls: z.boolean().default(true).describe('Refuse to send when the server does not offer STARTTLS (files carry personal data)'),
     caCertificate: z
       .string()
       .refine((pem) => pem.includes('-----BEGIN CERTIFICATE-----'), 'must be a PEM certificate')
@@ -164,10 +161,7 @@ function createEmail({ settings, secrets }: ConnectorConfig<Settings, Secrets>, 
             });
             // Retrying would re-send to the recipients that did accept, so a partial refusal is final.
             if (info.rejected.length > 0) {
-              throw new ConnectorError(
-                'permanent',
-                `SMTP delivery of ${part.fileName} was refused for ${info.rejected.join(', ')}`,
-              );
+              throw new ConnectorError('permanent', `SMTP delivery of ${part.fileName} was refused for ${info.rejected.join(', ')}`);
             }
           }
           return { location: `mailto:${settings.to.join(',')}` };

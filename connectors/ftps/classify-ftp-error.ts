@@ -35,8 +35,7 @@ export function classifyFtpError(err: unknown, action: string): ConnectorError {
   if (isCertificateError(code)) {
     return new ConnectorError(
       'auth',
-      `${detail}: the server's TLS certificate was not trusted (${e.message}); ` +
-        'for a private CA set caCertificate',
+      `${detail}: the server's TLS certificate was not trusted (${e.message}); ` + 'for a private CA set caCertificate',
       { cause: err },
     );
   }

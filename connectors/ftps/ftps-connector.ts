@@ -123,9 +123,10 @@ export const ftpsConnector: ConnectorDefinition<typeof settingsSchema, typeof se
   displayName: 'FTPS',
   scheduledFiles: true,
   targets: (settings) => [`ftps://${settings.host}:${settings.port}`],
-  unsupportedProtocol: (raw) => (isPlainFtpRequested(raw)
-    ? 'Plain FTP is not supported: credentials and files would travel unencrypted. Use FTPS (explicit TLS).'
-    : undefined),
+  unsupportedProtocol: (raw) =>
+    isPlainFtpRequested(raw)
+      ? 'Plain FTP is not supported: credentials and files would travel unencrypted. Use FTPS (explicit TLS).'
+      : undefined,
   settingsSchema,
   secretsSchema,
   create: createFtps,

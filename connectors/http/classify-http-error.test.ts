@@ -89,7 +89,9 @@ describe('classifyHttpError', () => {
   it('treats a refused connection as transient', async () => {
     const closed = await startLocalReceiver();
     await closed.close();
-    const failure = await createHttpClient({ timeoutMs: 5_000 }).get(closed.url).catch((e: unknown) => e);
+    const failure = await createHttpClient({ timeoutMs: 5_000 })
+      .get(closed.url)
+      .catch((e: unknown) => e);
     const error = classifyHttpError(failure);
     expect(error.kind).toBe('transient');
     expect(error.message).toContain('ECONNREFUSED');
@@ -98,7 +100,9 @@ describe('classifyHttpError', () => {
 
   it('treats a timeout as transient', async () => {
     receiver.reply = () => ({ status: 200, delayMs: 1_000 });
-    const failure = await createHttpClient({ baseURL: receiver.url, timeoutMs: 100 }).get('/slow').catch((e: unknown) => e);
+    const failure = await createHttpClient({ baseURL: receiver.url, timeoutMs: 100 })
+      .get('/slow')
+      .catch((e: unknown) => e);
     const error = classifyHttpError(failure);
     expect(error.kind).toBe('transient');
     expect(error.message).toContain('ECONNABORTED');
@@ -109,7 +113,9 @@ describe('classifyHttpError', () => {
     const server = net.createServer((socket) => socket.resetAndDestroy());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as import('node:net').AddressInfo;
-    const failure = await createHttpClient({ timeoutMs: 5_000 }).get(`http://127.0.0.1:${port}/`).catch((e: unknown) => e);
+    const failure = await createHttpClient({ timeoutMs: 5_000 })
+      .get(`http://127.0.0.1:${port}/`)
+      .catch((e: unknown) => e);
     await new Promise((resolve) => server.close(resolve));
     const error = classifyHttpError(failure);
     expect(error.kind).toBe('transient');

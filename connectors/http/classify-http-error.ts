@@ -20,8 +20,12 @@ const INVALID_REQUEST_CODES = new Set(['ERR_INVALID_URL', 'ERR_BAD_OPTION', 'ERR
 
 function isAxiosResponse(value: unknown): value is AxiosResponse {
   return (
-    typeof value === 'object' && value !== null && !(value instanceof Error) &&
-    typeof (value as AxiosResponse).status === 'number' && 'headers' in value && 'config' in value
+    typeof value === 'object' &&
+    value !== null &&
+    !(value instanceof Error) &&
+    typeof (value as AxiosResponse).status === 'number' &&
+    'headers' in value &&
+    'config' in value
   );
 }
 

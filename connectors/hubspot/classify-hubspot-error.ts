@@ -29,7 +29,6 @@ function responseData(failure: unknown): unknown {
   return 'data' in response ? response.data : undefined;
 }
 
-
 /**
  * classifyHttpError plus HubSpot's error body: the message leads with the category (or the rate
  * limit policy), and a 429 without Retry-After waits as long as the policy it names needs.
@@ -40,7 +39,11 @@ export function classifyHubSpotError(failure: unknown, options: ClassifyHttpErro
   if (!body?.success) return error;
 
   const { category, errorType, policyName, message } = body.data;
-  const summary = redactSecrets([category ?? errorType, policyName, message].filter(Boolean).join(': '), options.redact ?? [], MESSAGE_CHARS);
+  const summary = redactSecrets(
+    [category ?? errorType, policyName, message].filter(Boolean).join(': '),
+    options.redact ?? [],
+    MESSAGE_CHARS,
+  );
   const text = summary ? `HubSpot answered HTTP ${error.status}: ${summary}` : error.message;
   let retryAfterMs = error.retryAfterMs;
   if (error.kind === 'rate_limited' && retryAfterMs === undefined && policyName !== undefined) retryAfterMs = POLICY_WAIT_MS[policyName];

@@ -24,7 +24,9 @@ export interface HubSpotPropertyCheck {
  * to create and are never touched.
  */
 export function createHubSpotPropertyCheck(account: HubSpotAccount): HubSpotPropertyCheck {
-  const ours = new Map<string, { label: string; description: string }>(HUBSPOT_HUB_PROPERTIES.map((property) => [propertyName(property.name, account.propertyPrefix), property]));
+  const ours = new Map<string, { label: string; description: string }>(
+    HUBSPOT_HUB_PROPERTIES.map((property) => [propertyName(property.name, account.propertyPrefix), property]),
+  );
   const known = new Set<string>();
   let existing: Promise<Set<string>> | undefined;
 
@@ -32,11 +34,14 @@ export function createHubSpotPropertyCheck(account: HubSpotAccount): HubSpotProp
   const listExisting = () => {
     existing ??= sendHubSpotRequest(account.redact, () => account.client.get(PROPERTIES_PATH)).then((response) => {
       const parsed = listSchema.safeParse(response.data);
-      if (!parsed.success) throw new ConnectorError('transient', 'HubSpot answered the contact property list with a body the hub cannot read');
+      if (!parsed.success)
+        throw new ConnectorError('transient', 'HubSpot answered the contact property list with a body the hub cannot read');
       return new Set(parsed.data.results.map((property) => property.name));
     });
     // A failed look-up is asked again on the next push.
-    existing.catch(() => { existing = undefined; });
+    existing.catch(() => {
+      existing = undefined;
+    });
     return existing;
   };
 

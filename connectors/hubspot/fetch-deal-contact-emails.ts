@@ -7,9 +7,11 @@ import { HUBSPOT_BATCH_SIZE, type HubSpotAccount } from './upsert-hubspot-contac
 // https://developers.hubspot.com/docs/api/crm/deals — GET /crm/v3/objects/deals/{dealId}?associations=contacts
 // lists the ids of the deal's contacts under associations.contacts.results.
 const dealSchema = z.looseObject({
-  associations: z.looseObject({
-    contacts: z.looseObject({ results: z.array(z.looseObject({ id: z.union([z.string(), z.number()]).transform(String) })) }).optional(),
-  }).optional(),
+  associations: z
+    .looseObject({
+      contacts: z.looseObject({ results: z.array(z.looseObject({ id: z.union([z.string(), z.number()]).transform(String) })) }).optional(),
+    })
+    .optional(),
 });
 
 // https://developers.hubspot.com/docs/api/crm/contacts — POST /crm/v3/objects/contacts/batch/read
@@ -32,12 +34,20 @@ export async function fetchDealContactEmails(account: HubSpotAccount, dealId: st
     return parsed.data;
   };
 
-  const deal = await call(() => account.client.get(`/crm/v3/objects/deals/${dealId}`, { params: { associations: 'contacts' } }), dealSchema, 'the deal');
+  const deal = await call(
+    () => account.client.get(`/crm/v3/objects/deals/${dealId}`, { params: { associations: 'contacts' } }),
+    dealSchema,
+    'the deal',
+  );
   const ids = [...new Set((deal.associations?.contacts?.results ?? []).map((r) => r.id))];
   const emails: string[] = [];
   for (let i = 0; i < ids.length; i += HUBSPOT_BATCH_SIZE) {
     const inputs = ids.slice(i, i + HUBSPOT_BATCH_SIZE).map((id) => ({ id }));
-    const contacts = await call(() => account.client.post('/crm/v3/objects/contacts/batch/read', { properties: ['email'], inputs }), contactsSchema, 'the contacts');
+    const contacts = await call(
+      () => account.client.post('/crm/v3/objects/contacts/batch/read', { properties: ['email'], inputs }),
+      contactsSchema,
+      'the contacts',
+    );
     for (const c of contacts.results) if (c.properties.email) emails.push(c.properties.email);
   }
   return emails;

@@ -23,7 +23,10 @@ describe('hubspotConnector against the HubSpot fake', () => {
   let fake: HubSpotFake;
   beforeAll(async () => {
     // The custom properties these tests write exist in the portal; HubSpot refuses unknown ones.
-    fake = await startHubSpotFake({ accessToken: TOKEN, properties: ['code', 'referral_code', 'referral_referrals', 'referral_advocate', 'referral_channels', 'referral_note'] });
+    fake = await startHubSpotFake({
+      accessToken: TOKEN,
+      properties: ['code', 'referral_code', 'referral_referrals', 'referral_advocate', 'referral_channels', 'referral_note'],
+    });
   });
   afterAll(() => fake?.close());
   beforeEach(() => {
@@ -57,7 +60,10 @@ describe('hubspotConnector against the HubSpot fake', () => {
     const [dealRequest, readRequest] = fake.requests.slice(0, 2);
     expect(dealRequest).toMatchObject({ method: 'GET', path: `/crm/v3/objects/deals/${dealId}?associations=contacts` });
     expect(dealRequest!.headers.authorization).toBe(`Bearer ${TOKEN}`);
-    expect(JSON.parse(readRequest!.body)).toEqual({ properties: ['email'], inputs: [{ id: fake.contacts.get('ann@example.com')!.id }, { id: fake.contacts.get('bob@example.com')!.id }] });
+    expect(JSON.parse(readRequest!.body)).toEqual({
+      properties: ['email'],
+      inputs: [{ id: fake.contacts.get('ann@example.com')!.id }, { id: fake.contacts.get('bob@example.com')!.id }],
+    });
 
     expect(await connectorFailure(lookup.emails('999999'))).toMatchObject({ kind: 'invalid', status: 404 });
     expect(await connectorFailure(lookup.emails('../contacts'))).toMatchObject({ kind: 'invalid' });
@@ -69,7 +75,15 @@ describe('hubspotConnector against the HubSpot fake', () => {
   });
 
   it('upserts contacts by email with a Bearer token, prefixing custom properties', async () => {
-    const ann = record({ email: 'ann@example.com', firstname: 'Ann', code: 'ANN4K2', referrals: 3, advocate: true, channels: ['email', 'sms'], hs_lead_status: 'NEW' });
+    const ann = record({
+      email: 'ann@example.com',
+      firstname: 'Ann',
+      code: 'ANN4K2',
+      referrals: 3,
+      advocate: true,
+      channels: ['email', 'sms'],
+      hs_lead_status: 'NEW',
+    });
     const bob = record({ email: 'bob@example.com', firstname: 'Bob', referral_code: 'BOB7', note: null });
     const results = await connect({ propertyPrefix: 'referral_' }).destination!.push([ann, bob]);
 
@@ -87,9 +101,21 @@ describe('hubspotConnector against the HubSpot fake', () => {
         idProperty: 'email',
         id: 'ann@example.com',
         objectWriteTraceId: '0',
-        properties: { firstname: 'Ann', referral_code: 'ANN4K2', referral_referrals: '3', referral_advocate: 'true', referral_channels: 'email;sms', hs_lead_status: 'NEW' },
+        properties: {
+          firstname: 'Ann',
+          referral_code: 'ANN4K2',
+          referral_referrals: '3',
+          referral_advocate: 'true',
+          referral_channels: 'email;sms',
+          hs_lead_status: 'NEW',
+        },
       },
-      { idProperty: 'email', id: 'bob@example.com', objectWriteTraceId: '1', properties: { firstname: 'Bob', referral_code: 'BOB7', referral_note: '' } },
+      {
+        idProperty: 'email',
+        id: 'bob@example.com',
+        objectWriteTraceId: '1',
+        properties: { firstname: 'Bob', referral_code: 'BOB7', referral_note: '' },
+      },
     ]);
     expect(fake.contacts.get('ann@example.com')?.properties).toMatchObject({ email: 'ann@example.com', referral_code: 'ANN4K2' });
     expect(fake.contacts.size).toBe(2);
@@ -115,12 +141,18 @@ describe('hubspotConnector against the HubSpot fake', () => {
     const results = await connect().destination!.push([first, second]);
     // The fake refuses duplicate ids in one batch, as HubSpot does.
     expect(results.map((r) => r.ok)).toEqual([true, true]);
-    expect(bodyOf(fake.requests[0]).inputs).toEqual([{ idProperty: 'email', id: 'ANN@example.com', objectWriteTraceId: '0', properties: { code: 'NEW', firstname: 'Ann' } }]);
+    expect(bodyOf(fake.requests[0]).inputs).toEqual([
+      { idProperty: 'email', id: 'ANN@example.com', objectWriteTraceId: '0', properties: { code: 'NEW', firstname: 'Ann' } },
+    ]);
   });
 
   it('the fake refuses 101 inputs, so the connector sends at most 100 per request', async () => {
     const inputs = Array.from({ length: 101 }, (_, i) => ({ idProperty: 'email', id: `m${i}@example.com`, properties: {} }));
-    const direct = await axios.post(`${fake.url}/crm/v3/objects/contacts/batch/upsert`, { inputs }, { headers: { Authorization: `Bearer ${TOKEN}` }, validateStatus: () => true });
+    const direct = await axios.post(
+      `${fake.url}/crm/v3/objects/contacts/batch/upsert`,
+      { inputs },
+      { headers: { Authorization: `Bearer ${TOKEN}` }, validateStatus: () => true },
+    );
     expect(direct.status).toBe(400);
     expect(direct.data).toMatchObject({ status: 'error', category: 'VALIDATION_ERROR' });
     fake.requests.length = 0;
@@ -140,16 +172,27 @@ describe('hubspotConnector against the HubSpot fake', () => {
 
     expect(results).toEqual([
       { key: ann.key, ok: true, status: 207 },
-      { key: bad.key, ok: false, error: { kind: 'invalid', message: expect.stringContaining('Email address bob@example is invalid') as string } },
+      {
+        key: bad.key,
+        ok: false,
+        error: { kind: 'invalid', message: expect.stringContaining('Email address bob@example is invalid') as string },
+      },
       { key: cy.key, ok: true, status: 207 },
     ]);
-    expect(results[1]).toMatchObject({ error: { message: expect.stringMatching(/^HubSpot refused the contact: VALIDATION_ERROR: /) as string } });
+    expect(results[1]).toMatchObject({
+      error: { message: expect.stringMatching(/^HubSpot refused the contact: VALIDATION_ERROR: /) as string },
+    });
     expect([...fake.contacts.keys()].sort()).toEqual(['ann@example.com', 'cy@example.com']);
   });
 
   it("creates the hub's own properties the first time a record carries them, then upserts", async () => {
     const destination = connect().destination!;
-    const ann = record({ email: 'ann@example.com', firstname: 'Ann', referral_hub_code: 'ANN4K2', referral_hub_link: 'https://hub.example/r/ANN4K2' });
+    const ann = record({
+      email: 'ann@example.com',
+      firstname: 'Ann',
+      referral_hub_code: 'ANN4K2',
+      referral_hub_link: 'https://hub.example/r/ANN4K2',
+    });
     expect(await destination.push([ann])).toEqual([{ key: ann.key, ok: true, status: 200 }]);
     expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       'GET /crm/v3/properties/contacts',
@@ -157,22 +200,46 @@ describe('hubspotConnector against the HubSpot fake', () => {
       'POST /crm/v3/properties/contacts',
       'POST /crm/v3/objects/contacts/batch/upsert',
     ]);
-    expect(fake.properties.get('referral_hub_code')).toMatchObject({ label: 'Referral code', type: 'string', fieldType: 'text', groupName: 'contactinformation' });
+    expect(fake.properties.get('referral_hub_code')).toMatchObject({
+      label: 'Referral code',
+      type: 'string',
+      fieldType: 'text',
+      groupName: 'contactinformation',
+    });
     expect(fake.properties.get('referral_hub_link')).toMatchObject({ label: 'Referral link' });
-    expect(fake.contacts.get('ann@example.com')?.properties).toMatchObject({ referral_hub_code: 'ANN4K2', referral_hub_link: 'https://hub.example/r/ANN4K2' });
+    expect(fake.contacts.get('ann@example.com')?.properties).toMatchObject({
+      referral_hub_code: 'ANN4K2',
+      referral_hub_link: 'https://hub.example/r/ANN4K2',
+    });
 
     // The portal's list is read once per connector instance; only the status property is new.
     fake.requests.length = 0;
     await destination.push([record({ email: 'bob@example.com', referral_hub_code: 'BOB7', referral_hub_status: 'pending' })]);
-    expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /crm/v3/properties/contacts', 'POST /crm/v3/objects/contacts/batch/upsert']);
+    expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /crm/v3/properties/contacts',
+      'POST /crm/v3/objects/contacts/batch/upsert',
+    ]);
     expect(JSON.parse(fake.requests[0]!.body)).toMatchObject({ name: 'referral_hub_status' });
   });
 
   it('creates the hub properties under the configured prefix, and only those that are missing', async () => {
-    fake.properties.set('acme_referral_hub_code', { name: 'acme_referral_hub_code', label: 'Code', type: 'string', fieldType: 'text', groupName: 'contactinformation' });
-    await connect({ propertyPrefix: 'acme_' }).destination!.push([record({ email: 'ann@example.com', referral_hub_code: 'A', referral_hub_link: 'https://x.example/r/A' })]);
-    expect(fake.requests.filter((r) => r.method === 'POST' && r.path.includes('properties')).map((r) => JSON.parse(r.body).name)).toEqual(['acme_referral_hub_link']);
-    expect(fake.contacts.get('ann@example.com')?.properties).toMatchObject({ acme_referral_hub_code: 'A', acme_referral_hub_link: 'https://x.example/r/A' });
+    fake.properties.set('acme_referral_hub_code', {
+      name: 'acme_referral_hub_code',
+      label: 'Code',
+      type: 'string',
+      fieldType: 'text',
+      groupName: 'contactinformation',
+    });
+    await connect({ propertyPrefix: 'acme_' }).destination!.push([
+      record({ email: 'ann@example.com', referral_hub_code: 'A', referral_hub_link: 'https://x.example/r/A' }),
+    ]);
+    expect(fake.requests.filter((r) => r.method === 'POST' && r.path.includes('properties')).map((r) => JSON.parse(r.body).name)).toEqual([
+      'acme_referral_hub_link',
+    ]);
+    expect(fake.contacts.get('ann@example.com')?.properties).toMatchObject({
+      acme_referral_hub_code: 'A',
+      acme_referral_hub_link: 'https://x.example/r/A',
+    });
   });
 
   it('takes "already exists" for an answer when another connector created the property first', async () => {
@@ -189,7 +256,11 @@ describe('hubspotConnector against the HubSpot fake', () => {
   it("refuses a property the portal does not have as HubSpot does, and never creates the user's own properties", async () => {
     const ann = record({ email: 'ann@example.com', gender: 'Female' });
     const [result] = await connect().destination!.push([ann]);
-    expect(result).toMatchObject({ key: ann.key, ok: false, error: { kind: 'invalid', message: expect.stringContaining('Property \\"gender\\" does not exist') as string } });
+    expect(result).toMatchObject({
+      key: ann.key,
+      ok: false,
+      error: { kind: 'invalid', message: expect.stringContaining('Property \\"gender\\" does not exist') as string },
+    });
     expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /crm/v3/objects/contacts/batch/upsert']);
     expect(fake.properties.has('gender')).toBe(false);
   });
@@ -211,15 +282,28 @@ describe('hubspotConnector against the HubSpot fake', () => {
     expect(results).toEqual([
       { key: good.key, ok: true, status: 200 },
       { key: noEmail.key, ok: false, error: { kind: 'invalid', message: 'record has no valid "email" field' } },
-      { key: badName.key, ok: false, error: { kind: 'invalid', message: '"Referral Code" is not a HubSpot property name (lower-case letters, digits and _, starting with a letter)' } },
-      { key: badValue.key, ok: false, error: { kind: 'invalid', message: '"address" must be text, a number, a boolean or a list of texts' } },
+      {
+        key: badName.key,
+        ok: false,
+        error: {
+          kind: 'invalid',
+          message: '"Referral Code" is not a HubSpot property name (lower-case letters, digits and _, starting with a letter)',
+        },
+      },
+      {
+        key: badValue.key,
+        ok: false,
+        error: { kind: 'invalid', message: '"address" must be text, a number, a boolean or a list of texts' },
+      },
     ]);
     expect(bodyOf(fake.requests[0]).inputs.map((i) => i.id)).toEqual(['ann@example.com']);
   });
 
   it('check() lists one contact with the token', async () => {
     await expect(connect().check()).resolves.toBeUndefined();
-    expect(fake.requests.map((r) => `${r.method} ${r.path} ${r.headers.authorization}`)).toEqual([`GET /crm/v3/objects/contacts?limit=1 Bearer ${TOKEN}`]);
+    expect(fake.requests.map((r) => `${r.method} ${r.path} ${r.headers.authorization}`)).toEqual([
+      `GET /crm/v3/objects/contacts?limit=1 Bearer ${TOKEN}`,
+    ]);
   });
 
   it('classifies a wrong token as auth, without the token in the message', async () => {
@@ -235,7 +319,10 @@ describe('hubspotConnector against the HubSpot fake', () => {
   it('classifies a forced 401 and 403 (missing scopes) as auth', async () => {
     fake.forceNext({ status: 401 }, { status: 403 });
     expect(await connectorFailure(connect().check())).toMatchObject({ kind: 'auth', status: 401 });
-    expect(await connectorFailure(connect().destination!.push([record({ email: 'ann@example.com' })]))).toMatchObject({ kind: 'auth', status: 403 });
+    expect(await connectorFailure(connect().destination!.push([record({ email: 'ann@example.com' })]))).toMatchObject({
+      kind: 'auth',
+      status: 403,
+    });
   });
 
   it.each([
@@ -284,11 +371,13 @@ describe('hubspotConnector against a scripted server', () => {
   });
   afterAll(() => receiver.close());
 
-  const connect = () => hubspotConnector.create({ settings: { baseUrl: receiver.url }, secrets: { accessToken: TOKEN } }, loopbackRuntime());
+  const connect = () =>
+    hubspotConnector.create({ settings: { baseUrl: receiver.url }, secrets: { accessToken: TOKEN } }, loopbackRuntime());
   const json = (status: number, body: unknown) => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   it('keeps the token out of error messages even when the server echoes it', async () => {
-    receiver.reply = (request) => json(401, { status: 'error', message: `bad token ${request.headers.authorization}`, category: 'INVALID_AUTHENTICATION' });
+    receiver.reply = (request) =>
+      json(401, { status: 'error', message: `bad token ${request.headers.authorization}`, category: 'INVALID_AUTHENTICATION' });
     const error = await connectorFailure(connect().check());
     expect(error.kind).toBe('auth');
     expect(error.message).toContain('[redacted]');
@@ -307,7 +396,11 @@ describe('hubspotConnector against a scripted server', () => {
     const bob = record({ email: 'bob@example.com', code: 'X' });
     expect(await connect().destination!.push([ann, bob])).toEqual([
       { key: ann.key, ok: true, status: 207 },
-      { key: bob.key, ok: false, error: { kind: 'invalid', message: 'HubSpot refused the contact: VALIDATION_ERROR: Property "code" does not exist' } },
+      {
+        key: bob.key,
+        ok: false,
+        error: { kind: 'invalid', message: 'HubSpot refused the contact: VALIDATION_ERROR: Property "code" does not exist' },
+      },
     ]);
   });
 
@@ -328,12 +421,18 @@ describe('hubspotConnector against a scripted server', () => {
 
   it('refuses a whole batch HubSpot rejects as invalid (400)', async () => {
     receiver.reply = () => json(400, { status: 'error', message: 'Invalid input JSON', category: 'VALIDATION_ERROR' });
-    expect(await connectorFailure(connect().destination!.push([record({ email: 'ann@example.com' })]))).toMatchObject({ kind: 'invalid', status: 400 });
+    expect(await connectorFailure(connect().destination!.push([record({ email: 'ann@example.com' })]))).toMatchObject({
+      kind: 'invalid',
+      status: 400,
+    });
   });
 
   it('treats an unreadable 2xx body as transient (a retry upserts the same values)', async () => {
     receiver.reply = () => json(200, { results: 'not a list' });
-    expect(await connectorFailure(connect().destination!.push([record({ email: 'ann@example.com' })]))).toMatchObject({ kind: 'transient', status: 200 });
+    expect(await connectorFailure(connect().destination!.push([record({ email: 'ann@example.com' })]))).toMatchObject({
+      kind: 'transient',
+      status: 200,
+    });
   });
 });
 

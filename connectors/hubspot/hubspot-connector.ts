@@ -9,18 +9,31 @@ import { HUBSPOT_BATCH_SIZE, upsertHubSpotContacts, type HubSpotAccount } from '
 
 const DEFAULT_BASE_URL = 'https://api.hubapi.com';
 
-export const hubspotSettingsSchema = z.object({
-  baseUrl: z.url({ protocol: /^https?$/, error: 'baseUrl must be an absolute http or https URL' }).optional().describe(`API root; default ${DEFAULT_BASE_URL}`),
-  propertyPrefix: z
-    .string()
-    .regex(/^[a-z][a-z0-9_]{0,49}$/, { error: 'propertyPrefix must be lower-case letters, digits and _, starting with a letter' })
-    .optional()
-    .describe('Prepended to custom contact property names (e.g. "referral_"); default properties such as firstname keep their names'),
-}).strict();
+export const hubspotSettingsSchema = z
+  .object({
+    baseUrl: z
+      .url({ protocol: /^https?$/, error: 'baseUrl must be an absolute http or https URL' })
+      .optional()
+      .describe(`API root; default ${DEFAULT_BASE_URL}`),
+    propertyPrefix: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,49}$/, { error: 'propertyPrefix must be lower-case letters, digits and _, starting with a letter' })
+      .optional()
+      .describe('Prepended to custom contact property names (e.g. "referral_"); default properties such as firstname keep their names'),
+  })
+  .strict();
 
-export const hubspotSecretsSchema = z.object({
-  accessToken: z.string().trim().min(1).describe('Private app access token (Bearer), with the crm.objects.contacts.read and .write scopes, crm.schemas.contacts.read and .write (the hub creates its referral_hub_* contact properties), and crm.objects.deals.read for deal stage webhooks'),
-}).strict();
+export const hubspotSecretsSchema = z
+  .object({
+    accessToken: z
+      .string()
+      .trim()
+      .min(1)
+      .describe(
+        'Private app access token (Bearer), with the crm.objects.contacts.read and .write scopes, crm.schemas.contacts.read and .write (the hub creates its referral_hub_* contact properties), and crm.objects.deals.read for deal stage webhooks',
+      ),
+  })
+  .strict();
 
 // Private apps on Free/Starter get 100 requests per rolling 10 s (higher tiers more), shared by
 // every app in the account: 10 a second is the floor every account allows.

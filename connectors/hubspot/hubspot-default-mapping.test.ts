@@ -13,14 +13,34 @@ describe('HubSpot default mapping', () => {
 
   it('sends a member as a contact with their own code and link, leaving out what the hub does not know', () => {
     const data = mapByDefault(defaults, 'member.updated', memberContext);
-    expect(data).toEqual({ email: 'ann@example.com', firstname: 'Ann', referral_hub_code: 'ANN4K2', referral_hub_link: 'https://refer.example/r/ANN4K2' });
-    expect(toHubSpotContact(data)).toEqual({ ok: true, contact: { email: 'ann@example.com', properties: { firstname: 'Ann', referral_hub_code: 'ANN4K2', referral_hub_link: 'https://refer.example/r/ANN4K2' } } });
+    expect(data).toEqual({
+      email: 'ann@example.com',
+      firstname: 'Ann',
+      referral_hub_code: 'ANN4K2',
+      referral_hub_link: 'https://refer.example/r/ANN4K2',
+    });
+    expect(toHubSpotContact(data)).toEqual({
+      ok: true,
+      contact: {
+        email: 'ann@example.com',
+        properties: { firstname: 'Ann', referral_hub_code: 'ANN4K2', referral_hub_link: 'https://refer.example/r/ANN4K2' },
+      },
+    });
   });
 
   it('sends a referral as the referred friend with the referral status, not the referrer', () => {
     const data = mapByDefault(defaults, 'referral.status_changed', referralContext);
-    expect(data).toEqual({ email: 'bob@example.com', firstname: 'Bob', lastname: 'Lee', phone: '+1 555 0100', referral_hub_status: 'pending' });
+    expect(data).toEqual({
+      email: 'bob@example.com',
+      firstname: 'Bob',
+      lastname: 'Lee',
+      phone: '+1 555 0100',
+      referral_hub_status: 'pending',
+    });
     // With a prefix, the hub's properties are prefixed and HubSpot's own keep their names.
-    expect(toHubSpotContact(data, 'acme_')).toMatchObject({ ok: true, contact: { properties: { lastname: 'Lee', phone: '+1 555 0100', acme_referral_hub_status: 'pending' } } });
+    expect(toHubSpotContact(data, 'acme_')).toMatchObject({
+      ok: true,
+      contact: { properties: { lastname: 'Lee', phone: '+1 555 0100', acme_referral_hub_status: 'pending' } },
+    });
   });
 });

@@ -6,7 +6,11 @@ import { MEMBER_EVENTS, REFERRAL_EVENTS, type DefaultMapping } from '../mapping/
  * never collide with a portal's properties; `propertyPrefix` is prepended on top when set.
  */
 export const HUBSPOT_HUB_PROPERTIES = [
-  { name: 'referral_hub_status', label: 'Referral status', description: 'Status of the referral that brought this contact (pending, qualified, approved, denied), set by Referral Hub' },
+  {
+    name: 'referral_hub_status',
+    label: 'Referral status',
+    description: 'Status of the referral that brought this contact (pending, qualified, approved, denied), set by Referral Hub',
+  },
   { name: 'referral_hub_code', label: 'Referral code', description: "The contact's own referral code, set by Referral Hub" },
   { name: 'referral_hub_link', label: 'Referral link', description: "The contact's own referral link, set by Referral Hub" },
 ] as const;

@@ -14,8 +14,20 @@ const PROPERTY_NAME = /^[a-z][a-z0-9_]{0,99}$/;
 // Default contact properties keep their names when a prefix is configured; so does anything
 // HubSpot defines itself (hs_…).
 const DEFAULT_PROPERTIES = new Set([
-  'firstname', 'lastname', 'phone', 'mobilephone', 'company', 'website', 'jobtitle', 'address', 'city', 'state', 'zip', 'country',
-  'lifecyclestage', 'hubspot_owner_id',
+  'firstname',
+  'lastname',
+  'phone',
+  'mobilephone',
+  'company',
+  'website',
+  'jobtitle',
+  'address',
+  'city',
+  'state',
+  'zip',
+  'country',
+  'lifecyclestage',
+  'hubspot_owner_id',
 ]);
 
 /** The internal name a mapped field is sent as: custom names get `prefix`, default ones keep theirs. */

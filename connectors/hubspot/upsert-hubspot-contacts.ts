@@ -82,7 +82,9 @@ function applyBatchErrors(groups: readonly ContactGroup[], data: z.infer<typeof 
   // An error we cannot tie to an input: only inputs the results confirm count as written.
   const confirmed = new Set<ContactGroup>();
   for (const result of data.results ?? []) {
-    const group = (result.objectWriteTraceId && byTrace.get(result.objectWriteTraceId)) || byEmail.get(String(result.properties?.email ?? '').toLowerCase());
+    const group =
+      (result.objectWriteTraceId && byTrace.get(result.objectWriteTraceId)) ||
+      byEmail.get(String(result.properties?.email ?? '').toLowerCase());
     if (group) confirmed.add(group);
   }
   for (const group of groups) if (!group.failure && !confirmed.has(group)) group.failure = { kind: 'invalid', message: refusal(first) };
@@ -104,7 +106,10 @@ async function upsertChunk(account: HubSpotAccount, groups: readonly ContactGrou
 
   const parsed = batchResponseSchema.safeParse(response.data);
   // The contacts may have been written; a retry upserts the same values again, so that is safe.
-  if (!parsed.success) throw new ConnectorError('transient', `HubSpot batch upsert answered HTTP ${response.status} with an unreadable body`, { status: response.status });
+  if (!parsed.success)
+    throw new ConnectorError('transient', `HubSpot batch upsert answered HTTP ${response.status} with an unreadable body`, {
+      status: response.status,
+    });
   applyBatchErrors(groups, parsed.data);
   return response.status;
 }
@@ -136,7 +141,11 @@ function groupByEmail(account: HubSpotAccount, records: readonly OutboundRecord[
  * request throws ConnectorError (auth, 429 with the policy's wait, 5xx, network). With
  * `properties`, the hub's own contact properties the records carry are created first if missing.
  */
-export async function upsertHubSpotContacts(account: HubSpotAccount, records: readonly OutboundRecord[], properties?: HubSpotPropertyCheck): Promise<RecordResult[]> {
+export async function upsertHubSpotContacts(
+  account: HubSpotAccount,
+  records: readonly OutboundRecord[],
+  properties?: HubSpotPropertyCheck,
+): Promise<RecordResult[]> {
   const results: RecordResult[] = new Array<RecordResult>(records.length);
   const groups = groupByEmail(account, records, results);
   await properties?.ensure(groups.flatMap((group) => Object.keys(group.contact.properties)));

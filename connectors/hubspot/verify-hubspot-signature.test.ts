@@ -39,9 +39,19 @@ describe('verifyHubSpotSignature (v3)', () => {
   });
 
   it('decodes the escapes HubSpot decodes before signing the URI', () => {
-    const request = { method: 'GET', url: 'https://hub.example/webhooks/in/tok_abc?email=ann%40example.com&t=a%3Ab', body: '', signature: GET_SIGNATURE, timestamp: TIMESTAMP };
+    const request = {
+      method: 'GET',
+      url: 'https://hub.example/webhooks/in/tok_abc?email=ann%40example.com&t=a%3Ab',
+      body: '',
+      signature: GET_SIGNATURE,
+      timestamp: TIMESTAMP,
+    };
     expect(() => verifyHubSpotSignature(request, SECRET, { now: NOW })).not.toThrow();
-    expect(() => verifyHubSpotSignature({ ...request, url: 'https://hub.example/webhooks/in/tok_abc?email=ann@example.com&t=a:b' }, SECRET, { now: NOW })).not.toThrow();
+    expect(() =>
+      verifyHubSpotSignature({ ...request, url: 'https://hub.example/webhooks/in/tok_abc?email=ann@example.com&t=a:b' }, SECRET, {
+        now: NOW,
+      }),
+    ).not.toThrow();
   });
 
   it('accepts any of several secrets during rotation', () => {

@@ -38,7 +38,18 @@ export const HUBSPOT_TOLERANCE_MS = 5 * 60 * 1000;
 
 // The signed URI has these percent-escapes decoded (HubSpot's v3 validation steps).
 const DECODED_ESCAPES: Record<string, string> = {
-  '%3A': ':', '%2F': '/', '%3F': '?', '%40': '@', '%21': '!', '%24': '$', '%27': "'", '%28': '(', '%29': ')', '%2A': '*', '%2C': ',', '%3B': ';',
+  '%3A': ':',
+  '%2F': '/',
+  '%3F': '?',
+  '%40': '@',
+  '%21': '!',
+  '%24': '$',
+  '%27': "'",
+  '%28': '(',
+  '%29': ')',
+  '%2A': '*',
+  '%2C': ',',
+  '%3B': ';',
 };
 
 function signedUri(url: string): string {
@@ -79,5 +90,6 @@ export function verifyHubSpotSignature(
     // timingSafeEqual needs equal lengths; a length mismatch reveals nothing about the secret.
     if (expected.length === given.length && crypto.timingSafeEqual(expected, given)) matched = true;
   }
-  if (!matched) throw new HubSpotSignatureError('no_valid_signature', 'X-HubSpot-Signature-v3 does not match the request and client secret');
+  if (!matched)
+    throw new HubSpotSignatureError('no_valid_signature', 'X-HubSpot-Signature-v3 does not match the request and client secret');
 }

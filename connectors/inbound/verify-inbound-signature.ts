@@ -35,7 +35,12 @@ function hmacKey(secret: string): Buffer {
  * timestamp must be within five minutes of now, so a captured request cannot be replayed later.
  * Returns why a request is refused (the 401's message, never a secret), or undefined when it passes.
  */
-export function inboundSignatureProblem(rawBody: string, headers: InboundSignatureHeaders, secret: string, nowMs = Date.now()): string | undefined {
+export function inboundSignatureProblem(
+  rawBody: string,
+  headers: InboundSignatureHeaders,
+  secret: string,
+  nowMs = Date.now(),
+): string | undefined {
   const { id, timestamp, signature } = headers;
   if (!id && !timestamp && !signature) {
     return headers.legacy
@@ -55,5 +60,7 @@ export function inboundSignatureProblem(rawBody: string, headers: InboundSignatu
     const given = Buffer.from(value, 'base64');
     return given.length === expected.length && crypto.timingSafeEqual(given, expected);
   });
-  return matches ? undefined : 'webhook-signature does not match: sign "<webhook-id>.<webhook-timestamp>.<raw body>" with the connector\'s signing secret';
+  return matches
+    ? undefined
+    : 'webhook-signature does not match: sign "<webhook-id>.<webhook-timestamp>.<raw body>" with the connector\'s signing secret';
 }

@@ -49,7 +49,6 @@ function problemText(body: unknown, text: unknown): string {
   return [problem.data.title, problem.data.detail, ...fields].filter(Boolean).join(' — ');
 }
 
-
 /**
  * Maps what a Mailchimp SDK call rejected with onto the ConnectorError kinds. The superagent
  * error is never attached as `cause`: it holds the request, Authorization header included.

@@ -42,7 +42,15 @@ export function createMailchimpMergeFieldCheck(audience: MailchimpAudience): Mai
       if (!present.has(tag)) {
         // https://mailchimp.com/developer/marketing/api/list-merges/add-merge-field/ — text, so
         // any link (even a local one while trying the hub out) is accepted.
-        await call(() => audience.client.lists.addListMergeField(audience.listId, { tag, name: ours.get(tag)!.name, type: 'text', public: false, required: false }));
+        await call(() =>
+          audience.client.lists.addListMergeField(audience.listId, {
+            tag,
+            name: ours.get(tag)!.name,
+            type: 'text',
+            public: false,
+            required: false,
+          }),
+        );
       }
       known.add(tag);
     }

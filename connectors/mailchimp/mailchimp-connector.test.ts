@@ -27,7 +27,9 @@ function record(data: Record<string, unknown>, key = `ref_${++sequence}`): Outbo
 
 /** Method, path, status and contract violations of each exchange, sorted for concurrent calls. */
 function contract(exchanges: readonly PrismExchange[]) {
-  return exchanges.map((x) => ({ request: `${x.method} ${x.path}`, status: x.status, violations: x.violations })).sort((a, b) => a.request.localeCompare(b.request));
+  return exchanges
+    .map((x) => ({ request: `${x.method} ${x.path}`, status: x.status, violations: x.violations }))
+    .sort((a, b) => a.request.localeCompare(b.request));
 }
 
 const bodyOf = (exchange: PrismExchange | undefined): unknown => JSON.parse(exchange?.requestBody ?? 'null');
@@ -44,7 +46,10 @@ describe('mailchimpConnector against the Mailchimp spec (Prism)', () => {
 
   function connect(settings: Record<string, unknown> = {}, apiKey = API_KEY, runtime: ConnectorRuntime = loopbackRuntime()) {
     return mailchimpConnector.create(
-      { settings: mailchimpSettingsSchema.parse({ listId: LIST_ID, baseUrl: mock.url, ...settings }), secrets: mailchimpSecretsSchema.parse({ apiKey }) },
+      {
+        settings: mailchimpSettingsSchema.parse({ listId: LIST_ID, baseUrl: mock.url, ...settings }),
+        secrets: mailchimpSecretsSchema.parse({ apiKey }),
+      },
       runtime,
     );
   }
@@ -64,7 +69,9 @@ describe('mailchimpConnector against the Mailchimp spec (Prism)', () => {
     const results = await connect().destination!.push([ann]);
 
     expect(results).toEqual([{ key: ann.key, ok: true, status: 200 }]);
-    expect(contract(mock.exchanges)).toEqual([{ request: `PUT /lists/${LIST_ID}/members/${HASH.ann}`, status: 200, violations: undefined }]);
+    expect(contract(mock.exchanges)).toEqual([
+      { request: `PUT /lists/${LIST_ID}/members/${HASH.ann}`, status: 200, violations: undefined },
+    ]);
     const [put] = mock.exchanges;
     expect(put?.requestHeaders.authorization).toBe(BASIC_AUTH);
     expect(bodyOf(put)).toEqual({
@@ -81,7 +88,9 @@ describe('mailchimpConnector against the Mailchimp spec (Prism)', () => {
 
     // Prism's generated list holds neither tag, so both are added; every call passes the contract.
     const mergeFields = `/lists/${LIST_ID}/merge-fields`;
-    expect(mock.exchanges.map((x) => ({ request: `${x.method} ${x.path.split('?')[0]}`, status: x.status, violations: x.violations }))).toEqual([
+    expect(
+      mock.exchanges.map((x) => ({ request: `${x.method} ${x.path.split('?')[0]}`, status: x.status, violations: x.violations })),
+    ).toEqual([
       { request: `GET ${mergeFields}`, status: 200, violations: undefined },
       { request: `POST ${mergeFields}`, status: 200, violations: undefined },
       { request: `POST ${mergeFields}`, status: 200, violations: undefined },
@@ -95,7 +104,9 @@ describe('mailchimpConnector against the Mailchimp spec (Prism)', () => {
     // Known from now on: the next push is the member call alone.
     mock.exchanges.length = 0;
     await destination.push([record({ email: 'bob@example.com', REFCODE: 'BOB7' })]);
-    expect(contract(mock.exchanges)).toEqual([{ request: `PUT /lists/${LIST_ID}/members/${HASH.bob}`, status: 200, violations: undefined }]);
+    expect(contract(mock.exchanges)).toEqual([
+      { request: `PUT /lists/${LIST_ID}/members/${HASH.bob}`, status: 200, violations: undefined },
+    ]);
   });
 
   it('adds a merge field once when two batches carrying it are in flight together', async () => {
@@ -108,7 +119,7 @@ describe('mailchimpConnector against the Mailchimp spec (Prism)', () => {
     expect(mergeFieldCalls).toEqual(['GET', 'POST']);
   });
 
-  it('leaves merge fields of the user\'s own mapping alone', async () => {
+  it("leaves merge fields of the user's own mapping alone", async () => {
     await connect().destination!.push([record({ email: 'ann@example.com', GENDER: 'Female' })]);
     expect(mock.exchanges.map((x) => x.path)).toEqual([`/lists/${LIST_ID}/members/${HASH.ann}`]);
   });
@@ -120,7 +131,11 @@ describe('mailchimpConnector against the Mailchimp spec (Prism)', () => {
   });
 
   it('upserts several records with one batch subscribe call', async () => {
-    const records = [record({ email: 'ann@example.com', promo: 'A1' }), record({ email: 'bob@example.com', promo: 'B2' }), record({ email: 'cy@example.com' })];
+    const records = [
+      record({ email: 'ann@example.com', promo: 'A1' }),
+      record({ email: 'bob@example.com', promo: 'B2' }),
+      record({ email: 'cy@example.com' }),
+    ];
     const results = await connect().destination!.push(records);
 
     expect(results).toEqual(records.map((r) => ({ key: r.key, ok: true, status: 200 })));
@@ -145,7 +160,12 @@ describe('mailchimpConnector against the Mailchimp spec (Prism)', () => {
       { request: `PUT /lists/${LIST_ID}/members/${HASH.ann}`, status: 200, violations: undefined },
     ]);
     const tags = mock.exchanges.find((x) => x.path.endsWith('/tags'));
-    expect(bodyOf(tags)).toEqual({ tags: [{ name: 'advocate', status: 'active' }, { name: 'vip', status: 'active' }] });
+    expect(bodyOf(tags)).toEqual({
+      tags: [
+        { name: 'advocate', status: 'active' },
+        { name: 'vip', status: 'active' },
+      ],
+    });
   });
 
   it('tags every member of a batch after the batch call', async () => {
@@ -179,7 +199,9 @@ describe('mailchimpConnector against the Mailchimp spec (Prism)', () => {
       { key: first.key, ok: true, status: 200 },
       { key: second.key, ok: true, status: 200 },
     ]);
-    expect(contract(mock.exchanges)).toEqual([{ request: `PUT /lists/${LIST_ID}/members/${HASH.ann}`, status: 200, violations: undefined }]);
+    expect(contract(mock.exchanges)).toEqual([
+      { request: `PUT /lists/${LIST_ID}/members/${HASH.ann}`, status: 200, violations: undefined },
+    ]);
     expect(bodyOf(mock.exchanges[0])).toMatchObject({ email_address: 'ANN@example.com', merge_fields: { PROMO: 'NEW', FNAME: 'Ann' } });
   });
 
@@ -193,12 +215,26 @@ describe('mailchimpConnector against the Mailchimp spec (Prism)', () => {
 
     expect(results).toEqual([
       { key: good.key, ok: true, status: 200 },
-      { key: longName.key, ok: false, error: { kind: 'invalid', message: '"referralcode" is not a Mailchimp merge tag (1-10 characters of A-Z, 0-9 and _)' } },
-      { key: badName.key, ok: false, error: { kind: 'invalid', message: '"ref-code" is not a Mailchimp merge tag (1-10 characters of A-Z, 0-9 and _)' } },
+      {
+        key: longName.key,
+        ok: false,
+        error: { kind: 'invalid', message: '"referralcode" is not a Mailchimp merge tag (1-10 characters of A-Z, 0-9 and _)' },
+      },
+      {
+        key: badName.key,
+        ok: false,
+        error: { kind: 'invalid', message: '"ref-code" is not a Mailchimp merge tag (1-10 characters of A-Z, 0-9 and _)' },
+      },
       { key: noEmail.key, ok: false, error: { kind: 'invalid', message: 'record has no valid "email" field' } },
-      { key: badTags.key, ok: false, error: { kind: 'invalid', message: '"tags" must be a tag name or a list of names of 1-100 characters' } },
+      {
+        key: badTags.key,
+        ok: false,
+        error: { kind: 'invalid', message: '"tags" must be a tag name or a list of names of 1-100 characters' },
+      },
     ]);
-    expect(contract(mock.exchanges)).toEqual([{ request: `PUT /lists/${LIST_ID}/members/${HASH.ann}`, status: 200, violations: undefined }]);
+    expect(contract(mock.exchanges)).toEqual([
+      { request: `PUT /lists/${LIST_ID}/members/${HASH.ann}`, status: 200, violations: undefined },
+    ]);
   });
 
   it('makes no request when every record is invalid', async () => {
@@ -222,7 +258,10 @@ describe('mailchimpConnector against the Mailchimp spec (Prism)', () => {
     expect(JSON.stringify(mock.exchanges[0]?.violations)).toContain('Invalid security scheme used');
 
     mock.overrideNext({ dropAuthorization: true });
-    expect(await connectorFailure(connect().destination!.push([record({ email: 'ann@example.com' })]))).toMatchObject({ kind: 'auth', status: 401 });
+    expect(await connectorFailure(connect().destination!.push([record({ email: 'ann@example.com' })]))).toMatchObject({
+      kind: 'auth',
+      status: 401,
+    });
   });
 
   it.each([
@@ -231,7 +270,9 @@ describe('mailchimpConnector against the Mailchimp spec (Prism)', () => {
     ['code=404', 'invalid', 404],
   ])('classifies Prefer %s from the spec as %s', async (prefer, kind, status) => {
     mock.overrideNext({ prefer });
-    const error = await connectorFailure(connect().destination!.push([record({ email: 'ann@example.com' }), record({ email: 'bob@example.com' })]));
+    const error = await connectorFailure(
+      connect().destination!.push([record({ email: 'ann@example.com' }), record({ email: 'bob@example.com' })]),
+    );
     expect(error).toMatchObject({ kind, status });
     expect(error.retryAfterMs).toBeUndefined();
     // Prism's example problem body is carried into the message.
@@ -281,7 +322,10 @@ describe('mailchimpConnector against a scripted server', () => {
   });
 
   function connect(runtime: ConnectorRuntime = loopbackRuntime()) {
-    return mailchimpConnector.create({ settings: { listId: LIST_ID, baseUrl: `${receiver.url}/3.0` }, secrets: { apiKey: API_KEY } }, runtime);
+    return mailchimpConnector.create(
+      { settings: { listId: LIST_ID, baseUrl: `${receiver.url}/3.0` }, secrets: { apiKey: API_KEY } },
+      runtime,
+    );
   }
 
   it('turns batch subscribe errors[] into failures of those records only', async () => {
@@ -302,7 +346,11 @@ describe('mailchimpConnector against a scripted server', () => {
     const results = await connect().destination!.push([ann, bob]);
     expect(results).toEqual([
       { key: ann.key, ok: true, status: 200 },
-      { key: bob.key, ok: false, error: { kind: 'invalid', message: 'Mailchimp refused the member: bob@example.com looks fake or invalid (ERROR_FAKE_EMAIL)' } },
+      {
+        key: bob.key,
+        ok: false,
+        error: { kind: 'invalid', message: 'Mailchimp refused the member: bob@example.com looks fake or invalid (ERROR_FAKE_EMAIL)' },
+      },
     ]);
     expect(receiver.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`POST /3.0/lists/${LIST_ID}`]);
   });
@@ -314,24 +362,36 @@ describe('mailchimpConnector against a scripted server', () => {
       {
         key: ann.key,
         ok: false,
-        error: { kind: 'invalid', status: 400, message: 'Mailchimp answered HTTP 400: Member In Compliance State — ann@example.com is in a compliance state and cannot be subscribed.' },
+        error: {
+          kind: 'invalid',
+          status: 400,
+          message:
+            'Mailchimp answered HTTP 400: Member In Compliance State — ann@example.com is in a compliance state and cannot be subscribed.',
+        },
       },
     ]);
   });
 
   it('fails the whole push when the audience does not exist (404)', async () => {
     receiver.reply = () => problem(404, 'Resource Not Found', 'The requested resource could not be found.');
-    expect(await connectorFailure(connect().destination!.push([record({ email: 'ann@example.com' })]))).toMatchObject({ kind: 'invalid', status: 404 });
+    expect(await connectorFailure(connect().destination!.push([record({ email: 'ann@example.com' })]))).toMatchObject({
+      kind: 'invalid',
+      status: 404,
+    });
   });
 
   it('honours a Retry-After on 429', async () => {
-    receiver.reply = () => ({ ...problem(429, 'Too Many Requests', 'You have exceeded the limit of 10 simultaneous connections.'), headers: { 'retry-after': '7' } });
+    receiver.reply = () => ({
+      ...problem(429, 'Too Many Requests', 'You have exceeded the limit of 10 simultaneous connections.'),
+      headers: { 'retry-after': '7' },
+    });
     const error = await connectorFailure(connect().destination!.push([record({ email: 'ann@example.com' })]));
     expect(error).toMatchObject({ kind: 'rate_limited', status: 429, retryAfterMs: 7000 });
   });
 
   it('keeps the API key out of error messages even when the server echoes it', async () => {
-    receiver.reply = (request) => problem(401, 'API Key Invalid', `Your API key ${API_KEY} (${request.headers.authorization}) may be invalid.`);
+    receiver.reply = (request) =>
+      problem(401, 'API Key Invalid', `Your API key ${API_KEY} (${request.headers.authorization}) may be invalid.`);
     const error = await connectorFailure(connect().check());
     expect(error.kind).toBe('auth');
     expect(error.message).toContain('[redacted]');
@@ -372,7 +432,10 @@ describe('mailchimpConnector against a scripted server', () => {
     const closed = await startLocalReceiver();
     const url = closed.url;
     await closed.close();
-    const connector = mailchimpConnector.create({ settings: { listId: LIST_ID, baseUrl: url }, secrets: { apiKey: API_KEY } }, loopbackRuntime());
+    const connector = mailchimpConnector.create(
+      { settings: { listId: LIST_ID, baseUrl: url }, secrets: { apiKey: API_KEY } },
+      loopbackRuntime(),
+    );
     const error = await connectorFailure(connector.check());
     expect(error.kind).toBe('transient');
     expect(error.message).toContain('ECONNREFUSED');
@@ -396,7 +459,10 @@ describe('mailchimp config schemas', () => {
     expect(JSON.stringify(result.error?.issues)).not.toContain(apiKey);
   });
 
-  it.each([{ listId: '' }, { listId: 'a/../b' }, { listId: 'x', statusIfNew: 'cleaned' }, { listId: 'x', baseUrl: 'ftp://mock' }])('refuses %j', (settings) => {
-    expect(mailchimpSettingsSchema.safeParse(settings).success).toBe(false);
-  });
+  it.each([{ listId: '' }, { listId: 'a/../b' }, { listId: 'x', statusIfNew: 'cleaned' }, { listId: 'x', baseUrl: 'ftp://mock' }])(
+    'refuses %j',
+    (settings) => {
+      expect(mailchimpSettingsSchema.safeParse(settings).success).toBe(false);
+    },
+  );
 });

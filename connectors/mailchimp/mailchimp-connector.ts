@@ -9,19 +9,29 @@ import { MAILCHIMP_BATCH_SIZE, upsertMailchimpMembers, type MailchimpAudience } 
 // `<key>-<dc>`: the suffix names the data centre that serves the account (…-us19 → us19).
 const API_KEY = /^[A-Za-z0-9]+-([a-z]+[0-9]+)$/;
 
-export const mailchimpSettingsSchema = z.object({
-  listId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'listId must be a Mailchimp audience id' }).describe('Audience (list) id, from Audience settings'),
-  tags: z.array(z.string().trim().min(1).max(100)).max(50).optional().describe('Tags added to every member the connector pushes'),
-  statusIfNew: z
-    .enum(['subscribed', 'pending', 'unsubscribed', 'transactional'])
-    .optional()
-    .describe('Status of addresses new to the audience (default subscribed; pending sends a confirmation email)'),
-  baseUrl: z.url({ protocol: /^https?$/, error: 'baseUrl must be an absolute http or https URL' }).optional().describe('API root; default https://<dc>.api.mailchimp.com/3.0'),
-}).strict();
+export const mailchimpSettingsSchema = z
+  .object({
+    listId: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'listId must be a Mailchimp audience id' })
+      .describe('Audience (list) id, from Audience settings'),
+    tags: z.array(z.string().trim().min(1).max(100)).max(50).optional().describe('Tags added to every member the connector pushes'),
+    statusIfNew: z
+      .enum(['subscribed', 'pending', 'unsubscribed', 'transactional'])
+      .optional()
+      .describe('Status of addresses new to the audience (default subscribed; pending sends a confirmation email)'),
+    baseUrl: z
+      .url({ protocol: /^https?$/, error: 'baseUrl must be an absolute http or https URL' })
+      .optional()
+      .describe('API root; default https://<dc>.api.mailchimp.com/3.0'),
+  })
+  .strict();
 
-export const mailchimpSecretsSchema = z.object({
-  apiKey: z.string().regex(API_KEY, { error: 'apiKey must look like <key>-<dc>, e.g. …-us19' }).describe('Marketing API key'),
-}).strict();
+export const mailchimpSecretsSchema = z
+  .object({
+    apiKey: z.string().regex(API_KEY, { error: 'apiKey must look like <key>-<dc>, e.g. …-us19' }).describe('Marketing API key'),
+  })
+  .strict();
 
 // 10 simultaneous connections per key is Mailchimp's only published limit (no per-second quota).
 // A push holds one connection for its batch call and up to TAG_CONCURRENCY for tag calls, so two

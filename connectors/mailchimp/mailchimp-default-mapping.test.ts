@@ -15,12 +15,19 @@ describe('Mailchimp default mapping', () => {
     const data = mapByDefault(defaults, 'member.created', memberContext);
     expect(toMailchimpMember(data)).toEqual({
       ok: true,
-      member: { email_address: 'ann@example.com', merge_fields: { FNAME: 'Ann', REFCODE: 'ANN4K2', REFURL: 'https://refer.example/r/ANN4K2' }, tags: [] },
+      member: {
+        email_address: 'ann@example.com',
+        merge_fields: { FNAME: 'Ann', REFCODE: 'ANN4K2', REFURL: 'https://refer.example/r/ANN4K2' },
+        tags: [],
+      },
     });
   });
 
-  it('sends a referral as the referred friend, without the referrer\'s code or link', () => {
+  it("sends a referral as the referred friend, without the referrer's code or link", () => {
     const data = mapByDefault(defaults, 'referral.created', referralContext);
-    expect(toMailchimpMember(data)).toEqual({ ok: true, member: { email_address: 'bob@example.com', merge_fields: { FNAME: 'Bob', LNAME: 'Lee' }, tags: [] } });
+    expect(toMailchimpMember(data)).toEqual({
+      ok: true,
+      member: { email_address: 'bob@example.com', merge_fields: { FNAME: 'Bob', LNAME: 'Lee' }, tags: [] },
+    });
   });
 });

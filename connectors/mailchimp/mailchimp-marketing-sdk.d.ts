@@ -24,7 +24,11 @@ declare module '@mailchimp/mailchimp_marketing/src/ApiClient.js' {
     ping: { get(): Promise<unknown> };
     lists: {
       setListMember(listId: string, subscriberHash: string, body: object, opts?: { skipMergeValidation?: boolean }): Promise<unknown>;
-      batchListMembers(listId: string, body: object, opts?: { skipMergeValidation?: boolean; skipDuplicateCheck?: boolean }): Promise<unknown>;
+      batchListMembers(
+        listId: string,
+        body: object,
+        opts?: { skipMergeValidation?: boolean; skipDuplicateCheck?: boolean },
+      ): Promise<unknown>;
       updateListMemberTags(listId: string, subscriberHash: string, body: object): Promise<unknown>;
       getListMergeFields(listId: string, opts?: { count?: number; offset?: number }): Promise<unknown>;
       addListMergeField(listId: string, body: object): Promise<unknown>;

@@ -89,7 +89,11 @@ async function batchSubscribe(audience: MailchimpAudience, groups: readonly Memb
     // Batch subscribe has no status_if_new: `status` is what new members get, and
     // update_existing makes the same call update the merge fields of existing members.
     body = await audience.client.lists.batchListMembers(audience.listId, {
-      members: groups.map(({ member }) => ({ email_address: member.email_address, status: audience.statusIfNew, merge_fields: member.merge_fields })),
+      members: groups.map(({ member }) => ({
+        email_address: member.email_address,
+        status: audience.statusIfNew,
+        merge_fields: member.merge_fields,
+      })),
       update_existing: true,
     });
   } catch (caught) {
@@ -97,13 +101,18 @@ async function batchSubscribe(audience: MailchimpAudience, groups: readonly Memb
   }
   const parsed = batchResponseSchema.safeParse(body);
   // The members may have been written; a retry re-sends the same upserts, so that is safe.
-  if (!parsed.success) throw new ConnectorError('transient', 'Mailchimp batch subscribe answered with a body that has no readable errors list');
+  if (!parsed.success)
+    throw new ConnectorError('transient', 'Mailchimp batch subscribe answered with a body that has no readable errors list');
 
   const byAddress = new Map(groups.map((group) => [group.member.email_address.toLowerCase(), group]));
   for (const rejected of parsed.data.errors ?? []) {
     const group = byAddress.get(rejected.email_address.toLowerCase());
     if (!group) continue;
-    const reason = [rejected.error, rejected.error_code && `(${rejected.error_code})`, rejected.field && `[${rejected.field}: ${rejected.field_message ?? ''}]`];
+    const reason = [
+      rejected.error,
+      rejected.error_code && `(${rejected.error_code})`,
+      rejected.field && `[${rejected.field}: ${rejected.field_message ?? ''}]`,
+    ];
     group.failure = { kind: 'invalid', message: `Mailchimp refused the member: ${reason.filter(Boolean).join(' ') || 'no reason given'}` };
   }
 }
@@ -171,7 +180,11 @@ function groupByAddress(audience: MailchimpAudience, records: readonly OutboundR
  * Throws ConnectorError when the audience itself fails (auth, list, 429, 5xx, network). With
  * `mergeFields`, the hub's own merge fields the records carry are added to the audience first.
  */
-export async function upsertMailchimpMembers(audience: MailchimpAudience, records: readonly OutboundRecord[], mergeFields?: MailchimpMergeFieldCheck): Promise<RecordResult[]> {
+export async function upsertMailchimpMembers(
+  audience: MailchimpAudience,
+  records: readonly OutboundRecord[],
+  mergeFields?: MailchimpMergeFieldCheck,
+): Promise<RecordResult[]> {
   const results: RecordResult[] = new Array<RecordResult>(records.length);
   const groups = groupByAddress(audience, records, results);
   // Checked before every push, not only at setup: DNS for the host may have changed since.

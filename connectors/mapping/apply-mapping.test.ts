@@ -68,7 +68,14 @@ describe('applyMapping: origins', () => {
       ],
       context,
     );
-    expect(out).toEqual({ plan: 'pro', amount: 20, program: 'acme', type: 'referral.created', flag: 'disposable_email', flags: ['same_ip', 'disposable_email'] });
+    expect(out).toEqual({
+      plan: 'pro',
+      amount: 20,
+      program: 'acme',
+      type: 'referral.created',
+      flag: 'disposable_email',
+      flags: ['same_ip', 'disposable_email'],
+    });
   });
 
   it('gives null for a missing source without empty, and keeps an empty string', () => {
@@ -95,7 +102,8 @@ describe('applyMapping: origins', () => {
 });
 
 describe('applyMapping: when', () => {
-  const status = (when: Record<string, unknown>, extra: Record<string, unknown> = {}) => one({ source: 'referral.email', when, ...extra }, context);
+  const status = (when: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    one({ source: 'referral.email', when, ...extra }, context);
 
   it('equals: passes the value when true, null or empty when false', () => {
     expect(status({ source: 'referral.status', equals: 'pending' })).toBe('bob@example.com');
@@ -143,7 +151,9 @@ describe('applyMapping: when', () => {
   });
 
   it('a failed condition gives the literal empty value, untouched by format and case', () => {
-    expect(one({ source: 'referral.firstName', when: { source: 'referral.status', equals: 'x' }, empty: 'none', case: 'upper' }, context)).toBe('none');
+    expect(
+      one({ source: 'referral.firstName', when: { source: 'referral.status', equals: 'x' }, empty: 'none', case: 'upper' }, context),
+    ).toBe('none');
   });
 });
 
@@ -276,7 +286,15 @@ describe('applyMapping: case', () => {
 
 describe('applyMapping: prototype safety', () => {
   it('reads inherited names as missing', () => {
-    for (const source of ['referral.toString', 'referral.hasOwnProperty', 'referral.valueOf', 'referral.fraudFlags.length', 'referral.fraudFlags.map', 'referral.email.length', 'referral.email.0']) {
+    for (const source of [
+      'referral.toString',
+      'referral.hasOwnProperty',
+      'referral.valueOf',
+      'referral.fraudFlags.length',
+      'referral.fraudFlags.map',
+      'referral.email.length',
+      'referral.email.0',
+    ]) {
       expect(map([{ target: 'out', source, empty: 'missing' }], context).out, source).toBe('missing');
     }
   });
@@ -287,7 +305,9 @@ describe('applyMapping: prototype safety', () => {
       expect(() => applyMapping(unchecked, context), source).toThrow('which is not allowed');
     }
     expect(() => applyMapping([{ target: 'out', template: '{{referral.__proto__.x}}' }], context)).toThrow('which is not allowed');
-    expect(() => applyMapping([{ target: 'out', constant: 1, when: { source: 'referral.constructor', exists: true } }], context)).toThrow('which is not allowed');
+    expect(() => applyMapping([{ target: 'out', constant: 1, when: { source: 'referral.constructor', exists: true } }], context)).toThrow(
+      'which is not allowed',
+    );
   });
 
   it('ignores non-enumerable and inherited properties', () => {
@@ -299,7 +319,13 @@ describe('applyMapping: prototype safety', () => {
   });
 
   it('never writes through a target name into a prototype', () => {
-    const out = applyMapping([{ target: '__proto__', constant: 'x' }, { target: 'constructor', constant: 'y' }], {});
+    const out = applyMapping(
+      [
+        { target: '__proto__', constant: 'x' },
+        { target: 'constructor', constant: 'y' },
+      ],
+      {},
+    );
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
     expect(Object.keys(out)).toEqual(['__proto__', 'constructor']);
     expect(JSON.stringify(out)).toBe('{"__proto__":"x","constructor":"y"}');
@@ -307,7 +333,9 @@ describe('applyMapping: prototype safety', () => {
   });
 
   it('drops a "__proto__" valueMap key without polluting anything', () => {
-    const [entry] = mappingSchema.parse([JSON.parse('{"target":"g","source":"referral.g","valueMap":{"__proto__":{"polluted":"yes"},"a":"A"}}')]);
+    const [entry] = mappingSchema.parse([
+      JSON.parse('{"target":"g","source":"referral.g","valueMap":{"__proto__":{"polluted":"yes"},"a":"A"}}'),
+    ]);
     expect(entry?.valueMap).toEqual({ a: 'A' });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
@@ -316,15 +344,28 @@ describe('applyMapping: prototype safety', () => {
 describe('compileMapping', () => {
   it('compiles once and maps many records', () => {
     const mapRecord = compileMapping(mappingSchema.parse([{ target: 'email', source: 'referral.email', case: 'upper' }]));
-    expect([1, 2, 3].map((n) => mapRecord({ referral: { email: `u${n}@x.io` } }))).toEqual([{ email: 'U1@X.IO' }, { email: 'U2@X.IO' }, { email: 'U3@X.IO' }]);
+    expect([1, 2, 3].map((n) => mapRecord({ referral: { email: `u${n}@x.io` } }))).toEqual([
+      { email: 'U1@X.IO' },
+      { email: 'U2@X.IO' },
+      { email: 'U3@X.IO' },
+    ]);
   });
 
   it('throws a clear error for entries that skipped validation', () => {
     expect(() => compileMapping([{ target: 'd', source: 'referral.createdAt', format: 'date:YYYY' }])).toThrow(
       'mapping entry 0 ("d"): date pattern "YYYY" has an unknown token "YYYY"',
     );
-    expect(() => compileMapping([{ target: 'e' }])).toThrow('mapping entry 0 ("e"): needs exactly one of "source", "constant" or "template"');
-    expect(() => compileMapping([{ target: 'a', constant: 1 }, { target: 'b', source: 'a..b' }])).toThrow('mapping entry 1 ("b"): source path "a..b" has an empty segment');
-    expect(() => compileMapping([{ target: 'w', constant: 1, when: { source: 'a.b' } }])).toThrow('mapping entry 0 ("w"): when needs one test');
+    expect(() => compileMapping([{ target: 'e' }])).toThrow(
+      'mapping entry 0 ("e"): needs exactly one of "source", "constant" or "template"',
+    );
+    expect(() =>
+      compileMapping([
+        { target: 'a', constant: 1 },
+        { target: 'b', source: 'a..b' },
+      ]),
+    ).toThrow('mapping entry 1 ("b"): source path "a..b" has an empty segment');
+    expect(() => compileMapping([{ target: 'w', constant: 1, when: { source: 'a.b' } }])).toThrow(
+      'mapping entry 0 ("w"): when needs one test',
+    );
   });
 });

@@ -19,7 +19,21 @@ describe('toUtcDate', () => {
   it('accepts valid Dates and refuses everything else', () => {
     const d = new Date('2024-03-05T10:20:30.000Z');
     expect(toUtcDate(d)).toBe(d);
-    for (const value of [new Date('nope'), 'yesterday', '2024-3-5', '20240305', '2024-03-05T10', '2024-03-05T10:20:30+25:00', '2024-03-05T10:60', '2024-04-31', '2024-00-10', 1709634030000, null, undefined, {}]) {
+    for (const value of [
+      new Date('nope'),
+      'yesterday',
+      '2024-3-5',
+      '20240305',
+      '2024-03-05T10',
+      '2024-03-05T10:20:30+25:00',
+      '2024-03-05T10:60',
+      '2024-04-31',
+      '2024-00-10',
+      1709634030000,
+      null,
+      undefined,
+      {},
+    ]) {
       expect(toUtcDate(value), String(value)).toBeUndefined();
     }
   });

@@ -37,5 +37,6 @@ export function defaultMappingPart(defaults: DefaultMapping, eventType: string):
  */
 export function compileDefaultMappingPart(part: DefaultMappingPart): CompiledMapping {
   const map = compileMapping(part.mapping);
-  return (context) => Object.fromEntries(Object.entries(map(context)).filter(([, value]) => value !== null && value !== undefined && value !== ''));
+  return (context) =>
+    Object.fromEntries(Object.entries(map(context)).filter(([, value]) => value !== null && value !== undefined && value !== ''));
 }

@@ -3,7 +3,10 @@ import { INBOUND_SOURCE_ROOTS } from './mapping-paths.js';
 import { createMappingSchema, mappingEntrySchema, mappingSchema } from './mapping-entry-schema.js';
 
 /** Every issue as `path: message`, the shape the API turns into 422 details. */
-function problems(schema: { safeParse(input: unknown): { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } } }, input: unknown): string[] {
+function problems(
+  schema: { safeParse(input: unknown): { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } } },
+  input: unknown,
+): string[] {
   const result = schema.safeParse(input);
   if (result.success) return [];
   return (result.error?.issues ?? []).map((issue) => `${issue.path.map(String).join('.')}: ${issue.message}`);
@@ -16,7 +19,13 @@ describe('mappingEntrySchema', () => {
   it('accepts the design examples unchanged', () => {
     const entries = [
       { target: 'email', source: 'referral.email' },
-      { target: 'gender', source: 'referral.customFields.gender', valueMap: { M: 'Male', F: 'Female' }, noMatch: 'Other', empty: 'Unknown' },
+      {
+        target: 'gender',
+        source: 'referral.customFields.gender',
+        valueMap: { M: 'Male', F: 'Female' },
+        noMatch: 'Other',
+        empty: 'Unknown',
+      },
       { target: 'signup_date', source: 'referral.createdAt', format: 'date:yyyy-MM-dd' },
       { target: 'origin', constant: 'referral-hub' },
     ];
@@ -82,12 +91,18 @@ describe('mappingEntrySchema', () => {
     expect(entryProblems({ target: 'x', source: 'referral.email', valueMap: { a: { b: 1 } } })).toEqual([
       'valueMap.a: must be a string, a finite number, a boolean or null',
     ]);
-    expect(entryProblems({ target: 'x', source: 'referral.email', valueMap: ['a'] })).toEqual(['valueMap: valueMap must be an object of value → replacement']);
-    expect(entryProblems({ target: 'x', source: 'referral.email', empty: [] })).toEqual(['empty: must be a string, a finite number, a boolean or null']);
+    expect(entryProblems({ target: 'x', source: 'referral.email', valueMap: ['a'] })).toEqual([
+      'valueMap: valueMap must be an object of value → replacement',
+    ]);
+    expect(entryProblems({ target: 'x', source: 'referral.email', empty: [] })).toEqual([
+      'empty: must be a string, a finite number, a boolean or null',
+    ]);
   });
 
   it('refuses noMatch without valueMap', () => {
-    expect(entryProblems({ target: 'x', source: 'referral.email', noMatch: 'Other' })).toEqual(['noMatch: "noMatch" only applies together with "valueMap"']);
+    expect(entryProblems({ target: 'x', source: 'referral.email', noMatch: 'Other' })).toEqual([
+      'noMatch: "noMatch" only applies together with "valueMap"',
+    ]);
   });
 
   it('refuses a "__proto__" target', () => {
@@ -123,12 +138,16 @@ describe('mappingEntrySchema', () => {
   });
 
   it('explains bad templates', () => {
-    expect(entryProblems({ target: 'x', template: 'Hi {{referral.firstName' })).toEqual(['template: template has an unclosed or malformed "{{" near "{{referral.firstName"']);
+    expect(entryProblems({ target: 'x', template: 'Hi {{referral.firstName' })).toEqual([
+      'template: template has an unclosed or malformed "{{" near "{{referral.firstName"',
+    ]);
     expect(entryProblems({ target: 'x', template: 'Hi {{}}' })).toEqual(['template: template placeholder {{}}: source path is empty']);
     expect(entryProblems({ target: 'x', template: '{{referral.__proto__}}' })).toEqual([
       'template: template placeholder {{referral.__proto__}}: source path "referral.__proto__" uses "__proto__", which is not allowed',
     ]);
-    expect(entryProblems({ target: 'x', template: '{{a}} then {{b' })).toEqual(['template: template has an unclosed or malformed "{{" near "{{b"']);
+    expect(entryProblems({ target: 'x', template: '{{a}} then {{b' })).toEqual([
+      'template: template has an unclosed or malformed "{{" near "{{b"',
+    ]);
   });
 
   describe('when', () => {
@@ -149,12 +168,18 @@ describe('mappingEntrySchema', () => {
     });
 
     it('validates its parts', () => {
-      expect(entryProblems({ target: 'x', constant: 1, when: { equals: 'a' } })).toEqual(['when.source: must be a dotted path string like "referral.email"']);
+      expect(entryProblems({ target: 'x', constant: 1, when: { equals: 'a' } })).toEqual([
+        'when.source: must be a dotted path string like "referral.email"',
+      ]);
       expect(entryProblems({ target: 'x', constant: 1, when: { source: 'a.constructor', exists: true } })).toEqual([
         'when.source: source path "a.constructor" uses "constructor", which is not allowed',
       ]);
-      expect(entryProblems({ target: 'x', constant: 1, when: { source: 'a.b', exists: 'yes' } })).toEqual(['when.exists: exists must be true or false']);
-      expect(entryProblems({ target: 'x', constant: 1, when: { source: 'a.b', contains: null } })).toEqual(['when.contains: contains must be a string, number or boolean']);
+      expect(entryProblems({ target: 'x', constant: 1, when: { source: 'a.b', exists: 'yes' } })).toEqual([
+        'when.exists: exists must be true or false',
+      ]);
+      expect(entryProblems({ target: 'x', constant: 1, when: { source: 'a.b', contains: null } })).toEqual([
+        'when.contains: contains must be a string, number or boolean',
+      ]);
       expect(entryProblems({ target: 'x', constant: 1, when: { source: 'a.b', matches: 'x' } })).toEqual([
         'when: Unrecognized key: "matches"',
         'when: when needs one test: "equals", "contains" or "exists"',
@@ -164,7 +189,17 @@ describe('mappingEntrySchema', () => {
 
   describe('format', () => {
     it('accepts every supported kind', () => {
-      for (const format of ['date:yyyy-MM-dd', "date:yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", 'date:dd/MM/yyyy HH:mm', 'number:0', 'number:2', 'number:20', 'boolean:yes/no', 'boolean:1/0', 'boolean:Y/']) {
+      for (const format of [
+        'date:yyyy-MM-dd',
+        "date:yyyy-MM-dd'T'HH:mm:ss.SSS'Z'",
+        'date:dd/MM/yyyy HH:mm',
+        'number:0',
+        'number:2',
+        'number:20',
+        'boolean:yes/no',
+        'boolean:1/0',
+        'boolean:Y/',
+      ]) {
         expect(entryProblems({ target: 'x', source: 'a.b', format }), format).toEqual([]);
       }
     });
@@ -176,8 +211,12 @@ describe('mappingEntrySchema', () => {
       expect(entryProblems({ target: 'x', source: 'a.b', format: 'date:yyyy-MM-ddTHH:mm' })[0]).toContain('unknown token "T"');
       expect(entryProblems({ target: 'x', source: 'a.b', format: 'date:yy-MM-dd' })[0]).toContain('unknown token "yy"');
       expect(entryProblems({ target: 'x', source: 'a.b', format: 'date:hh:mm' })[0]).toContain('unknown token "hh"');
-      expect(entryProblems({ target: 'x', source: 'a.b', format: "date:yyyy 'at" })).toEqual([`format: date pattern "yyyy 'at" has an unterminated quote`]);
-      expect(entryProblems({ target: 'x', source: 'a.b', format: 'date:' })).toEqual(['format: date pattern is empty, e.g. "date:yyyy-MM-dd"']);
+      expect(entryProblems({ target: 'x', source: 'a.b', format: "date:yyyy 'at" })).toEqual([
+        `format: date pattern "yyyy 'at" has an unterminated quote`,
+      ]);
+      expect(entryProblems({ target: 'x', source: 'a.b', format: 'date:' })).toEqual([
+        'format: date pattern is empty, e.g. "date:yyyy-MM-dd"',
+      ]);
     });
 
     it('explains bad number and boolean formats', () => {
@@ -238,7 +277,12 @@ describe('mappingSchema', () => {
   });
 
   it('reports entry problems with the entry index', () => {
-    expect(mappingProblems([{ target: 'ok', source: 'referral.email' }, { target: 'bad', source: 'referral.email', format: 'date:DD' }])).toEqual([
+    expect(
+      mappingProblems([
+        { target: 'ok', source: 'referral.email' },
+        { target: 'bad', source: 'referral.email', format: 'date:DD' },
+      ]),
+    ).toEqual([
       `1.format: date pattern "DD" has an unknown token "DD" (known tokens are yyyy, MM, dd, HH, mm, ss, SSS; put literal letters in single quotes, like 'T')`,
     ]);
   });

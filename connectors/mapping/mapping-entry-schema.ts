@@ -17,22 +17,31 @@ const scalarSchema = z.union([z.string(), z.number(), z.boolean(), z.null()], {
   error: 'must be a string, a finite number, a boolean or null',
 });
 
-const sourcePathSchema = z.string({ error: 'must be a dotted path string like "referral.email"' }).superRefine((path, ctx) => {
-  const parsed = parseSourcePath(path);
-  if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
-}).describe('Dotted path into the record, such as referral.email or member.customFields.plan');
+const sourcePathSchema = z
+  .string({ error: 'must be a dotted path string like "referral.email"' })
+  .superRefine((path, ctx) => {
+    const parsed = parseSourcePath(path);
+    if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
+  })
+  .describe('Dotted path into the record, such as referral.email or member.customFields.plan');
 
-const templateSchema = z.string({ error: 'template must be a string' }).superRefine((template, ctx) => {
-  const parsed = parseTemplate(template);
-  if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
-}).describe('Text with {{path}} placeholders, such as "{{referral.firstName}} {{referral.lastName}}"');
+const templateSchema = z
+  .string({ error: 'template must be a string' })
+  .superRefine((template, ctx) => {
+    const parsed = parseTemplate(template);
+    if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
+  })
+  .describe('Text with {{path}} placeholders, such as "{{referral.firstName}} {{referral.lastName}}"');
 
-const formatSchema = z.string({ error: 'format must be a string' }).superRefine((spec, ctx) => {
-  const compiled = compileFormat(spec);
-  if ('error' in compiled) ctx.addIssue({ code: 'custom', message: compiled.error });
-}).describe(
-  "date:<pattern> (tokens yyyy MM dd HH mm ss SSS, UTC, literal letters in quotes: yyyy-MM-dd'T'HH:mm), number:<decimals> or boolean:<trueText>/<falseText>",
-);
+const formatSchema = z
+  .string({ error: 'format must be a string' })
+  .superRefine((spec, ctx) => {
+    const compiled = compileFormat(spec);
+    if ('error' in compiled) ctx.addIssue({ code: 'custom', message: compiled.error });
+  })
+  .describe(
+    "date:<pattern> (tokens yyyy MM dd HH mm ss SSS, UTC, literal letters in quotes: yyyy-MM-dd'T'HH:mm), number:<decimals> or boolean:<trueText>/<falseText>",
+  );
 
 export const mappingConditionSchema = z
   .object({

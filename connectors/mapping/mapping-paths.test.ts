@@ -23,9 +23,7 @@ describe('mapping paths', () => {
   });
 
   it('collects every path an entry reads, with where it was found', () => {
-    expect(
-      mappingPaths({ template: '{{referral.firstName}} {{member.email}}', when: { source: 'event.type' } }),
-    ).toEqual([
+    expect(mappingPaths({ template: '{{referral.firstName}} {{member.email}}', when: { source: 'event.type' } })).toEqual([
       { path: 'referral.firstName', field: 'template' },
       { path: 'member.email', field: 'template' },
       { path: 'event.type', field: 'when.source' },

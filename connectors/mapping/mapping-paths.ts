@@ -55,7 +55,8 @@ export function parseTemplate(template: string): { parts: TemplatePart[] } | { e
   for (const match of template.matchAll(PLACEHOLDER)) {
     const start = match.index;
     const literal = template.slice(last, start);
-    if (literal.includes('{{')) return { error: `template has an unclosed or malformed "{{" near "${literal.slice(literal.indexOf('{{'))}"` };
+    if (literal.includes('{{'))
+      return { error: `template has an unclosed or malformed "{{" near "${literal.slice(literal.indexOf('{{'))}"` };
     if (literal.length > 0) parts.push({ text: literal });
     const path = (match[1] ?? '').trim();
     const parsed = parseSourcePath(path);

@@ -22,7 +22,16 @@ describe('resolvePath', () => {
   });
 
   it('never reaches the prototype chain or non-enumerable properties', () => {
-    for (const path of [['__proto__'], ['constructor'], ['constructor', 'prototype'], ['toString'], ['a', '__proto__'], ['a', 'list', 'length'], ['a', 'list', 'push'], ['a', 'hasOwnProperty']]) {
+    for (const path of [
+      ['__proto__'],
+      ['constructor'],
+      ['constructor', 'prototype'],
+      ['toString'],
+      ['a', '__proto__'],
+      ['a', 'list', 'length'],
+      ['a', 'list', 'push'],
+      ['a', 'hasOwnProperty'],
+    ]) {
       expect(resolvePath(data, path), path.join('.')).toBeUndefined();
     }
     expect(resolvePath(Object.create({ inherited: 1 }), ['inherited'])).toBeUndefined();

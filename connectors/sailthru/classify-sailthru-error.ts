@@ -37,6 +37,11 @@ export function classifySailthruError(response: AxiosResponse, options: { redact
   const body = sailthruErrorSchema.safeParse(response.data);
   const kind = (body.success ? CODE_KINDS.get(body.data.error) : undefined) ?? (response.status === 429 ? 'rate_limited' : generic.kind);
   // Sailthru sends no Retry-After; the window's reset time is when the next call can succeed.
-  const retryAfterMs = kind === 'rate_limited' ? (sailthruResetDelayMs(response.headers, now) ?? generic.retryAfterMs) : kind === 'transient' ? generic.retryAfterMs : undefined;
+  const retryAfterMs =
+    kind === 'rate_limited'
+      ? (sailthruResetDelayMs(response.headers, now) ?? generic.retryAfterMs)
+      : kind === 'transient'
+        ? generic.retryAfterMs
+        : undefined;
   return new ConnectorError(kind, generic.message, { status: response.status, retryAfterMs });
 }

@@ -61,7 +61,9 @@ export function createSailthruClient(options: SailthruClientOptions): SailthruCl
       if (!window || window.remaining > 0) return;
       const waitMs = window.seenAt + window.resetDelayMs - now();
       if (waitMs > 0) {
-        throw new ConnectorError('rate_limited', `Sailthru ${method} /${endpoint} has no requests left in this window`, { retryAfterMs: waitMs });
+        throw new ConnectorError('rate_limited', `Sailthru ${method} /${endpoint} has no requests left in this window`, {
+          retryAfterMs: waitMs,
+        });
       }
     },
     async call(method, endpoint, payload) {

@@ -18,7 +18,13 @@ function record(type: string, data: Record<string, unknown>): OutboundRecord {
   return { key: id, event: { id, type, timestamp: '2025-06-01T12:00:00.000Z' }, data };
 }
 const ann = (type = 'member.created', extra: Record<string, unknown> = {}) =>
-  record(type, { email: 'ann@example.com', first_name: 'Ann', referral_code: 'ANN4K2', referral_url: 'https://hub.example/r/ANN4K2', ...extra });
+  record(type, {
+    email: 'ann@example.com',
+    first_name: 'Ann',
+    referral_code: 'ANN4K2',
+    referral_url: 'https://hub.example/r/ANN4K2',
+    ...extra,
+  });
 
 describe('sailthruConnector', () => {
   let fake: SailthruFake;
@@ -76,7 +82,9 @@ describe('sailthruConnector', () => {
     const { api_key, format, json, sig } = fake.requests[0]!.params;
     expect(sig).toBe(md5(API_SECRET + [api_key!, format!, json!].sort().join('')));
     // Written out by hand: "json" < "key" < "{…}" in string order.
-    expect(signSailthruParams({ api_key: 'key', format: 'json', json: '{"id":"a@b.co"}' }, 'secret')).toBe(md5('secretjsonkey{"id":"a@b.co"}'));
+    expect(signSailthruParams({ api_key: 'key', format: 'json', json: '{"id":"a@b.co"}' }, 'secret')).toBe(
+      md5('secretjsonkey{"id":"a@b.co"}'),
+    );
   });
 
   it('refuses a tampered request whose signature no longer matches (error 5)', async () => {

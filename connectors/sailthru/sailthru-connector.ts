@@ -12,7 +12,10 @@ export const sailthruSettingsSchema = z
       .array(z.string().min(1))
       .optional()
       .describe('Hub event types (e.g. referral.created) also posted to Sailthru /event to drive lifecycle triggers'),
-    baseUrl: z.url({ protocol: /^https?$/, error: 'baseUrl must be an absolute http or https URL' }).optional().describe('Defaults to https://api.sailthru.com'),
+    baseUrl: z
+      .url({ protocol: /^https?$/, error: 'baseUrl must be an absolute http or https URL' })
+      .optional()
+      .describe('Defaults to https://api.sailthru.com'),
   })
   .strict();
 
@@ -30,11 +33,19 @@ const REQUESTS_PER_SECOND = 5;
 const CHECK_PROFILE_ID = 'referral-hub-credentials-check@example.com';
 
 function recordFailure(key: string, error: ConnectorError): RecordResult {
-  return { key, ok: false, error: { kind: error.kind, message: error.message, ...(error.status === undefined ? {} : { status: error.status }) } };
+  return {
+    key,
+    ok: false,
+    error: { kind: error.kind, message: error.message, ...(error.status === undefined ? {} : { status: error.status }) },
+  };
 }
 
 /** Sends one call; a rejected payload is that record's failure, anything else fails the batch. */
-async function post(client: SailthruClient, endpoint: 'user' | 'event', payload: Record<string, unknown>): Promise<ConnectorError | undefined> {
+async function post(
+  client: SailthruClient,
+  endpoint: 'user' | 'event',
+  payload: Record<string, unknown>,
+): Promise<ConnectorError | undefined> {
   const response = await client.call('POST', endpoint, payload);
   if (response.status === 200) return undefined;
   const error = classifySailthruError(response, { redact: client.redact, now: client.now() });
@@ -42,10 +53,17 @@ async function post(client: SailthruClient, endpoint: 'user' | 'event', payload:
   return error;
 }
 
-async function pushRecord(client: SailthruClient, settings: z.infer<typeof sailthruSettingsSchema>, record: OutboundRecord): Promise<RecordResult> {
+async function pushRecord(
+  client: SailthruClient,
+  settings: z.infer<typeof sailthruSettingsSchema>,
+  record: OutboundRecord,
+): Promise<RecordResult> {
   const { email, ...vars } = record.data;
   if (typeof email !== 'string' || email.trim() === '') {
-    return recordFailure(record.key, new ConnectorError('invalid', 'the mapped record has no email field: Sailthru profiles are keyed by email'));
+    return recordFailure(
+      record.key,
+      new ConnectorError('invalid', 'the mapped record has no email field: Sailthru profiles are keyed by email'),
+    );
   }
   const sendEvent = settings.eventNames?.includes(record.event.type) ?? false;
   // Checked up front so a record is never left half sent (profile saved, event refused).

@@ -12,10 +12,17 @@ describe('Sailthru default mapping', () => {
 
   it('sends the profile key and the rest as vars', () => {
     expect(mapByDefault(defaults, 'member.updated', memberContext)).toEqual({
-      email: 'ann@example.com', first_name: 'Ann', referral_code: 'ANN4K2', referral_url: 'https://refer.example/r/ANN4K2',
+      email: 'ann@example.com',
+      first_name: 'Ann',
+      referral_code: 'ANN4K2',
+      referral_url: 'https://refer.example/r/ANN4K2',
     });
     expect(mapByDefault(defaults, 'referral.created', referralContext)).toEqual({
-      email: 'bob@example.com', first_name: 'Bob', last_name: 'Lee', phone: '+1 555 0100', referral_status: 'pending',
+      email: 'bob@example.com',
+      first_name: 'Bob',
+      last_name: 'Lee',
+      phone: '+1 555 0100',
+      referral_status: 'pending',
     });
   });
 });

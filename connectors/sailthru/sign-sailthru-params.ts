@@ -12,5 +12,8 @@ export function signSailthruParams(params: Readonly<Record<string, string>>, api
     .filter(([name]) => name !== 'sig')
     .map(([, value]) => value)
     .sort();
-  return crypto.createHash('md5').update(apiSecret + values.join(''), 'utf8').digest('hex');
+  return crypto
+    .createHash('md5')
+    .update(apiSecret + values.join(''), 'utf8')
+    .digest('hex');
 }

@@ -21,6 +21,7 @@ export function classifySalesforceResponse(response: AxiosResponse, redact: read
   const codes = salesforceErrorCodes(response.data);
   if (codes.includes('REQUEST_LIMIT_EXCEEDED')) return new ConnectorError('rate_limited', generic.message, { status: response.status });
   // A 300 lists several records matching one external id: that record cannot be upserted.
-  if (response.status === 300) return new ConnectorError('invalid', generic.message.replace(/ \(redirects are not followed.*\)$/, ''), { status: 300 });
+  if (response.status === 300)
+    return new ConnectorError('invalid', generic.message.replace(/ \(redirects are not followed.*\)$/, ''), { status: 300 });
   return generic;
 }

@@ -26,7 +26,14 @@ export interface SalesforceSession {
 const tokenSchema = z.object({ access_token: z.string().min(1), instance_url: z.url({ protocol: /^https?$/ }) });
 const tokenErrorSchema = z.looseObject({ error: z.string(), error_description: z.string().optional() });
 // What a wrong key/secret, a flow not enabled or a missing run-as user look like: no retry helps.
-const AUTH_TOKEN_ERRORS = new Set(['invalid_client', 'invalid_client_id', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_request']);
+const AUTH_TOKEN_ERRORS = new Set([
+  'invalid_client',
+  'invalid_client_id',
+  'invalid_grant',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_request',
+]);
 
 interface Token {
   accessToken: string;
@@ -50,11 +57,17 @@ export function createSalesforceSession(options: SalesforceSessionOptions): Sale
 
   async function fetchToken(): Promise<Token> {
     await runtime.assertTargetAllowed(tokenUrl);
-    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: options.clientId, client_secret: options.clientSecret });
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: options.clientId,
+      client_secret: options.clientSecret,
+    });
     let response: AxiosResponse;
     try {
       // https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_client_credentials_flow.htm
-      response = await client.post(tokenUrl, form.toString(), { headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' } });
+      response = await client.post(tokenUrl, form.toString(), {
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+      });
     } catch (error) {
       throw classifyHttpError(error, { redact: redact() });
     }
@@ -62,12 +75,15 @@ export function createSalesforceSession(options: SalesforceSessionOptions): Sale
       const refusal = tokenErrorSchema.safeParse(response.data);
       if (refusal.success && AUTH_TOKEN_ERRORS.has(refusal.data.error)) {
         const detail = refusal.data.error_description ? ` (${refusal.data.error_description})` : '';
-        throw new ConnectorError('auth', `Salesforce refused the client credentials: ${refusal.data.error}${detail}`, { status: response.status });
+        throw new ConnectorError('auth', `Salesforce refused the client credentials: ${refusal.data.error}${detail}`, {
+          status: response.status,
+        });
       }
       throw classifyHttpError(response, { redact: redact() });
     }
     const token = tokenSchema.safeParse(response.data);
-    if (!token.success) throw new ConnectorError('permanent', 'Salesforce token response lacks access_token or instance_url', { status: response.status });
+    if (!token.success)
+      throw new ConnectorError('permanent', 'Salesforce token response lacks access_token or instance_url', { status: response.status });
     accessToken = token.data.access_token;
     return { accessToken: token.data.access_token, apiBase: trimSlash(options.baseUrl ?? token.data.instance_url) };
   }
@@ -93,7 +109,11 @@ export function createSalesforceSession(options: SalesforceSessionOptions): Sale
         method,
         url,
         data: data === undefined ? undefined : JSON.stringify(data),
-        headers: { Authorization: `Bearer ${token.accessToken}`, Accept: 'application/json', ...(data === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        headers: {
+          Authorization: `Bearer ${token.accessToken}`,
+          Accept: 'application/json',
+          ...(data === undefined ? {} : { 'Content-Type': 'application/json' }),
+        },
       });
     } catch (error) {
       throw classifyHttpError(error, { redact: redact() });

@@ -15,7 +15,15 @@ function lead(referralId: string, fields: Record<string, unknown> = {}): Outboun
   return {
     key: referralId,
     event: { id: `evt_${++sequence}`, type: 'referral.created', timestamp: '2025-06-01T12:00:00.000Z' },
-    data: { Referral_Id__c: referralId, FirstName: 'Bob', LastName: 'Stone', Company: 'Acme Corp', Email: `${referralId}@example.com`, LeadSource: 'Referral', ...fields },
+    data: {
+      Referral_Id__c: referralId,
+      FirstName: 'Bob',
+      LastName: 'Stone',
+      Company: 'Acme Corp',
+      Email: `${referralId}@example.com`,
+      LeadSource: 'Referral',
+      ...fields,
+    },
   };
 }
 
@@ -62,10 +70,23 @@ describe('salesforceConnector', () => {
     expect(fake.apiRequests).toHaveLength(1);
     const request = fake.apiRequests[0]!;
     expect(request).toMatchObject({ method: 'PATCH', path: '/services/data/v62.0/sobjects/Lead/Referral_Id__c/ref_001' });
-    expect(request.body).toEqual({ FirstName: 'Bob', LastName: 'Stone', Company: 'Acme Corp', Email: 'ref_001@example.com', LeadSource: 'Referral' });
-    expect(fake.records.Lead.get('ref_001')).toMatchObject({ Referral_Id__c: 'ref_001', LastName: 'Stone', Id: expect.stringMatching(/^00Q/) as string });
+    expect(request.body).toEqual({
+      FirstName: 'Bob',
+      LastName: 'Stone',
+      Company: 'Acme Corp',
+      Email: 'ref_001@example.com',
+      LeadSource: 'Referral',
+    });
+    expect(fake.records.Lead.get('ref_001')).toMatchObject({
+      Referral_Id__c: 'ref_001',
+      LastName: 'Stone',
+      Id: expect.stringMatching(/^00Q/) as string,
+    });
     // The login URL and the instance_url from the token were both put to the SSRF guard.
-    expect(runtime.checkedTargets).toEqual([`${fake.url}/services/oauth2/token`, `${fake.url}/services/data/v62.0/sobjects/Lead/Referral_Id__c/ref_001`]);
+    expect(runtime.checkedTargets).toEqual([
+      `${fake.url}/services/oauth2/token`,
+      `${fake.url}/services/data/v62.0/sobjects/Lead/Referral_Id__c/ref_001`,
+    ]);
   });
 
   it('upserts a batch through sObject Collections with allOrNone false', async () => {
@@ -132,14 +153,19 @@ describe('salesforceConnector', () => {
     expect(results[0]).toEqual({ key: 'ref_ok1', ok: true, status: 200 });
     expect(results[2]).toEqual({ key: 'ref_ok2', ok: true, status: 200 });
     expect(results[1]).toMatchObject({ key: 'ref_nocompany', ok: false, error: { kind: 'invalid' } });
-    expect(results[1]!.ok === false && results[1]!.error.message).toContain('REQUIRED_FIELD_MISSING: Required fields are missing: [Company]');
+    expect(results[1]!.ok === false && results[1]!.error.message).toContain(
+      'REQUIRED_FIELD_MISSING: Required fields are missing: [Company]',
+    );
     expect([...fake.records.Lead.keys()]).toEqual(['ref_ok1', 'ref_ok2']);
   });
 
   it('fails a record with a malformed email as invalid, in a batch and alone', async () => {
     const batch = await push(connect(), [lead('ref_x', { Email: 'not-an-email' }), lead('ref_y')]);
     expect(batch.map((r) => r.ok)).toEqual([false, true]);
-    expect(batch[0]!.ok === false && batch[0]!.error).toMatchObject({ kind: 'invalid', message: expect.stringContaining('INVALID_EMAIL_ADDRESS') as string });
+    expect(batch[0]!.ok === false && batch[0]!.error).toMatchObject({
+      kind: 'invalid',
+      message: expect.stringContaining('INVALID_EMAIL_ADDRESS') as string,
+    });
 
     const single = await push(connect(), [lead('ref_z', { Email: 'still not one' })]);
     expect(single[0]).toMatchObject({ key: 'ref_z', ok: false, error: { kind: 'invalid', status: 400 } });
@@ -147,9 +173,16 @@ describe('salesforceConnector', () => {
   });
 
   it('fails records without an external id value before sending them', async () => {
-    const results = await push(connect(), [lead('ref_1', { Referral_Id__c: undefined }), lead('ref_2'), lead('ref_3', { Referral_Id__c: '  ' })]);
+    const results = await push(connect(), [
+      lead('ref_1', { Referral_Id__c: undefined }),
+      lead('ref_2'),
+      lead('ref_3', { Referral_Id__c: '  ' }),
+    ]);
     expect(results.map((r) => r.ok)).toEqual([false, true, false]);
-    expect(results[0]!.ok === false && results[0]!.error).toMatchObject({ kind: 'invalid', message: expect.stringContaining('Referral_Id__c') as string });
+    expect(results[0]!.ok === false && results[0]!.error).toMatchObject({
+      kind: 'invalid',
+      message: expect.stringContaining('Referral_Id__c') as string,
+    });
     // One valid record left: it goes through the single-record resource.
     expect(fake.apiRequests.map((r) => r.path)).toEqual(['/services/data/v62.0/sobjects/Lead/Referral_Id__c/ref_2']);
   });
@@ -171,7 +204,11 @@ describe('salesforceConnector', () => {
   });
 
   it('merges records for the same external id into one upsert (a collection must not repeat it)', async () => {
-    const results = await push(connect(), [lead('ref_1', { Status: 'Open' }), lead('ref_2'), { ...lead('ref_1', { Status: 'Qualified' }), key: 'ref_1#2' }]);
+    const results = await push(connect(), [
+      lead('ref_1', { Status: 'Open' }),
+      lead('ref_2'),
+      { ...lead('ref_1', { Status: 'Qualified' }), key: 'ref_1#2' },
+    ]);
     expect(results).toEqual([
       { key: 'ref_1', ok: true, status: 200 },
       { key: 'ref_2', ok: true, status: 200 },
@@ -207,7 +244,10 @@ describe('salesforceConnector', () => {
 
   it('upserts Contacts, which need only LastName', async () => {
     const connector = connect({ object: 'Contact' });
-    const contact = (id: string, fields: Record<string, unknown>) => ({ ...lead(id), data: { Referral_Id__c: id, Email: `${id}@example.com`, ...fields } });
+    const contact = (id: string, fields: Record<string, unknown>) => ({
+      ...lead(id),
+      data: { Referral_Id__c: id, Email: `${id}@example.com`, ...fields },
+    });
     const results = await push(connector, [contact('ref_c1', { LastName: 'Lee' }), contact('ref_c2', { FirstName: 'Ann' })]);
     expect(results.map((r) => r.ok)).toEqual([true, false]);
     expect(results[1]!.ok === false && results[1]!.error.message).toContain('[LastName]');
@@ -216,7 +256,9 @@ describe('salesforceConnector', () => {
   });
 
   it('reports an external id field the org does not have as a configuration error', async () => {
-    const error = await connectorFailure(push(connect({ externalIdField: 'Missing_Field__c' }), [lead('ref_1', { Missing_Field__c: 'x' })]));
+    const error = await connectorFailure(
+      push(connect({ externalIdField: 'Missing_Field__c' }), [lead('ref_1', { Missing_Field__c: 'x' })]),
+    );
     expect(error).toMatchObject({ kind: 'invalid', status: 404 });
   });
 
@@ -252,7 +294,9 @@ describe('salesforceConnector', () => {
       expect(error.message).toContain('[redacted]');
       expect(error.message).not.toContain('tokenvalue-123456789');
       expect(error.message).not.toContain(CLIENT_SECRET);
-      expect(echo.requests[0]!.body).toBe(`grant_type=client_credentials&client_id=${encodeURIComponent(CLIENT_ID)}&client_secret=${CLIENT_SECRET}`);
+      expect(echo.requests[0]!.body).toBe(
+        `grant_type=client_credentials&client_id=${encodeURIComponent(CLIENT_ID)}&client_secret=${CLIENT_SECRET}`,
+      );
       expect(echo.requests[0]!.headers['content-type']).toBe('application/x-www-form-urlencoded');
     } finally {
       await echo.close();
@@ -271,7 +315,12 @@ describe('salesforceConnector', () => {
       ['a field name with a path in it', { externalIdField: 'Referral_Id__c/../../x' }],
       ['a login URL that is not http(s)', { loginUrl: 'ftp://acme.my.salesforce.com' }],
     ])('refuses %s', (_label, override) => {
-      const result = salesforceSettingsSchema.safeParse({ loginUrl: 'https://acme.my.salesforce.com', object: 'Lead', externalIdField: 'Referral_Id__c', ...override });
+      const result = salesforceSettingsSchema.safeParse({
+        loginUrl: 'https://acme.my.salesforce.com',
+        object: 'Lead',
+        externalIdField: 'Referral_Id__c',
+        ...override,
+      });
       expect(result.success).toBe(false);
     });
   });

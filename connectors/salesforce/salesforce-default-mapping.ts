@@ -22,7 +22,8 @@ function person(root: 'member' | 'referral', settings: Partial<SalesforceMapping
   ];
   if (root === 'referral') entries.push({ target: 'Phone', source: 'referral.phone' });
   // A conversion form may collect the company as a custom field; Contacts have no Company.
-  if ((settings.object ?? 'Lead') === 'Lead') entries.push({ target: 'Company', source: `${root}.customFields.company`, empty: NOT_PROVIDED });
+  if ((settings.object ?? 'Lead') === 'Lead')
+    entries.push({ target: 'Company', source: `${root}.customFields.company`, empty: NOT_PROVIDED });
   return entries;
 }
 

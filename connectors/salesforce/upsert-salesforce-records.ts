@@ -23,7 +23,9 @@ const saveResultsSchema = z.array(
   z.looseObject({
     success: z.boolean(),
     created: z.boolean().optional(),
-    errors: z.array(z.looseObject({ statusCode: z.string().optional(), errorCode: z.string().optional(), message: z.string().optional() })).default([]),
+    errors: z
+      .array(z.looseObject({ statusCode: z.string().optional(), errorCode: z.string().optional(), message: z.string().optional() }))
+      .default([]),
   }),
 );
 
@@ -66,7 +68,11 @@ function groupByExternalId(records: readonly OutboundRecord[], field: string, re
 }
 
 /** One record: PATCH …/sobjects/{object}/{field}/{value}; 201 created, 200 (or 204 before v46) updated. */
-async function upsertOne(session: SalesforceSession, target: SalesforceTarget, group: Group): Promise<{ ok: true; status: number } | { ok: false; error: ConnectorError }> {
+async function upsertOne(
+  session: SalesforceSession,
+  target: SalesforceTarget,
+  group: Group,
+): Promise<{ ok: true; status: number } | { ok: false; error: ConnectorError }> {
   const { [target.externalIdField]: _externalId, ...body } = group.fields;
   // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_upsert.htm
   const path = `/services/data/${SALESFORCE_API_VERSION}/sobjects/${target.object}/${target.externalIdField}/${encodeURIComponent(group.externalId)}`;
@@ -78,7 +84,13 @@ async function upsertOne(session: SalesforceSession, target: SalesforceTarget, g
 }
 
 /** Up to 200 records: PATCH …/composite/sobjects/{object}/{field}, one SaveResult per record in order. */
-async function upsertCollection(session: SalesforceSession, target: SalesforceTarget, groups: Group[], records: readonly OutboundRecord[], results: RecordResult[]) {
+async function upsertCollection(
+  session: SalesforceSession,
+  target: SalesforceTarget,
+  groups: Group[],
+  records: readonly OutboundRecord[],
+  results: RecordResult[],
+) {
   const path = `/services/data/${SALESFORCE_API_VERSION}/composite/sobjects/${target.object}/${target.externalIdField}`;
   // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections_upsert.htm
   const body = { allOrNone: false, records: groups.map((group) => ({ attributes: { type: target.object }, ...group.fields })) };
@@ -86,13 +98,19 @@ async function upsertCollection(session: SalesforceSession, target: SalesforceTa
   if (response.status !== 200) throw classifySalesforceResponse(response, session.redact());
   const parsed = saveResultsSchema.safeParse(response.data);
   if (!parsed.success || parsed.data.length !== groups.length) {
-    throw new ConnectorError('permanent', `Salesforce answered the collections upsert with ${parsed.success ? parsed.data.length : 'no'} results for ${groups.length} records`, { status: 200 });
+    throw new ConnectorError(
+      'permanent',
+      `Salesforce answered the collections upsert with ${parsed.success ? parsed.data.length : 'no'} results for ${groups.length} records`,
+      { status: 200 },
+    );
   }
   parsed.data.forEach((saved, position) => {
     const group = groups[position] as Group;
     const codes = saved.errors.map((error) => error.statusCode ?? error.errorCode ?? 'UNKNOWN');
     const kind = codes.length > 0 && codes.every((code) => TRANSIENT_SAVE_ERRORS.has(code)) ? 'transient' : 'invalid';
-    const message = saved.errors.map((error) => `${error.statusCode ?? error.errorCode ?? 'UNKNOWN'}: ${error.message ?? ''}`.trim()).join('; ');
+    const message = saved.errors
+      .map((error) => `${error.statusCode ?? error.errorCode ?? 'UNKNOWN'}: ${error.message ?? ''}`.trim())
+      .join('; ');
     for (const index of group.indexes) {
       const key = (records[index] as OutboundRecord).key;
       results[index] = saved.success ? { key, ok: true, status: 200 } : failed(key, kind, message || 'Salesforce did not save the record');
@@ -105,7 +123,11 @@ async function upsertCollection(session: SalesforceSession, target: SalesforceTa
  * through the sObject resource, more through sObject Collections with allOrNone false so one
  * bad record does not sink the others. Whole-request failures throw ConnectorError.
  */
-export async function upsertSalesforceRecords(session: SalesforceSession, target: SalesforceTarget, records: readonly OutboundRecord[]): Promise<RecordResult[]> {
+export async function upsertSalesforceRecords(
+  session: SalesforceSession,
+  target: SalesforceTarget,
+  records: readonly OutboundRecord[],
+): Promise<RecordResult[]> {
   const results: RecordResult[] = new Array<RecordResult>(records.length);
   const groups = groupByExternalId(records, target.externalIdField, results);
 
@@ -114,7 +136,9 @@ export async function upsertSalesforceRecords(session: SalesforceSession, target
     const outcome = await upsertOne(session, target, group);
     for (const index of group.indexes) {
       const key = (records[index] as OutboundRecord).key;
-      results[index] = outcome.ok ? { key, ok: true, status: outcome.status } : failed(key, 'invalid', outcome.error.message, outcome.error.status);
+      results[index] = outcome.ok
+        ? { key, ok: true, status: outcome.status }
+        : failed(key, 'invalid', outcome.error.message, outcome.error.status);
     }
   } else {
     for (let start = 0; start < groups.length; start += SALESFORCE_COLLECTION_LIMIT) {

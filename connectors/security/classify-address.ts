@@ -1,15 +1,7 @@
 import net from 'node:net';
 
 /** Why an IP address is not a safe outbound target. */
-export type AddressCategory =
-  | 'loopback'
-  | 'private'
-  | 'link-local'
-  | 'unspecified'
-  | 'shared'
-  | 'multicast'
-  | 'broadcast'
-  | 'reserved';
+export type AddressCategory = 'loopback' | 'private' | 'link-local' | 'unspecified' | 'shared' | 'multicast' | 'broadcast' | 'reserved';
 
 export interface BlockedAddress {
   category: AddressCategory;
@@ -25,8 +17,20 @@ type Subnet = [network: string, prefix: number, type: 'ipv4' | 'ipv6'];
 // Order matters: the first matching category wins (255.255.255.255 is broadcast before the
 // reserved 240/4 block; :: and ::1 are named before the deprecated IPv4-compatible ::/96).
 const RANGES: Array<[AddressCategory, Subnet[]]> = [
-  ['unspecified', [['0.0.0.0', 8, 'ipv4'], ['::', 128, 'ipv6']]],
-  ['loopback', [['127.0.0.0', 8, 'ipv4'], ['::1', 128, 'ipv6']]],
+  [
+    'unspecified',
+    [
+      ['0.0.0.0', 8, 'ipv4'],
+      ['::', 128, 'ipv6'],
+    ],
+  ],
+  [
+    'loopback',
+    [
+      ['127.0.0.0', 8, 'ipv4'],
+      ['::1', 128, 'ipv6'],
+    ],
+  ],
   [
     'private',
     [
@@ -39,10 +43,22 @@ const RANGES: Array<[AddressCategory, Subnet[]]> = [
       ['64:ff9b:1::', 48, 'ipv6'],
     ],
   ],
-  ['link-local', [['169.254.0.0', 16, 'ipv4'], ['fe80::', 10, 'ipv6']]],
+  [
+    'link-local',
+    [
+      ['169.254.0.0', 16, 'ipv4'],
+      ['fe80::', 10, 'ipv6'],
+    ],
+  ],
   ['shared', [['100.64.0.0', 10, 'ipv4']]],
   ['broadcast', [['255.255.255.255', 32, 'ipv4']]],
-  ['multicast', [['224.0.0.0', 4, 'ipv4'], ['ff00::', 8, 'ipv6']]],
+  [
+    'multicast',
+    [
+      ['224.0.0.0', 4, 'ipv4'],
+      ['ff00::', 8, 'ipv6'],
+    ],
+  ],
   [
     'reserved',
     [

@@ -43,7 +43,9 @@ describe('createGuardedLookup', () => {
     const { error } = await callLookup(lookup, 'rebound.example', { all: true });
     expect(error).toBeInstanceOf(ConnectorError);
     expect((error as unknown as ConnectorError).kind).toBe('invalid');
-    expect(error?.message).toBe('target rebound.example resolves to 10.0.0.7, a private address (set HUB_ALLOW_PRIVATE_TARGETS=true to allow)');
+    expect(error?.message).toBe(
+      'target rebound.example resolves to 10.0.0.7, a private address (set HUB_ALLOW_PRIVATE_TARGETS=true to allow)',
+    );
   });
 
   it('passes private addresses through when allowed', async () => {
@@ -97,10 +99,12 @@ describe('createGuardedLookup', () => {
       const allowing = new http.Agent({ lookup: createGuardedLookup({ allowPrivate: true, lookup: fakeDns }) });
       const get = (agent: http.Agent) =>
         new Promise<number>((resolve, reject) => {
-          http.get(`${hostUrl()}/agent`, { agent }, (res) => {
-            res.resume();
-            resolve(res.statusCode ?? 0);
-          }).on('error', reject);
+          http
+            .get(`${hostUrl()}/agent`, { agent }, (res) => {
+              res.resume();
+              resolve(res.statusCode ?? 0);
+            })
+            .on('error', reject);
         });
       await expect(get(refusing)).rejects.toThrow('resolves to 127.0.0.1');
       await expect(get(allowing)).resolves.toBe(200);

@@ -46,7 +46,10 @@ export function createGuardedLookup(options: GuardedLookupOptions): net.LookupFu
           for (const { address } of entries) {
             const blocked = classifyAddress(address);
             if (blocked) {
-              callback(new ConnectorError('invalid', `target ${hostname} resolves to ${address}, ${blocked.description} (${ALLOW_PRIVATE_HINT})`), '');
+              callback(
+                new ConnectorError('invalid', `target ${hostname} resolves to ${address}, ${blocked.description} (${ALLOW_PRIVATE_HINT})`),
+                '',
+              );
               return;
             }
           }

@@ -60,7 +60,14 @@ describe('createSecretBox', () => {
 
   it('refuses malformed and unknown-version values', () => {
     const [, iv, tag, ciphertext] = box.seal('x').split(':');
-    for (const bad of ['', 'v1:abc', `v2:${iv}:${tag}:${ciphertext}`, `v1:${iv}:${tag}:${ciphertext}:extra`, `v1:AAAA:${tag}:${ciphertext}`, `v1:${iv}:!!:${ciphertext}`]) {
+    for (const bad of [
+      '',
+      'v1:abc',
+      `v2:${iv}:${tag}:${ciphertext}`,
+      `v1:${iv}:${tag}:${ciphertext}:extra`,
+      `v1:AAAA:${tag}:${ciphertext}`,
+      `v1:${iv}:!!:${ciphertext}`,
+    ]) {
       expect(() => box.open(bad)).toThrow(/malformed/);
     }
   });
@@ -97,17 +104,21 @@ describe('parseSecretKey', () => {
     expect(parseSecretKey(key.toString('base64url'))).toEqual(key);
   });
 
-  it.each(['', 'abc', 'z'.repeat(64), crypto.randomBytes(31).toString('hex'), crypto.randomBytes(16).toString('base64'), crypto.randomBytes(33).toString('base64')])(
-    'refuses %j without repeating it',
-    (text) => {
-      let message = '';
-      try {
-        parseSecretKey(text);
-      } catch (error) {
-        message = (error as Error).message;
-      }
-      expect(message).toMatch(/^secret key must be 32 bytes written as 64 hex characters or base64/);
-      if (text.length >= 3) expect(message).not.toContain(text);
-    },
-  );
+  it.each([
+    '',
+    'abc',
+    'z'.repeat(64),
+    crypto.randomBytes(31).toString('hex'),
+    crypto.randomBytes(16).toString('base64'),
+    crypto.randomBytes(33).toString('base64'),
+  ])('refuses %j without repeating it', (text) => {
+    let message = '';
+    try {
+      parseSecretKey(text);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^secret key must be 32 bytes written as 64 hex characters or base64/);
+    if (text.length >= 3) expect(message).not.toContain(text);
+  });
 });

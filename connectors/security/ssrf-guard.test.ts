@@ -83,7 +83,9 @@ describe('createSsrfGuard', () => {
     expect((await refusal(strict.assertTargetAllowed('http://169.254.169.254/'))).message).toBe(
       `target 169.254.169.254 is a link-local address (cloud metadata service) ${HINT}`,
     );
-    expect((await refusal(strict.assertTargetAllowed('sftp://0x7f.1/'))).message).toBe(`target 0x7f.1 (127.0.0.1) is a loopback address ${HINT}`);
+    expect((await refusal(strict.assertTargetAllowed('sftp://0x7f.1/'))).message).toBe(
+      `target 0x7f.1 (127.0.0.1) is a loopback address ${HINT}`,
+    );
     expect((await refusal(strict.assertTargetAllowed('http://[::ffff:10.0.0.1]/'))).message).toBe(
       `target ::ffff:a00:1 is a private address (IPv4 10.0.0.1 inside IPv6) ${HINT}`,
     );
@@ -117,7 +119,9 @@ describe('createSsrfGuard', () => {
     }
     const httpsOnly = createSsrfGuard({ allowPrivate: true, allowedSchemes: ['https:'], lookup: DNS });
     await expect(httpsOnly.assertTargetAllowed('https://93.184.216.34/')).resolves.toBeUndefined();
-    await expect(httpsOnly.assertTargetAllowed('http://93.184.216.34/')).rejects.toThrow('target scheme "http" is not allowed (allowed: https)');
+    await expect(httpsOnly.assertTargetAllowed('http://93.184.216.34/')).rejects.toThrow(
+      'target scheme "http" is not allowed (allowed: https)',
+    );
   });
 
   it('refuses text that is not an absolute URL', async () => {

@@ -117,9 +117,13 @@ describe('stripeEventToBusinessEvent', () => {
 
   it('maps the first invoice of a subscription in the legacy shape (top-level subscription) to purchase', () => {
     const result = stripeEventToBusinessEvent(
-      event('invoice.paid', legacyInvoice({ billing_reason: 'subscription_create', amount_paid: 4999, metadata: { referral_id: 'ref_01JX2QB7' } }), {
-        api_version: '2024-06-20',
-      }),
+      event(
+        'invoice.paid',
+        legacyInvoice({ billing_reason: 'subscription_create', amount_paid: 4999, metadata: { referral_id: 'ref_01JX2QB7' } }),
+        {
+          api_version: '2024-06-20',
+        },
+      ),
     );
     expect(result).toEqual({
       type: 'purchase',
@@ -144,8 +148,12 @@ describe('stripeEventToBusinessEvent', () => {
 
   it('accepts an expanded subscription object in either shape', () => {
     const expanded = { id: 'sub_expanded', object: 'subscription', status: 'active' };
-    expect(stripeEventToBusinessEvent(event('invoice.paid', legacyInvoice({ subscription: expanded })))?.subscriptionId).toBe('sub_expanded');
-    const basil = basilInvoice({ parent: { type: 'subscription_details', subscription_details: { subscription: expanded, metadata: {} } } });
+    expect(stripeEventToBusinessEvent(event('invoice.paid', legacyInvoice({ subscription: expanded })))?.subscriptionId).toBe(
+      'sub_expanded',
+    );
+    const basil = basilInvoice({
+      parent: { type: 'subscription_details', subscription_details: { subscription: expanded, metadata: {} } },
+    });
     expect(stripeEventToBusinessEvent(event('invoice.paid', basil))?.subscriptionId).toBe('sub_expanded');
   });
 
@@ -176,7 +184,9 @@ describe('stripeEventToBusinessEvent', () => {
   });
 
   it('ignores an invoice that moved no money (trial start)', () => {
-    expect(stripeEventToBusinessEvent(event('invoice.paid', basilInvoice({ billing_reason: 'subscription_create', amount_paid: 0 })))).toBeNull();
+    expect(
+      stripeEventToBusinessEvent(event('invoice.paid', basilInvoice({ billing_reason: 'subscription_create', amount_paid: 0 }))),
+    ).toBeNull();
   });
 
   it('maps charge.refunded to refund with amount_refunded and the billing email', () => {
@@ -198,9 +208,12 @@ describe('stripeEventToBusinessEvent', () => {
     expect(result).not.toHaveProperty('referralId');
   });
 
-  it.each(['customer.created', 'invoice.created', 'invoice.payment_failed', 'charge.succeeded', 'customer.subscription.deleted'])('ignores %s', (type) => {
-    expect(stripeEventToBusinessEvent(event(type, basilInvoice()))).toBeNull();
-  });
+  it.each(['customer.created', 'invoice.created', 'invoice.payment_failed', 'charge.succeeded', 'customer.subscription.deleted'])(
+    'ignores %s',
+    (type) => {
+      expect(stripeEventToBusinessEvent(event(type, basilInvoice()))).toBeNull();
+    },
+  );
 
   it('throws when a handled event lacks the fields it needs', () => {
     const { amount_paid: _dropped, ...withoutAmount } = basilInvoice();
@@ -214,6 +227,10 @@ describe('stripeEventToBusinessEvent', () => {
     const t = Math.floor(Date.now() / 1000);
     const sig = crypto.createHmac('sha256', secret).update(`${t}.${raw}`).digest('hex');
     const verified = verifyStripeSignature(raw, `t=${t},v1=${sig}`, secret);
-    expect(stripeEventToBusinessEvent(verified)).toMatchObject({ type: 'subscription_renewed', amount: 29, idempotencyKey: 'evt_1RVn2kLkdIwHu7ix0Xq3pZ8a' });
+    expect(stripeEventToBusinessEvent(verified)).toMatchObject({
+      type: 'subscription_renewed',
+      amount: 29,
+      idempotencyKey: 'evt_1RVn2kLkdIwHu7ix0Xq3pZ8a',
+    });
   });
 });

@@ -53,7 +53,8 @@ const chargeSchema = z.looseObject({
 const REFERRAL_ID_KEY = 'referral_id';
 
 const isoFromSeconds = (seconds: number) => new Date(seconds * 1000).toISOString();
-const firstPresent = (...values: Array<string | null | undefined>) => values.find((value): value is string => typeof value === 'string' && value !== '');
+const firstPresent = (...values: Array<string | null | undefined>) =>
+  values.find((value): value is string => typeof value === 'string' && value !== '');
 
 function fromInvoicePaid(event: StripeEvent): StripeBusinessEvent | null {
   const invoice = invoiceSchema.parse(event.data.object);

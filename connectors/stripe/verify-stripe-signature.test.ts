@@ -49,11 +49,15 @@ describe('verifyStripeSignature', () => {
   it('refuses a body changed after signing, even by re-serialising it', () => {
     const h = header(nowSeconds, sign(body, nowSeconds));
     expect(failure(() => verifyStripeSignature(body.replace('2900', '9900'), h, SECRET, { now: NOW }))).toBe('no_valid_signature');
-    expect(failure(() => verifyStripeSignature(JSON.stringify(JSON.parse(body), null, 2), h, SECRET, { now: NOW }))).toBe('no_valid_signature');
+    expect(failure(() => verifyStripeSignature(JSON.stringify(JSON.parse(body), null, 2), h, SECRET, { now: NOW }))).toBe(
+      'no_valid_signature',
+    );
   });
 
   it('refuses a signature made with another secret, or with the secret base64-decoded', () => {
-    expect(failure(() => verifyStripeSignature(body, header(nowSeconds, sign(body, nowSeconds, OLD_SECRET)), SECRET, { now: NOW }))).toBe('no_valid_signature');
+    expect(failure(() => verifyStripeSignature(body, header(nowSeconds, sign(body, nowSeconds, OLD_SECRET)), SECRET, { now: NOW }))).toBe(
+      'no_valid_signature',
+    );
     const decodedKey = crypto
       .createHmac('sha256', Buffer.from(SECRET.slice('whsec_'.length), 'base64'))
       .update(`${nowSeconds}.${body}`)
@@ -124,7 +128,9 @@ describe('verifyStripeSignature', () => {
 
   it('refuses a correctly signed payload that is not a Stripe event', () => {
     for (const payload of ['not json', JSON.stringify({ hello: 'world' })]) {
-      expect(failure(() => verifyStripeSignature(payload, header(nowSeconds, sign(payload, nowSeconds)), SECRET, { now: NOW }))).toBe('invalid_payload');
+      expect(failure(() => verifyStripeSignature(payload, header(nowSeconds, sign(payload, nowSeconds)), SECRET, { now: NOW }))).toBe(
+        'invalid_payload',
+      );
     }
   });
 

@@ -5,7 +5,16 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const HEADER_VALUE = /^[^\r\n\0]*$/;
 
 /** Set by the delivery itself: a custom header must not replace the signature or the framing. */
-const DELIVERY_HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature', 'content-type', 'content-length', 'host', 'transfer-encoding', 'connection'];
+const DELIVERY_HEADERS = [
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
+  'content-type',
+  'content-length',
+  'host',
+  'transfer-encoding',
+  'connection',
+];
 /** Credentials belong in the encrypted, write-only secrets, not in settings that are shown back. */
 const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
 
@@ -16,7 +25,10 @@ const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
 export function headerRecordSchema(options: { allowCredentials: boolean }) {
   const refused = new Set(options.allowCredentials ? DELIVERY_HEADERS : [...DELIVERY_HEADERS, ...CREDENTIAL_HEADERS]);
   return z
-    .record(z.string().regex(HEADER_NAME, 'not a valid HTTP header name'), z.string().regex(HEADER_VALUE, 'header values must not contain line breaks'))
+    .record(
+      z.string().regex(HEADER_NAME, 'not a valid HTTP header name'),
+      z.string().regex(HEADER_VALUE, 'header values must not contain line breaks'),
+    )
     .superRefine((headers, ctx) => {
       for (const name of Object.keys(headers)) {
         const lower = name.toLowerCase();

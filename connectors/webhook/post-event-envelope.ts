@@ -63,7 +63,12 @@ export async function postEventEnvelope(target: EnvelopeTarget, record: Outbound
     throw classifyHttpError(error, { redact: target.redact });
   }
   if (response.status >= 200 && response.status < 300) {
-    return { key: record.key, ok: true, status: response.status, response: responseExcerpt(response.data, target.redact ?? []) || undefined };
+    return {
+      key: record.key,
+      ok: true,
+      status: response.status,
+      response: responseExcerpt(response.data, target.redact ?? []) || undefined,
+    };
   }
 
   const failure = classifyHttpError(response, { redact: target.redact });
@@ -71,7 +76,11 @@ export async function postEventEnvelope(target: EnvelopeTarget, record: Outbound
     throw new ConnectorError('gone', failure.message, { status: failure.status, response: failure.response });
   }
   if (!RECORD_LEVEL_STATUSES.has(response.status)) throw failure;
-  return { key: record.key, ok: false, error: { kind: failure.kind, message: failure.message, status: failure.status, response: failure.response } };
+  return {
+    key: record.key,
+    ok: false,
+    error: { kind: failure.kind, message: failure.message, status: failure.status, response: failure.response },
+  };
 }
 
 /** Destination.push for one-envelope-per-request targets; batchSize 1 makes this one call. */

@@ -10,12 +10,21 @@ import { webhookConnector, webhookSecretsSchema, webhookSettingsSchema } from '.
 const noDns = async (): Promise<string[]> => {
   throw new Error('no DNS in tests');
 };
-const allowPrivate: ConnectorRuntime = { assertTargetAllowed: createSsrfGuard({ allowPrivate: true, lookup: noDns }).assertTargetAllowed, timeoutMs: 5_000 };
-const refusePrivate: ConnectorRuntime = { assertTargetAllowed: createSsrfGuard({ allowPrivate: false, lookup: noDns }).assertTargetAllowed, timeoutMs: 5_000 };
+const allowPrivate: ConnectorRuntime = {
+  assertTargetAllowed: createSsrfGuard({ allowPrivate: true, lookup: noDns }).assertTargetAllowed,
+  timeoutMs: 5_000,
+};
+const refusePrivate: ConnectorRuntime = {
+  assertTargetAllowed: createSsrfGuard({ allowPrivate: false, lookup: noDns }).assertTargetAllowed,
+  timeoutMs: 5_000,
+};
 
 const newSecret = () => `whsec_${crypto.randomBytes(32).toString('base64')}`;
 
-function eventRecord(id = 'evt_01J9ZK5', data: Record<string, unknown> = { id: 'ref_1', email: 'bob@example.com', status: 'pending' }): OutboundRecord {
+function eventRecord(
+  id = 'evt_01J9ZK5',
+  data: Record<string, unknown> = { id: 'ref_1', email: 'bob@example.com', status: 'pending' },
+): OutboundRecord {
   return { key: id, event: { id, type: 'referral.created', timestamp: '2025-01-02T03:04:05.000Z' }, data };
 }
 
@@ -39,9 +48,16 @@ describe('webhookConnector', () => {
     receiver.reply = () => ({ status: 204 });
   });
 
-  function connect(secrets: { signingSecret: string; previousSigningSecret?: string; headers?: Record<string, string> }, settings: { headers?: Record<string, string>; timeoutMs?: number } = {}, runtime = allowPrivate) {
+  function connect(
+    secrets: { signingSecret: string; previousSigningSecret?: string; headers?: Record<string, string> },
+    settings: { headers?: Record<string, string>; timeoutMs?: number } = {},
+    runtime = allowPrivate,
+  ) {
     return webhookConnector.create(
-      { settings: webhookSettingsSchema.parse({ url: `${receiver.url}/hooks/referrals`, ...settings }), secrets: webhookSecretsSchema.parse(secrets) },
+      {
+        settings: webhookSettingsSchema.parse({ url: `${receiver.url}/hooks/referrals`, ...settings }),
+        secrets: webhookSecretsSchema.parse(secrets),
+      },
       runtime,
     );
   }
@@ -99,7 +115,10 @@ describe('webhookConnector', () => {
   });
 
   it('sends custom headers from settings and secrets', async () => {
-    await connect({ signingSecret: newSecret(), headers: { Authorization: 'Bearer crm-token-123' } }, { headers: { 'X-Tenant': 'acme' } }).destination?.push([eventRecord()]);
+    await connect(
+      { signingSecret: newSecret(), headers: { Authorization: 'Bearer crm-token-123' } },
+      { headers: { 'X-Tenant': 'acme' } },
+    ).destination?.push([eventRecord()]);
     const request = only(receiver.requests);
     expect(request.headers['x-tenant']).toBe('acme');
     expect(request.headers.authorization).toBe('Bearer crm-token-123');
@@ -134,7 +153,16 @@ describe('webhookConnector', () => {
     receiver.reply = () => ({ status: 422, body: 'email is required' });
     const results = await connect({ signingSecret: newSecret() }).destination?.push([eventRecord('evt_bad')]);
     expect(results).toEqual([
-      { key: 'evt_bad', ok: false, error: { kind: 'invalid', status: 422, message: expect.stringContaining('email is required') as string, response: 'email is required' } },
+      {
+        key: 'evt_bad',
+        ok: false,
+        error: {
+          kind: 'invalid',
+          status: 422,
+          message: expect.stringContaining('email is required') as string,
+          response: 'email is required',
+        },
+      },
     ]);
   });
 
@@ -147,7 +175,9 @@ describe('webhookConnector', () => {
   it('keeps secrets out of error messages even when the receiver echoes them', async () => {
     const secret = newSecret();
     receiver.reply = (request) => ({ status: 401, body: `rejected ${request.headers.authorization} and ${secret}` });
-    const error = await thrown(connect({ signingSecret: secret, headers: { Authorization: 'Bearer crm-token-123' } }).destination!.push([eventRecord()]));
+    const error = await thrown(
+      connect({ signingSecret: secret, headers: { Authorization: 'Bearer crm-token-123' } }).destination!.push([eventRecord()]),
+    );
     expect(error.kind).toBe('auth');
     expect(error.message).toContain('[redacted]');
     expect(error.message).not.toContain('crm-token-123');
@@ -188,7 +218,9 @@ describe('webhookConnector', () => {
 
   describe('config schemas', () => {
     it('accepts the documented connector example', () => {
-      expect(webhookSettingsSchema.parse({ url: 'https://crm.example/hooks/referrals' })).toEqual({ url: 'https://crm.example/hooks/referrals' });
+      expect(webhookSettingsSchema.parse({ url: 'https://crm.example/hooks/referrals' })).toEqual({
+        url: 'https://crm.example/hooks/referrals',
+      });
       const secret = newSecret();
       expect(webhookSecretsSchema.parse({ signingSecret: secret })).toEqual({ signingSecret: secret });
     });
@@ -207,7 +239,9 @@ describe('webhookConnector', () => {
       const signingSecret = newSecret();
       expect(webhookSecretsSchema.safeParse({ signingSecret, headers: { Authorization: 'Bearer t' } }).success).toBe(true);
       expect(webhookSecretsSchema.safeParse({ signingSecret, headers: { 'webhook-signature': 'v1,forged' } }).success).toBe(false);
-      expect(webhookSettingsSchema.safeParse({ url: 'https://crm.example/', headers: { 'X-Evil': 'a\r\nInjected: 1' } }).success).toBe(false);
+      expect(webhookSettingsSchema.safeParse({ url: 'https://crm.example/', headers: { 'X-Evil': 'a\r\nInjected: 1' } }).success).toBe(
+        false,
+      );
     });
 
     it('refuses malformed signing secrets without echoing them', () => {

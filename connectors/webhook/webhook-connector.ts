@@ -17,18 +17,33 @@ const signingSecretSchema = z.string().refine(
   { error: `must be "whsec_" followed by base64 of ${MIN_SECRET_BYTES}-${MAX_SECRET_BYTES} random bytes` },
 );
 
-export const webhookSettingsSchema = z.object({
-  url: z.url({ protocol: /^https?$/, error: 'url must be an absolute http or https URL' }).describe('Endpoint that receives each event as a signed POST'),
-  headers: headerRecordSchema({ allowCredentials: false }).optional().describe('Extra request headers (no credentials: use secrets.headers)'),
-  timeoutMs: z.number().int().min(100).max(60_000).optional().describe('Per-request timeout; the hub default applies when unset'),
-  requestsPerSecond: z.number().min(0.1).max(1000).optional().describe('Most requests a second sent to this receiver (default 10); raise it for receivers built for bursts'),
-}).strict();
+export const webhookSettingsSchema = z
+  .object({
+    url: z
+      .url({ protocol: /^https?$/, error: 'url must be an absolute http or https URL' })
+      .describe('Endpoint that receives each event as a signed POST'),
+    headers: headerRecordSchema({ allowCredentials: false })
+      .optional()
+      .describe('Extra request headers (no credentials: use secrets.headers)'),
+    timeoutMs: z.number().int().min(100).max(60_000).optional().describe('Per-request timeout; the hub default applies when unset'),
+    requestsPerSecond: z
+      .number()
+      .min(0.1)
+      .max(1000)
+      .optional()
+      .describe('Most requests a second sent to this receiver (default 10); raise it for receivers built for bursts'),
+  })
+  .strict();
 
-export const webhookSecretsSchema = z.object({
-  signingSecret: signingSecretSchema.describe('Standard Webhooks secret, whsec_<base64>'),
-  previousSigningSecret: signingSecretSchema.optional().describe('The secret being rotated out; both signatures are sent until it is removed'),
-  headers: headerRecordSchema({ allowCredentials: true }).optional().describe('Credential headers such as Authorization'),
-}).strict();
+export const webhookSecretsSchema = z
+  .object({
+    signingSecret: signingSecretSchema.describe('Standard Webhooks secret, whsec_<base64>'),
+    previousSigningSecret: signingSecretSchema
+      .optional()
+      .describe('The secret being rotated out; both signatures are sent until it is removed'),
+    headers: headerRecordSchema({ allowCredentials: true }).optional().describe('Credential headers such as Authorization'),
+  })
+  .strict();
 
 // Receivers are the customer's own servers; a modest default keeps a burst from flooding them.
 const REQUESTS_PER_SECOND = 10;
@@ -58,7 +73,11 @@ export const webhookConnector: ConnectorDefinition<typeof webhookSettingsSchema,
       headers: { ...settings.headers, ...secrets.headers },
       sign: (message) => signStandardWebhook(message, keys),
       // A receiver may quote the credential without its scheme ("invalid token abc…" for "Bearer abc…").
-      redact: [...signingSecrets, ...signingSecrets.map((s) => s.slice('whsec_'.length)), ...Object.values(secrets.headers ?? {}).flatMap((v) => [v, v.replace(/^\S+\s+/, '')])],
+      redact: [
+        ...signingSecrets,
+        ...signingSecrets.map((s) => s.slice('whsec_'.length)),
+        ...Object.values(secrets.headers ?? {}).flatMap((v) => [v, v.replace(/^\S+\s+/, '')]),
+      ],
     };
     return {
       // No test event is sent: receivers would record it as real. The URL check resolves the host.

@@ -7,8 +7,14 @@ import { zapierHookConnector, zapierHookSettingsSchema } from './zapier-hook-con
 const noDns = async (): Promise<string[]> => {
   throw new Error('no DNS in tests');
 };
-const allowPrivate: ConnectorRuntime = { assertTargetAllowed: createSsrfGuard({ allowPrivate: true, lookup: noDns }).assertTargetAllowed, timeoutMs: 5_000 };
-const refusePrivate: ConnectorRuntime = { assertTargetAllowed: createSsrfGuard({ allowPrivate: false, lookup: noDns }).assertTargetAllowed, timeoutMs: 5_000 };
+const allowPrivate: ConnectorRuntime = {
+  assertTargetAllowed: createSsrfGuard({ allowPrivate: true, lookup: noDns }).assertTargetAllowed,
+  timeoutMs: 5_000,
+};
+const refusePrivate: ConnectorRuntime = {
+  assertTargetAllowed: createSsrfGuard({ allowPrivate: false, lookup: noDns }).assertTargetAllowed,
+  timeoutMs: 5_000,
+};
 
 const HOOK_PATH = '/hooks/standard/123456/0a1b2c3d4e5f/';
 
@@ -39,7 +45,10 @@ describe('zapierHookConnector', () => {
   });
 
   const connect = (runtime = allowPrivate) =>
-    zapierHookConnector.create({ settings: zapierHookSettingsSchema.parse({ targetUrl: `${receiver.url}${HOOK_PATH}` }), secrets: {} }, runtime);
+    zapierHookConnector.create(
+      { settings: zapierHookSettingsSchema.parse({ targetUrl: `${receiver.url}${HOOK_PATH}` }), secrets: {} },
+      runtime,
+    );
 
   it('is a ConnectorDefinition with one envelope per request', () => {
     const definition: ConnectorDefinition = zapierHookConnector;
@@ -56,7 +65,12 @@ describe('zapierHookConnector', () => {
     expect(request?.headers['content-type']).toBe('application/json');
     expect(request?.headers['webhook-id']).toBe('evt_zap1');
     expect(request?.headers['webhook-signature']).toBeUndefined();
-    expect(JSON.parse(request?.body ?? '')).toEqual({ id: 'evt_zap1', type: 'reward.created', timestamp: '2025-02-03T04:05:06.000Z', data: record.data });
+    expect(JSON.parse(request?.body ?? '')).toEqual({
+      id: 'evt_zap1',
+      type: 'reward.created',
+      timestamp: '2025-02-03T04:05:06.000Z',
+      data: record.data,
+    });
   });
 
   it('surfaces 410 Gone as gone with status 410 so the subscription is deleted', async () => {

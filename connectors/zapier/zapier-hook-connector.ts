@@ -3,10 +3,14 @@ import type { ConnectorDefinition } from '../connector.js';
 import { createHttpClient } from '../http/create-http-client.js';
 import { pushEventEnvelopes, type EnvelopeTarget } from '../webhook/post-event-envelope.js';
 
-export const zapierHookSettingsSchema = z.object({
-  targetUrl: z.url({ protocol: /^https?$/, error: 'targetUrl must be an absolute http or https URL' }).describe('bundle.targetUrl Zapier sent to POST /api/v1/hooks'),
-  timeoutMs: z.number().int().min(100).max(60_000).optional(),
-}).strict();
+export const zapierHookSettingsSchema = z
+  .object({
+    targetUrl: z
+      .url({ protocol: /^https?$/, error: 'targetUrl must be an absolute http or https URL' })
+      .describe('bundle.targetUrl Zapier sent to POST /api/v1/hooks'),
+    timeoutMs: z.number().int().min(100).max(60_000).optional(),
+  })
+  .strict();
 
 // The target URL is the credential (Zapier has no hook handshake or signing), so no secrets.
 export const zapierHookSecretsSchema = z.object({}).strict();

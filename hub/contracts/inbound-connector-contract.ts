@@ -11,7 +11,12 @@ import { businessEventCreateSchema, conversionCreateSchema } from './referral-co
  * may feed for each action (the connector itself lives in connectors/inbound).
  */
 export { INBOUND_KIND };
-export { INBOUND_ACTIONS, inboundSecretsSchema, inboundSettingsSchema, type InboundAction } from '../../connectors/inbound/inbound-connector.js';
+export {
+  INBOUND_ACTIONS,
+  inboundSecretsSchema,
+  inboundSettingsSchema,
+  type InboundAction,
+} from '../../connectors/inbound/inbound-connector.js';
 
 /** Mappings of inbound connectors read the posted JSON under `body.…`. */
 export const inboundMappingSchema = createMappingSchema(INBOUND_SOURCE_ROOTS);

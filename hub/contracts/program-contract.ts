@@ -9,54 +9,91 @@ export const ruleAmountSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('percent'), value: z.number().positive().max(100), cap: positiveAmountSchema.optional() }).strict(),
 ]);
 
-export const rewardRuleInputSchema = z.object({
-  id: z.string().max(64).optional().meta({ description: 'Existing rule to update (PATCH); omit to add a rule' }),
-  name: z.string().min(1).max(200),
-  trigger: z.string().regex(/^[a-z][a-z0-9_.:-]{0,63}$/, 'lower-case event name like "conversion" or "subscription_renewed"')
-    .refine((t) => !RESERVED_TRIGGERS.includes(t), '"refund" and "subscription_cancelled" cancel rewards; they cannot trigger one'),
-  recipient: z.enum(['member', 'referral']),
-  amount: ruleAmountSchema,
-  kind: z.enum(['cash', 'gift_card', 'credit', 'coupon', 'points']),
-  limits: z.object({
-    maxPerReferral: z.number().int().min(1).max(10_000).optional(),
-    maxPerMember: z.number().int().min(1).max(1_000_000).optional(),
-    window: durationSchema.optional(),
-  }).strict().default({}),
-  hold: durationSchema.optional(),
-  approval: z.enum(['auto', 'manual']).default('auto'),
-}).strict().meta({ id: 'RewardRuleInput' });
+export const rewardRuleInputSchema = z
+  .object({
+    id: z.string().max(64).optional().meta({ description: 'Existing rule to update (PATCH); omit to add a rule' }),
+    name: z.string().min(1).max(200),
+    trigger: z
+      .string()
+      .regex(/^[a-z][a-z0-9_.:-]{0,63}$/, 'lower-case event name like "conversion" or "subscription_renewed"')
+      .refine((t) => !RESERVED_TRIGGERS.includes(t), '"refund" and "subscription_cancelled" cancel rewards; they cannot trigger one'),
+    recipient: z.enum(['member', 'referral']),
+    amount: ruleAmountSchema,
+    kind: z.enum(['cash', 'gift_card', 'credit', 'coupon', 'points']),
+    limits: z
+      .object({
+        maxPerReferral: z.number().int().min(1).max(10_000).optional(),
+        maxPerMember: z.number().int().min(1).max(1_000_000).optional(),
+        window: durationSchema.optional(),
+      })
+      .strict()
+      .default({}),
+    hold: durationSchema.optional(),
+    approval: z.enum(['auto', 'manual']).default('auto'),
+  })
+  .strict()
+  .meta({ id: 'RewardRuleInput' });
 
-export const programCreateSchema = z.object({
-  name: z.string().min(1).max(200),
-  slug: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lower-case letters, digits and dashes'),
-  landingUrl: z.url({ protocol: /^https?$/ }).max(2000),
-  currency: currencySchema.default('USD'),
-  cookieDays: z.number().int().min(1).max(365).default(30),
-  rewardRules: z.array(rewardRuleInputSchema).max(50).default([]),
-}).strict().meta({ id: 'ProgramCreate' });
+export const programCreateSchema = z
+  .object({
+    name: z.string().min(1).max(200),
+    slug: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lower-case letters, digits and dashes'),
+    landingUrl: z.url({ protocol: /^https?$/ }).max(2000),
+    currency: currencySchema.default('USD'),
+    cookieDays: z.number().int().min(1).max(365).default(30),
+    rewardRules: z.array(rewardRuleInputSchema).max(50).default([]),
+  })
+  .strict()
+  .meta({ id: 'ProgramCreate' });
 
-export const programPatchSchema = z.object({
-  name: z.string().min(1).max(200).optional(),
-  landingUrl: z.url({ protocol: /^https?$/ }).max(2000).optional(),
-  currency: currencySchema.optional(),
-  cookieDays: z.number().int().min(1).max(365).optional(),
-  status: z.enum(['active', 'paused', 'archived']).optional(),
-  rewardRules: z.array(rewardRuleInputSchema).max(50).optional()
-    .meta({ description: 'The full rule set: rules with an id are updated, new ones added, missing ones deactivated' }),
-}).strict().meta({ id: 'ProgramPatch' });
+export const programPatchSchema = z
+  .object({
+    name: z.string().min(1).max(200).optional(),
+    landingUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(2000)
+      .optional(),
+    currency: currencySchema.optional(),
+    cookieDays: z.number().int().min(1).max(365).optional(),
+    status: z.enum(['active', 'paused', 'archived']).optional(),
+    rewardRules: z
+      .array(rewardRuleInputSchema)
+      .max(50)
+      .optional()
+      .meta({ description: 'The full rule set: rules with an id are updated, new ones added, missing ones deactivated' }),
+  })
+  .strict()
+  .meta({ id: 'ProgramPatch' });
 
-export const rewardRuleSchema = z.object({
-  id: z.string(), name: z.string(), trigger: z.string(), recipient: z.enum(['member', 'referral']),
-  amount: ruleAmountSchema, kind: z.string(),
-  limits: z.object({ maxPerReferral: z.number().optional(), maxPerMember: z.number().optional(), window: z.string().optional() }),
-  hold: z.string().nullable(), approval: z.enum(['auto', 'manual']), active: z.boolean(),
-}).meta({ id: 'RewardRule' });
+export const rewardRuleSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    trigger: z.string(),
+    recipient: z.enum(['member', 'referral']),
+    amount: ruleAmountSchema,
+    kind: z.string(),
+    limits: z.object({ maxPerReferral: z.number().optional(), maxPerMember: z.number().optional(), window: z.string().optional() }),
+    hold: z.string().nullable(),
+    approval: z.enum(['auto', 'manual']),
+    active: z.boolean(),
+  })
+  .meta({ id: 'RewardRule' });
 
-export const programSchema = z.object({
-  id: z.string(), slug: z.string(), name: z.string(), landingUrl: z.string(), cookieDays: z.number(),
-  status: z.enum(['active', 'paused', 'archived']), currency: z.string(), rewardRules: z.array(rewardRuleSchema),
-  createdAt: z.string().nullable(), updatedAt: z.string().nullable(),
-}).meta({ id: 'Program' });
+export const programSchema = z
+  .object({
+    id: z.string(),
+    slug: z.string(),
+    name: z.string(),
+    landingUrl: z.string(),
+    cookieDays: z.number(),
+    status: z.enum(['active', 'paused', 'archived']),
+    currency: z.string(),
+    rewardRules: z.array(rewardRuleSchema),
+    createdAt: z.string().nullable(),
+    updatedAt: z.string().nullable(),
+  })
+  .meta({ id: 'Program' });
 
 export type ProgramCreate = z.infer<typeof programCreateSchema>;
 export type ProgramPatch = z.infer<typeof programPatchSchema>;

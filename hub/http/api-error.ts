@@ -19,20 +19,28 @@ export const ERROR_STATUS = {
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
 export class ApiError extends Error {
-  constructor(readonly code: ErrorCode, message: string, readonly details?: unknown) {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
     super(message);
     this.name = 'ApiError';
   }
-  get status() { return ERROR_STATUS[this.code]; }
+  get status() {
+    return ERROR_STATUS[this.code];
+  }
 }
 
-export const errorEnvelopeSchema = z.object({
-  error: z.object({
-    code: z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]),
-    message: z.string(),
-    details: z.unknown().optional(),
-  }),
-}).meta({ id: 'Error' });
+export const errorEnvelopeSchema = z
+  .object({
+    error: z.object({
+      code: z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]),
+      message: z.string(),
+      details: z.unknown().optional(),
+    }),
+  })
+  .meta({ id: 'Error' });
 
 export function errorBody(code: ErrorCode, message: string, details?: unknown) {
   return { error: details === undefined ? { code, message } : { code, message, details } };
@@ -40,10 +48,12 @@ export function errorBody(code: ErrorCode, message: string, details?: unknown) {
 
 /** zod issues → a stable, client-friendly list (path as a dotted string). */
 export function issuesToDetails(issues: readonly z.core.$ZodIssue[]): { path: string; message: string; code: string }[] {
-  return issues.flatMap((i): { path: string; message: string; code: string }[] => i.code === 'unrecognized_keys'
-    // One entry per unknown key, at its own path, so a client sees exactly which key to drop.
-    ? i.keys.map((key) => ({ path: [...i.path, key].map(String).join('.'), message: `unknown field "${key}"`, code: i.code }))
-    : [{ path: i.path.map(String).join('.'), message: i.message, code: i.code }]);
+  return issues.flatMap((i): { path: string; message: string; code: string }[] =>
+    i.code === 'unrecognized_keys'
+      ? // One entry per unknown key, at its own path, so a client sees exactly which key to drop.
+        i.keys.map((key) => ({ path: [...i.path, key].map(String).join('.'), message: `unknown field "${key}"`, code: i.code }))
+      : [{ path: i.path.map(String).join('.'), message: i.message, code: i.code }],
+  );
 }
 
 /**
@@ -61,8 +71,14 @@ function isRefusedValue(err: unknown): boolean {
  * undefined for anything else, which is ours and a 500. The app's error handler and the inbound
  * request log both answer through it, so what is stored is what was sent.
  */
-export function clientErrorAnswer(err: unknown): { status: (typeof ERROR_STATUS)[ErrorCode]; body: ReturnType<typeof errorBody> } | undefined {
+export function clientErrorAnswer(
+  err: unknown,
+): { status: (typeof ERROR_STATUS)[ErrorCode]; body: ReturnType<typeof errorBody> } | undefined {
   if (err instanceof ApiError) return { status: err.status, body: errorBody(err.code, err.message, err.details) };
-  if (isRefusedValue(err)) return { status: 422, body: errorBody('validation_failed', 'A value in the request cannot be stored', [{ path: '', message: 'invalid value' }]) };
+  if (isRefusedValue(err))
+    return {
+      status: 422,
+      body: errorBody('validation_failed', 'A value in the request cannot be stored', [{ path: '', message: 'invalid value' }]),
+    };
   return undefined;
 }

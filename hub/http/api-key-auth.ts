@@ -71,7 +71,10 @@ export function apiKeyAuth(db: Db, bootstrapKey: string | undefined): Middleware
     const now = Date.now();
     if ((lastTouched.get(key.id) ?? 0) < now - 60_000) {
       lastTouched.set(key.id, now);
-      await db.update(apiKeys).set({ lastUsedAt: new Date(now) }).where(eq(apiKeys.id, key.id));
+      await db
+        .update(apiKeys)
+        .set({ lastUsedAt: new Date(now) })
+        .where(eq(apiKeys.id, key.id));
     }
     c.set('principal', { id: key.id, name: key.name, scopes: key.scopes, programIds: key.programIds });
     return next();

@@ -28,7 +28,10 @@ export function createClientIp(trustedProxies: readonly string[]) {
     if (peer === undefined) return undefined;
     const direct = plain(peer);
     if (trustedProxies.length === 0 || !forwardedFor || !isTrusted(direct)) return direct;
-    const hops = forwardedFor.split(',').map((a) => plain(a.trim())).filter((a) => a.length > 0);
+    const hops = forwardedFor
+      .split(',')
+      .map((a) => plain(a.trim()))
+      .filter((a) => a.length > 0);
     for (let i = hops.length - 1; i >= 0; i--) {
       const hop = hops[i]!;
       // A hop that is not an address at all was written by someone we cannot trust: stop there.

@@ -69,7 +69,10 @@ export function idempotency(sql: Sql): MiddlewareHandler<HubEnv> {
       await sql`delete from idempotency_keys where principal = ${principal} and key = ${key} and response_status is null`;
       return;
     }
-    const answered: unknown = await c.res.clone().json().catch(() => null);
+    const answered: unknown = await c.res
+      .clone()
+      .json()
+      .catch(() => null);
     const responseBody = withoutFields(answered, c.get('credentialFields') ?? []);
     await sql`
       update idempotency_keys set response_status = ${status}, response_body = ${JSON.stringify(responseBody)}::jsonb, completed_at = now()

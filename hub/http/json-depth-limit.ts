@@ -16,8 +16,10 @@ export function jsonNestingDepth(text: string): number {
       if (ch === 92 /* \ */) i++;
       else if (ch === 34 /* " */) inString = false;
     } else if (ch === 34) inString = true;
-    else if (ch === 123 /* { */ || ch === 91 /* [ */) { depth++; if (depth > deepest) deepest = depth; }
-    else if (ch === 125 /* } */ || ch === 93 /* ] */) depth--;
+    else if (ch === 123 /* { */ || ch === 91 /* [ */) {
+      depth++;
+      if (depth > deepest) deepest = depth;
+    } else if (ch === 125 /* } */ || ch === 93 /* ] */) depth--;
   }
   return deepest;
 }
@@ -32,8 +34,12 @@ export function jsonDepthLimit(maxDepth: number): MiddlewareHandler<HubEnv> {
     if (c.req.method === 'GET' || c.req.method === 'HEAD' || !/json/i.test(c.req.header('content-type') ?? '')) return next();
     // Read through Hono's body cache, so the validators and the idempotency check read it again.
     if (jsonNestingDepth(await c.req.text()) > maxDepth) {
-      return c.json(errorBody('validation_failed', `The request body is nested deeper than ${maxDepth} levels`,
-        [{ path: '', message: `nested deeper than ${maxDepth} levels` }]), 422);
+      return c.json(
+        errorBody('validation_failed', `The request body is nested deeper than ${maxDepth} levels`, [
+          { path: '', message: `nested deeper than ${maxDepth} levels` },
+        ]),
+        422,
+      );
     }
     return next();
   };

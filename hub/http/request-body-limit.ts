@@ -9,7 +9,10 @@ import type { HubEnv } from './hub-env.js';
  * web Request with a ReadableStream for every request, GETs included. Chunked bodies, whose size
  * is only known by reading them, still go through hono's counting reader.
  */
-export function requestBodyLimit(maxSize: number, onError: (c: Context<HubEnv>) => Response | Promise<Response>): MiddlewareHandler<HubEnv> {
+export function requestBodyLimit(
+  maxSize: number,
+  onError: (c: Context<HubEnv>) => Response | Promise<Response>,
+): MiddlewareHandler<HubEnv> {
   const counting = bodyLimit({ maxSize, onError });
   return async (c, next) => {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();

@@ -16,7 +16,11 @@ export const REFERRAL_COOKIE = 'rh_ref';
 export const CLICK_RATE_LIMIT = 120;
 
 function peerAddress(c: Context<HubEnv>): string | undefined {
-  try { return getConnInfo(c).remote.address; } catch { return undefined; }
+  try {
+    return getConnInfo(c).remote.address;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -28,8 +32,11 @@ function tooManyClicks(c: Context<HubEnv>, retryAfterSeconds: number) {
   c.header('Cache-Control', 'no-store');
   const message = `Too many clicks from this address; try again in ${retryAfterSeconds} seconds`;
   if ((c.req.header('accept') ?? '').includes('text/html')) {
-    return c.html(`<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="${retryAfterSeconds}">` +
-      `<title>One moment</title><p>${message}. This page retries by itself.</p>`, 429);
+    return c.html(
+      `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="${retryAfterSeconds}">` +
+        `<title>One moment</title><p>${message}. This page retries by itself.</p>`,
+      429,
+    );
   }
   return c.json(errorBody('rate_limited', message, { retryAfterSeconds }), 429);
 }
@@ -49,12 +56,23 @@ export function registerClickRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
     // HEAD (link checkers, prefetch) and robots follow links without a person: redirect them, count nothing.
     const person = c.req.method !== 'HEAD' && !isCrawler(userAgent);
     const result = await clicks.click({
-      code: c.req.param('code'), visitorId: getCookie(c, VISITOR_COOKIE), ip, userAgent, record: person,
+      code: c.req.param('code'),
+      visitorId: getCookie(c, VISITOR_COOKIE),
+      ip,
+      userAgent,
+      record: person,
     });
     if (person) {
       // The visitor id is read by the page's script; the code is not (the script takes it from ?ref=).
       setCookie(c, VISITOR_COOKIE, result.visitorId, { path: '/', maxAge: 365 * 86_400, sameSite: 'Lax', secure, httpOnly: false });
-      if (result.code) setCookie(c, REFERRAL_COOKIE, result.code, { path: '/', maxAge: (result.cookieDays ?? 30) * 86_400, sameSite: 'Lax', secure, httpOnly: true });
+      if (result.code)
+        setCookie(c, REFERRAL_COOKIE, result.code, {
+          path: '/',
+          maxAge: (result.cookieDays ?? 30) * 86_400,
+          sameSite: 'Lax',
+          secure,
+          httpOnly: true,
+        });
     }
     c.header('Cache-Control', 'no-store');
     return c.redirect(result.location, 302);

@@ -21,7 +21,11 @@ export function registerDocsRoutes(app: OpenAPIHono<HubEnv>, publicUrl: string) 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: 'An API key' });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
-    info: { title: 'Referral Hub API', version: '1.0.0', description: 'Run a referral program and keep every other system in sync with it.' },
+    info: {
+      title: 'Referral Hub API',
+      version: '1.0.0',
+      description: 'Run a referral program and keep every other system in sync with it.',
+    },
     servers: [{ url: publicUrl }],
   });
   app.get('/docs', (c) => c.html(PAGE));

@@ -25,7 +25,10 @@ const programIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a program id'
 const querySchema = z.object({
   from: instantSchema.optional().meta({ description: 'Created at or after (default: the beginning)' }),
   to: instantSchema.optional().meta({ description: 'Created before (default: now)' }),
-  programId: z.union([programIdSchema, z.array(programIdSchema).max(100)]).optional().meta({ description: 'Repeatable' }),
+  programId: z
+    .union([programIdSchema, z.array(programIdSchema).max(100)])
+    .optional()
+    .meta({ description: 'Repeatable' }),
   fields: z.string().max(2000).optional().meta({ description: 'Comma-separated fields, e.g. email,status,member.email' }),
   delimiter: z.enum([',', ';', '\t', '|']).default(','),
 });
@@ -68,51 +71,79 @@ export function registerExportRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
   // A quarter of the pool at most, so the API and the dispatcher always keep connections.
   const slots = createExportSlots(Math.max(1, Math.floor(deps.sql.options.max / 4)));
   for (const resource of RESOURCES) {
-    app.openapi(createRoute({
-      method: 'get', path: `/api/v1/exports/${resource}.csv`, tags: ['Export'], security: secured, middleware: [requireScope('read')],
-      summary: `Export ${resource} as CSV (RFC 4180)`, request: { query: querySchema },
-      responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } }, ...errorResponses(400, 503) },
-    }), async (c) => {
-      const q = c.req.valid('query');
-      const principal = c.get('principal');
-      const requested = q.programId === undefined ? [] : Array.isArray(q.programId) ? q.programId : [q.programId];
-      if (requested.some((p) => principal.programIds.length > 0 && !principal.programIds.includes(p))) {
-        throw new ApiError('forbidden', 'This API key is not allowed to access that program');
-      }
-      const programIds = requested.length > 0 ? requested : principal.programIds;
-      const fields = exportFields(resource, q.fields);
-      const headers = {
-        'Content-Type': 'text/csv; charset=utf-8',
-        'Content-Disposition': `attachment; filename="${resource}-${new Date().toISOString().slice(0, 10)}.csv"`,
-      };
-      const names = q.fields ? fields.map((f) => f.target) : DEFAULT_FIELDS[resource];
-      const freeSlot = await slots.acquire();
-      if (copyExportable(resource, names)) {
-        // Plain columns: let PostgreSQL write the CSV and only relay it (flat memory, near-COPY speed).
-        const copy = await copyExport(deps.sql, resource, {
-          fields: names, from: new Date(q.from ?? '1970-01-01T00:00:00Z'), to: q.to ? new Date(q.to) : new Date(), programIds, delimiter: q.delimiter,
-        }).catch((err: unknown) => {
-          freeSlot();
-          if (err instanceof PoolTimeoutError) throw new ApiError('unavailable', 'The database is busy; try the export again shortly');
-          throw err;
-        });
-        // The COPY stream stays outside the pipeline: destroying it would not free its connection (see release).
-        const body = copy.stream.pipe(lfToCrlf());
-        copy.stream.on('error', (err) => body.destroy(err));
-        return send(c, body, headers, resource, deps, () => { copy.release(); freeSlot(); });
-      }
-      // Mapped fields: rows from a cursor (only the columns the mapping reads), one string per batch.
-      const csv = createRecordCsv(fields, RECORD_ROOT[resource as Resource], { delimiter: q.delimiter });
-      const rows = streamRecords(deps.sql, resource, {
-        kind: 'time', from: q.from ?? '1970-01-01T00:00:00Z', to: q.to ?? new Date().toISOString(), programIds,
-      }, recordNeeds(fields, RECORD_ROOT[resource as Resource]));
-      async function* text() {
-        yield csv.header;
-        for await (const batch of rows) yield csv.lines(batch);
-      }
-      // However the body ended, the cursor's portal is closed (after a batch still being fetched).
-      const release = () => { rows.return(undefined).catch(() => {}).finally(freeSlot); };
-      return send(c, Readable.from(text(), { objectMode: false }), headers, resource, deps, release);
-    });
+    app.openapi(
+      createRoute({
+        method: 'get',
+        path: `/api/v1/exports/${resource}.csv`,
+        tags: ['Export'],
+        security: secured,
+        middleware: [requireScope('read')],
+        summary: `Export ${resource} as CSV (RFC 4180)`,
+        request: { query: querySchema },
+        responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } }, ...errorResponses(400, 503) },
+      }),
+      async (c) => {
+        const q = c.req.valid('query');
+        const principal = c.get('principal');
+        const requested = q.programId === undefined ? [] : Array.isArray(q.programId) ? q.programId : [q.programId];
+        if (requested.some((p) => principal.programIds.length > 0 && !principal.programIds.includes(p))) {
+          throw new ApiError('forbidden', 'This API key is not allowed to access that program');
+        }
+        const programIds = requested.length > 0 ? requested : principal.programIds;
+        const fields = exportFields(resource, q.fields);
+        const headers = {
+          'Content-Type': 'text/csv; charset=utf-8',
+          'Content-Disposition': `attachment; filename="${resource}-${new Date().toISOString().slice(0, 10)}.csv"`,
+        };
+        const names = q.fields ? fields.map((f) => f.target) : DEFAULT_FIELDS[resource];
+        const freeSlot = await slots.acquire();
+        if (copyExportable(resource, names)) {
+          // Plain columns: let PostgreSQL write the CSV and only relay it (flat memory, near-COPY speed).
+          const copy = await copyExport(deps.sql, resource, {
+            fields: names,
+            from: new Date(q.from ?? '1970-01-01T00:00:00Z'),
+            to: q.to ? new Date(q.to) : new Date(),
+            programIds,
+            delimiter: q.delimiter,
+          }).catch((err: unknown) => {
+            freeSlot();
+            if (err instanceof PoolTimeoutError) throw new ApiError('unavailable', 'The database is busy; try the export again shortly');
+            throw err;
+          });
+          // The COPY stream stays outside the pipeline: destroying it would not free its connection (see release).
+          const body = copy.stream.pipe(lfToCrlf());
+          copy.stream.on('error', (err) => body.destroy(err));
+          return send(c, body, headers, resource, deps, () => {
+            copy.release();
+            freeSlot();
+          });
+        }
+        // Mapped fields: rows from a cursor (only the columns the mapping reads), one string per batch.
+        const csv = createRecordCsv(fields, RECORD_ROOT[resource as Resource], { delimiter: q.delimiter });
+        const rows = streamRecords(
+          deps.sql,
+          resource,
+          {
+            kind: 'time',
+            from: q.from ?? '1970-01-01T00:00:00Z',
+            to: q.to ?? new Date().toISOString(),
+            programIds,
+          },
+          recordNeeds(fields, RECORD_ROOT[resource as Resource]),
+        );
+        async function* text() {
+          yield csv.header;
+          for await (const batch of rows) yield csv.lines(batch);
+        }
+        // However the body ended, the cursor's portal is closed (after a batch still being fetched).
+        const release = () => {
+          rows
+            .return(undefined)
+            .catch(() => {})
+            .finally(freeSlot);
+        };
+        return send(c, Readable.from(text(), { objectMode: false }), headers, resource, deps, release);
+      },
+    );
   }
 }

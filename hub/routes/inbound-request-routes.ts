@@ -24,23 +24,39 @@ function visibleRequests(deps: HubDeps, principal: Principal) {
 
 /** The inbound webhook requests the hub kept (raw bodies and answers), newest first; admin only: they hold senders' data. */
 export function registerInboundRequestRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
-  app.openapi(createRoute({
-    method: 'get', path: '/api/v1/inbound-requests', tags: ['Inbound webhooks'], security: secured, middleware: [requireScope('admin')],
-    summary: 'Authenticated inbound webhook requests with their raw body and answer, newest first',
-    description: `Kept ${INBOUND_REQUEST_RETENTION_DAYS} days. Requests that failed authentication (unknown token, bad signature) are not kept.`,
-    request: { query: z.object({ ...pageQuery, source: z.enum(INBOUND_SOURCES).optional(), connectorId: z.string().max(64).optional() }) },
-    responses: { 200: ok(listOf(inboundRequestSchema), 'A page of requests'), ...errorResponses() },
-  }), async (c) => {
-    const q = c.req.valid('query');
-    const after = decodeCursor(q.cursor, 1);
-    const rows = await deps.db.select().from(inboundRequests).where(and(
-      visibleRequests(deps, c.get('principal')),
-      q.source ? eq(inboundRequests.source, q.source) : undefined,
-      q.connectorId ? eq(inboundRequests.connectorId, q.connectorId) : undefined,
-      after ? lt(inboundRequests.id, after[0] as string) : undefined,
-    )).orderBy(desc(inboundRequests.id)).limit(q.limit + 1);
-    const page = pageOf(rows, q.limit, (r) => [r.id]);
-    const data: InboundRequestJson[] = page.data.map((r) => ({ ...r, receivedAt: r.receivedAt.toISOString() }));
-    return c.json({ data, nextCursor: page.nextCursor }, 200);
-  });
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/inbound-requests',
+      tags: ['Inbound webhooks'],
+      security: secured,
+      middleware: [requireScope('admin')],
+      summary: 'Authenticated inbound webhook requests with their raw body and answer, newest first',
+      description: `Kept ${INBOUND_REQUEST_RETENTION_DAYS} days. Requests that failed authentication (unknown token, bad signature) are not kept.`,
+      request: {
+        query: z.object({ ...pageQuery, source: z.enum(INBOUND_SOURCES).optional(), connectorId: z.string().max(64).optional() }),
+      },
+      responses: { 200: ok(listOf(inboundRequestSchema), 'A page of requests'), ...errorResponses() },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const after = decodeCursor(q.cursor, 1);
+      const rows = await deps.db
+        .select()
+        .from(inboundRequests)
+        .where(
+          and(
+            visibleRequests(deps, c.get('principal')),
+            q.source ? eq(inboundRequests.source, q.source) : undefined,
+            q.connectorId ? eq(inboundRequests.connectorId, q.connectorId) : undefined,
+            after ? lt(inboundRequests.id, after[0] as string) : undefined,
+          ),
+        )
+        .orderBy(desc(inboundRequests.id))
+        .limit(q.limit + 1);
+      const page = pageOf(rows, q.limit, (r) => [r.id]);
+      const data: InboundRequestJson[] = page.data.map((r) => ({ ...r, receivedAt: r.receivedAt.toISOString() }));
+      return c.json({ data, nextCursor: page.nextCursor }, 200);
+    },
+  );
 }

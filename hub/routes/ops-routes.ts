@@ -14,7 +14,10 @@ export function registerOpsRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps, metri
 
   app.get('/readyz', async (c) => {
     const [database, temporal, backlog] = await Promise.all([
-      within(CHECK_MS, deps.sql`select 1`, 'database').then(() => true, () => false),
+      within(CHECK_MS, deps.sql`select 1`, 'database').then(
+        () => true,
+        () => false,
+      ),
       deps.temporalReady().catch(() => false),
       within(CHECK_MS, lifecycleBacklog(deps.sql), 'dispatch backlog').catch(() => null),
     ]);
@@ -24,10 +27,14 @@ export function registerOpsRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps, metri
     if (!database) reasons.push(`database: no answer within ${CHECK_MS / 1000} s`);
     if (!temporal) reasons.push('temporal: unreachable');
     if (health?.stalled) {
-      reasons.push(`dispatcher: stalled, no progress for ${Math.round(health.sinceProgressSeconds)} s${health.lastError ? ` (${health.lastError})` : ''}`);
+      reasons.push(
+        `dispatcher: stalled, no progress for ${Math.round(health.sinceProgressSeconds)} s${health.lastError ? ` (${health.lastError})` : ''}`,
+      );
     }
     if (backlog && backlog.count > 0 && backlog.oldestSeconds * 1000 > maxAgeMs) {
-      reasons.push(`backlog: the oldest of ${backlog.count} undispatched referral events is ${Math.round(backlog.oldestSeconds)} s old (limit ${maxAgeMs / 1000} s)`);
+      reasons.push(
+        `backlog: the oldest of ${backlog.count} undispatched referral events is ${Math.round(backlog.oldestSeconds)} s old (limit ${maxAgeMs / 1000} s)`,
+      );
     }
     const body = {
       status: reasons.length === 0 ? 'ready' : 'unavailable',

@@ -12,27 +12,63 @@ export function registerProgramRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
   const programs = createProgramService(deps.db);
   const tags = ['Programs'];
 
-  app.openapi(createRoute({
-    method: 'post', path: '/api/v1/programs', tags, security: secured, middleware: [requireScope('admin')],
-    summary: 'Create a program with its reward rules', request: jsonBody(programCreateSchema),
-    responses: { 201: ok(programSchema, 'Created'), ...errorResponses(400, 409, 413) },
-  }), async (c) => c.json(await programs.create(c.get('principal'), c.req.valid('json')) as z.infer<typeof programSchema>, 201));
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/programs',
+      tags,
+      security: secured,
+      middleware: [requireScope('admin')],
+      summary: 'Create a program with its reward rules',
+      request: jsonBody(programCreateSchema),
+      responses: { 201: ok(programSchema, 'Created'), ...errorResponses(400, 409, 413) },
+    }),
+    async (c) => c.json((await programs.create(c.get('principal'), c.req.valid('json'))) as z.infer<typeof programSchema>, 201),
+  );
 
-  app.openapi(createRoute({
-    method: 'get', path: '/api/v1/programs', tags, security: secured, middleware: [requireScope('read')],
-    summary: 'List programs', request: { query: z.object(pageQuery) },
-    responses: { 200: ok(listOf(programSchema), 'A page of programs'), ...errorResponses() },
-  }), async (c) => c.json(await programs.list(c.get('principal'), c.req.valid('query')), 200));
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/programs',
+      tags,
+      security: secured,
+      middleware: [requireScope('read')],
+      summary: 'List programs',
+      request: { query: z.object(pageQuery) },
+      responses: { 200: ok(listOf(programSchema), 'A page of programs'), ...errorResponses() },
+    }),
+    async (c) => c.json(await programs.list(c.get('principal'), c.req.valid('query')), 200),
+  );
 
-  app.openapi(createRoute({
-    method: 'get', path: '/api/v1/programs/{id}', tags, security: secured, middleware: [requireScope('read')],
-    summary: 'Get a program', request: { params: idParam('Program') },
-    responses: { 200: ok(programSchema, 'The program'), ...errorResponses(404) },
-  }), async (c) => c.json(await programs.getVisible(c.get('principal'), c.req.valid('param').id) as z.infer<typeof programSchema>, 200));
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/programs/{id}',
+      tags,
+      security: secured,
+      middleware: [requireScope('read')],
+      summary: 'Get a program',
+      request: { params: idParam('Program') },
+      responses: { 200: ok(programSchema, 'The program'), ...errorResponses(404) },
+    }),
+    async (c) => c.json((await programs.getVisible(c.get('principal'), c.req.valid('param').id)) as z.infer<typeof programSchema>, 200),
+  );
 
-  app.openapi(createRoute({
-    method: 'patch', path: '/api/v1/programs/{id}', tags, security: secured, middleware: [requireScope('admin')],
-    summary: 'Update a program or replace its rule set', request: { params: idParam('Program'), ...jsonBody(programPatchSchema) },
-    responses: { 200: ok(programSchema, 'Updated'), ...errorResponses(400, 404, 413) },
-  }), async (c) => c.json(await programs.patch(c.get('principal'), c.req.valid('param').id, c.req.valid('json')) as z.infer<typeof programSchema>, 200));
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/api/v1/programs/{id}',
+      tags,
+      security: secured,
+      middleware: [requireScope('admin')],
+      summary: 'Update a program or replace its rule set',
+      request: { params: idParam('Program'), ...jsonBody(programPatchSchema) },
+      responses: { 200: ok(programSchema, 'Updated'), ...errorResponses(400, 404, 413) },
+    }),
+    async (c) =>
+      c.json(
+        (await programs.patch(c.get('principal'), c.req.valid('param').id, c.req.valid('json'))) as z.infer<typeof programSchema>,
+        200,
+      ),
+  );
 }

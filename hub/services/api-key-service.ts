@@ -25,19 +25,33 @@ export function createApiKeyService(db: Db) {
       if (missing.length > 0) throw new ApiError('forbidden', `This API key cannot grant scopes it lacks: ${missing.join(', ')}`);
       assertCanAssignPrograms(creator, input.programIds);
       const key = generateApiKey();
-      const [row] = await db.insert(apiKeys).values({
-        id: newId('key'), name: input.name, prefix: key.slice(0, 10), hash: hashApiKey(key), scopes: input.scopes, programIds: input.programIds,
-      }).returning();
+      const [row] = await db
+        .insert(apiKeys)
+        .values({
+          id: newId('key'),
+          name: input.name,
+          prefix: key.slice(0, 10),
+          hash: hashApiKey(key),
+          scopes: input.scopes,
+          programIds: input.programIds,
+        })
+        .returning();
       return { ...apiKeyJson(row!), key };
     },
     async list(viewer: Principal) {
-      return (await db.select().from(apiKeys).where(visibleProgramsFilter(viewer, apiKeys.programIds)).orderBy(desc(apiKeys.id))).map(apiKeyJson);
+      return (await db.select().from(apiKeys).where(visibleProgramsFilter(viewer, apiKeys.programIds)).orderBy(desc(apiKeys.id))).map(
+        apiKeyJson,
+      );
     },
     async revoke(viewer: Principal, id: string) {
       const [existing] = await db.select({ programIds: apiKeys.programIds }).from(apiKeys).where(eq(apiKeys.id, id));
       const visible = existing !== undefined && canSeePrograms(viewer, existing.programIds);
       const [row] = visible
-        ? await db.update(apiKeys).set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, now())` }).where(eq(apiKeys.id, id)).returning()
+        ? await db
+            .update(apiKeys)
+            .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, now())` })
+            .where(eq(apiKeys.id, id))
+            .returning()
         : [];
       if (!row) throw new ApiError('not_found', `API key ${id} not found`);
       forgetCachedApiKeys();

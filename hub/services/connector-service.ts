@@ -25,10 +25,19 @@ type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 /** Secrets never leave: each stored key is reported as "set". */
 export function connectorJson(row: ConnectorRow, secretKeys: string[]) {
   return {
-    id: row.id, kind: row.kind, name: row.name, settings: row.settings,
+    id: row.id,
+    kind: row.kind,
+    name: row.name,
+    settings: row.settings,
     secrets: Object.fromEntries(secretKeys.map((k) => [k, 'set' as const])),
-    events: row.events, programIds: row.programIds, enabled: row.enabled, status: row.status, statusReason: row.statusReason,
-    mapping: row.mapping ?? null, createdAt: iso(row.createdAt), updatedAt: iso(row.updatedAt),
+    events: row.events,
+    programIds: row.programIds,
+    enabled: row.enabled,
+    status: row.status,
+    statusReason: row.statusReason,
+    mapping: row.mapping ?? null,
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
   };
 }
 
@@ -50,7 +59,10 @@ export function createConnectorService(deps: HubDeps) {
   /** Validates a kind's settings, secrets and mapping with its own schemas and checks every target address. */
   async function validate(kind: string, settings: Record<string, unknown>, secrets: Record<string, unknown>, mapping: unknown) {
     const definition = connectorDefinition(kind);
-    if (!definition) throw new ApiError('validation_failed', `Unknown connector kind "${kind}"`, [{ path: 'kind', message: 'see GET /api/v1/connector-kinds' }]);
+    if (!definition)
+      throw new ApiError('validation_failed', `Unknown connector kind "${kind}"`, [
+        { path: 'kind', message: 'see GET /api/v1/connector-kinds' },
+      ]);
     // A source has no address to check, and its mapping reads the posted body (`body.…`).
     if (definition.inbound) return validateInboundConnector(db, { settings, secrets, mapping });
     if (mapping) parseWith(mappingSchema, mapping, 'mapping');
@@ -104,14 +116,25 @@ export function createConnectorService(deps: HubDeps) {
       const id = opts.id ?? newId('con');
       const hasSecrets = Object.keys(input.secrets).length > 0;
       const row = await db.transaction(async (tx) => {
-        const [created] = await tx.insert(connectors).values({
-          id, kind: input.kind, name: input.name, settings: input.settings,
-          secretsSealed: hasSecrets ? deps.secretBox.sealJson(input.secrets, id) : null,
-          events: input.events, programIds, enabled: input.enabled, mapping: input.mapping ?? null,
-          inboundToken: connectorDefinition(input.kind)?.inbound ? inboundToken() : null,
-        }).returning();
+        const [created] = await tx
+          .insert(connectors)
+          .values({
+            id,
+            kind: input.kind,
+            name: input.name,
+            settings: input.settings,
+            secretsSealed: hasSecrets ? deps.secretBox.sealJson(input.secrets, id) : null,
+            events: input.events,
+            programIds,
+            enabled: input.enabled,
+            mapping: input.mapping ?? null,
+            inboundToken: connectorDefinition(input.kind)?.inbound ? inboundToken() : null,
+          })
+          .returning();
         // A new connector receives what happens from now on; POST …/replay sends history.
-        await tx.execute(sql`insert into dispatch_cursors (name, txid, seq) values (${`connector:${id}`}, pg_snapshot_xmin(pg_current_snapshot()), 0)`);
+        await tx.execute(
+          sql`insert into dispatch_cursors (name, txid, seq) values (${`connector:${id}`}, pg_snapshot_xmin(pg_current_snapshot()), 0)`,
+        );
         return created!;
       });
       deps.connectorWaker?.changed(id);
@@ -120,11 +143,18 @@ export function createConnectorService(deps: HubDeps) {
 
     async list(principal: Principal, q: { limit: number; cursor?: string; kind?: string }) {
       const after = decodeCursor(q.cursor, 1);
-      const rows = await db.select().from(connectors).where(and(
-        visibleProgramsFilter(principal, connectors.programIds),
-        q.kind ? eq(connectors.kind, q.kind) : undefined,
-        after ? lt(connectors.id, after[0] as string) : undefined,
-      )).orderBy(desc(connectors.id)).limit(q.limit + 1);
+      const rows = await db
+        .select()
+        .from(connectors)
+        .where(
+          and(
+            visibleProgramsFilter(principal, connectors.programIds),
+            q.kind ? eq(connectors.kind, q.kind) : undefined,
+            after ? lt(connectors.id, after[0] as string) : undefined,
+          ),
+        )
+        .orderBy(desc(connectors.id))
+        .limit(q.limit + 1);
       const page = pageOf(rows, q.limit, (r) => [r.id]);
       return { data: page.data.map(json), nextCursor: page.nextCursor };
     },
@@ -135,15 +165,24 @@ export function createConnectorService(deps: HubDeps) {
       const secrets = { ...openSecrets(deps.secretBox, row), ...(input.secrets ?? {}) };
       await validate(row.kind, settings, secrets, input.mapping === undefined ? row.mapping : input.mapping);
       const programIds = programsFor(principal, row.kind, settings, input.programIds ?? row.programIds);
-      const [updated] = await db.update(connectors).set({
-        name: input.name ?? row.name, settings, events: input.events ?? row.events, programIds,
-        mapping: input.mapping === undefined ? row.mapping : input.mapping,
-        secretsSealed: Object.keys(secrets).length > 0 ? deps.secretBox.sealJson(secrets, id) : null,
-        // Re-enabling (or fixing) a connector gives it a fresh start.
-        ...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
-        ...(input.enabled === true || input.secrets || input.settings ? { status: 'active' as const, statusReason: null, consecutiveFailures: 0 } : {}),
-        updatedAt: new Date(),
-      }).where(eq(connectors.id, id)).returning();
+      const [updated] = await db
+        .update(connectors)
+        .set({
+          name: input.name ?? row.name,
+          settings,
+          events: input.events ?? row.events,
+          programIds,
+          mapping: input.mapping === undefined ? row.mapping : input.mapping,
+          secretsSealed: Object.keys(secrets).length > 0 ? deps.secretBox.sealJson(secrets, id) : null,
+          // Re-enabling (or fixing) a connector gives it a fresh start.
+          ...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
+          ...(input.enabled === true || input.secrets || input.settings
+            ? { status: 'active' as const, statusReason: null, consecutiveFailures: 0 }
+            : {}),
+          updatedAt: new Date(),
+        })
+        .where(eq(connectors.id, id))
+        .returning();
       deps.connectorWaker?.changed(id);
       return json(updated!);
     },
@@ -152,7 +191,9 @@ export function createConnectorService(deps: HubDeps) {
       await getRow(principal, id);
       const [usedBy] = await db.select({ id: schedules.id }).from(schedules).where(eq(schedules.connectorId, id)).limit(1);
       if (usedBy) {
-        throw new ApiError('validation_failed', `Connector ${id} delivers schedule ${usedBy.id}: delete that schedule first`, [{ path: 'id', message: 'in use by a schedule' }]);
+        throw new ApiError('validation_failed', `Connector ${id} delivers schedule ${usedBy.id}: delete that schedule first`, [
+          { path: 'id', message: 'in use by a schedule' },
+        ]);
       }
       await db.delete(connectors).where(eq(connectors.id, id));
       await db.execute(sql`delete from dispatch_cursors where name = ${`connector:${id}`}`);
@@ -176,7 +217,9 @@ export function createConnectorService(deps: HubDeps) {
       const row = await getRow(principal, id);
       // Without a mapping of its own the kind's default applies, and it sends only the types it maps.
       const defaults = defaultMappingOf(row);
-      const types = defaults ? defaults.flatMap((part) => part.events).filter((t) => row.events.length === 0 || row.events.includes(t)) : row.events;
+      const types = defaults
+        ? defaults.flatMap((part) => part.events).filter((t) => row.events.length === 0 || row.events.includes(t))
+        : row.events;
       if (defaults && types.length === 0) return { data: [] };
       const recent = await deps.sql<{ id: string }[]>`
         select id from events
@@ -184,7 +227,10 @@ export function createConnectorService(deps: HubDeps) {
           and (${row.programIds.length === 0} or program_id = any(${row.programIds}))
         order by seq desc limit ${limit}`;
       if (recent.length === 0) return { data: [] };
-      const events = await loadEventsById(deps.sql, recent.map((r) => r.id));
+      const events = await loadEventsById(
+        deps.sql,
+        recent.map((r) => r.id),
+      );
       const records = await buildOutboundRecords(db, deps.publicUrl, events, row.mapping as MappingEntry[] | null, defaults);
       return { data: records.map((r) => ({ eventId: r.event.id, type: r.event.type, data: r.data })) };
     },
@@ -192,15 +238,26 @@ export function createConnectorService(deps: HubDeps) {
     async deliveries(principal: Principal, id: string, q: { limit: number; cursor?: string; status?: DeliveryStatus }) {
       await getRow(principal, id);
       const after = decodeCursor(q.cursor, 1);
-      const rows = await db.select().from(deliveries).where(and(
-        eq(deliveries.connectorId, id), q.status ? eq(deliveries.status, q.status) : undefined,
-        after ? lt(deliveries.id, after[0] as string) : undefined,
-      )).orderBy(desc(deliveries.id)).limit(q.limit + 1);
+      const rows = await db
+        .select()
+        .from(deliveries)
+        .where(
+          and(
+            eq(deliveries.connectorId, id),
+            q.status ? eq(deliveries.status, q.status) : undefined,
+            after ? lt(deliveries.id, after[0] as string) : undefined,
+          ),
+        )
+        .orderBy(desc(deliveries.id))
+        .limit(q.limit + 1);
       const page = pageOf(rows, q.limit, (r) => [r.id]);
       return {
         data: page.data.map((d) => ({
-          ...d, createdAt: iso(d.createdAt), updatedAt: iso(d.updatedAt),
-          lastAttemptAt: d.lastAttemptAt && iso(d.lastAttemptAt), nextAttemptAt: d.nextAttemptAt && iso(d.nextAttemptAt),
+          ...d,
+          createdAt: iso(d.createdAt),
+          updatedAt: iso(d.updatedAt),
+          lastAttemptAt: d.lastAttemptAt && iso(d.lastAttemptAt),
+          nextAttemptAt: d.nextAttemptAt && iso(d.nextAttemptAt),
         })),
         nextCursor: page.nextCursor,
       };
@@ -209,7 +266,9 @@ export function createConnectorService(deps: HubDeps) {
     /** Re-delivers one recorded event: its delivery goes back through the connector's queue. */
     async retryDelivery(principal: Principal, deliveryId: string) {
       const [d] = await db.select().from(deliveries).where(eq(deliveries.id, deliveryId));
-      const [owner] = d ? await db.select({ programIds: connectors.programIds }).from(connectors).where(eq(connectors.id, d.connectorId)) : [];
+      const [owner] = d
+        ? await db.select({ programIds: connectors.programIds }).from(connectors).where(eq(connectors.id, d.connectorId))
+        : [];
       if (!d || !owner || !canSeePrograms(principal, owner.programIds)) throw new ApiError('not_found', `Delivery ${deliveryId} not found`);
       await requeue(d.connectorId, [d.eventId], 'retry');
       return { deliveryId, queued: 1 };
@@ -224,7 +283,11 @@ export function createConnectorService(deps: HubDeps) {
           and (${row.events.length === 0} or type = any(${row.events}))
           and (${row.programIds.length === 0} or program_id = any(${row.programIds}))
         order by seq`;
-      await requeue(id, ids.map((r) => r.id), 'replay');
+      await requeue(
+        id,
+        ids.map((r) => r.id),
+        'replay',
+      );
       return { queued: ids.length };
     },
   };

@@ -25,7 +25,16 @@ export function createConversionLookup(pg: Sql): ConversionLookup {
     maxBatch: 256,
     maxInFlight: 2,
     async run(queries: ConversionLookupQuery[]) {
-      const rows = await pg<{ ord: string; program_id: string | null; cookie_days: number | null; member_id: string | null; member_email: string | null; member_visitor_id: string | null }[]>`
+      const rows = await pg<
+        {
+          ord: string;
+          program_id: string | null;
+          cookie_days: number | null;
+          member_id: string | null;
+          member_email: string | null;
+          member_visitor_id: string | null;
+        }[]
+      >`
         select q.ord, p.id as program_id, p.cookie_days, m.id as member_id, m.email as member_email, m.visitor_id as member_visitor_id
         from unnest(${queries.map((q) => q.programId)}::text[], ${queries.map((q) => q.memberId ?? null) as string[]}::text[],
                     ${queries.map((q) => q.referralCode ?? null) as string[]}::text[]) with ordinality as q(program_id, member_id, code, ord)

@@ -2,7 +2,11 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { and, desc, eq, lt } from 'drizzle-orm';
 import { newId } from '../../lib/ids.js';
 import { connectorRecoveries, deliveries, deliveryAttempts } from '../../schema/tables/index.js';
-import { CONNECTOR_RECOVERY_WORKFLOW_TYPE, connectorRecoveryWorkflowId, type ConnectorRecoveryInput } from '../../workflows/sandboxed/connector-recovery-input.js';
+import {
+  CONNECTOR_RECOVERY_WORKFLOW_TYPE,
+  connectorRecoveryWorkflowId,
+  type ConnectorRecoveryInput,
+} from '../../workflows/sandboxed/connector-recovery-input.js';
 import type { ConnectorRow } from '../../workflows/activities/open-connector.js';
 import type { connectorRecovery } from '../../workflows/sandboxed/connector-recovery.js';
 import { syncTaskQueue } from '../../workflows/sandboxed/sync-task-queue.js';
@@ -17,8 +21,16 @@ type RecoveryRow = typeof connectorRecoveries.$inferSelect;
 
 const attemptJson = (a: AttemptRow) => ({ ...a, startedAt: iso(a.startedAt) });
 const recoveryJson = (r: RecoveryRow) => ({
-  id: r.id, connectorId: r.connectorId, since: iso(r.since), status: r.status, queued: r.queued, remaining: r.remaining,
-  succeeded: r.succeeded, dead: r.dead, createdAt: iso(r.createdAt), finishedAt: r.finishedAt && iso(r.finishedAt),
+  id: r.id,
+  connectorId: r.connectorId,
+  since: iso(r.since),
+  status: r.status,
+  queued: r.queued,
+  remaining: r.remaining,
+  succeeded: r.succeeded,
+  dead: r.dead,
+  createdAt: iso(r.createdAt),
+  finishedAt: r.finishedAt && iso(r.finishedAt),
 });
 
 /**
@@ -33,9 +45,13 @@ export function createDeliveryLedgerService(deps: HubDeps, getRow: (principal: P
     if (!temporal) throw new ApiError('unavailable', 'Temporal is not configured for this process');
     const input: ConnectorRecoveryInput = { recoveryId: recovery.id, connectorId: recovery.connectorId };
     try {
-      await temporal.client.connection.withDeadline(Date.now() + 10_000, () => temporal.client.workflow.start<typeof connectorRecovery>(CONNECTOR_RECOVERY_WORKFLOW_TYPE, {
-        workflowId: connectorRecoveryWorkflowId(recovery.connectorId, recovery.since), taskQueue: syncTaskQueue(temporal.taskQueue), args: [input],
-      }));
+      await temporal.client.connection.withDeadline(Date.now() + 10_000, () =>
+        temporal.client.workflow.start<typeof connectorRecovery>(CONNECTOR_RECOVERY_WORKFLOW_TYPE, {
+          workflowId: connectorRecoveryWorkflowId(recovery.connectorId, recovery.since),
+          taskQueue: syncTaskQueue(temporal.taskQueue),
+          args: [input],
+        }),
+      );
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return;
       deps.logger.warn({ recoveryId: recovery.id, err: String(err) }, 'could not start a recovery');
@@ -53,9 +69,12 @@ export function createDeliveryLedgerService(deps: HubDeps, getRow: (principal: P
         throw err instanceof ApiError && err.code === 'not_found' ? new ApiError('not_found', `Delivery ${deliveryId} not found`) : err;
       });
       const after = decodeCursor(q.cursor, 1);
-      const rows = await db.select().from(deliveryAttempts).where(and(
-        eq(deliveryAttempts.deliveryId, deliveryId), after ? lt(deliveryAttempts.id, after[0] as string) : undefined,
-      )).orderBy(desc(deliveryAttempts.id)).limit(q.limit + 1);
+      const rows = await db
+        .select()
+        .from(deliveryAttempts)
+        .where(and(eq(deliveryAttempts.deliveryId, deliveryId), after ? lt(deliveryAttempts.id, after[0] as string) : undefined))
+        .orderBy(desc(deliveryAttempts.id))
+        .limit(q.limit + 1);
       const page = pageOf(rows, q.limit, (r) => [r.id]);
       return { data: page.data.map(attemptJson), nextCursor: page.nextCursor };
     },
@@ -72,11 +91,25 @@ export function createDeliveryLedgerService(deps: HubDeps, getRow: (principal: P
         where connector_id = ${connector.id} and status in ('failed', 'dead') and last_attempt_at >= ${iso(since)}::timestamptz`;
       // Two clicks at once: the partial unique index lets one insert, the other finds it running.
       for (let tries = 0; tries < 3; tries++) {
-        const [created] = await db.insert(connectorRecoveries).values({ id: newId('rcv'), connectorId: connector.id, since })
-          .onConflictDoNothing().returning();
-        const recovery = created ?? (await db.select().from(connectorRecoveries).where(and(
-          eq(connectorRecoveries.connectorId, connector.id), eq(connectorRecoveries.since, since), eq(connectorRecoveries.status, 'running'),
-        )))[0];
+        const [created] = await db
+          .insert(connectorRecoveries)
+          .values({ id: newId('rcv'), connectorId: connector.id, since })
+          .onConflictDoNothing()
+          .returning();
+        const recovery =
+          created ??
+          (
+            await db
+              .select()
+              .from(connectorRecoveries)
+              .where(
+                and(
+                  eq(connectorRecoveries.connectorId, connector.id),
+                  eq(connectorRecoveries.since, since),
+                  eq(connectorRecoveries.status, 'running'),
+                ),
+              )
+          )[0];
         if (!recovery) continue; // the running one finished in between: this request starts a new one
         try {
           // Also for one found running: a hub that stopped between its insert and this start left it without a workflow.
@@ -85,14 +118,16 @@ export function createDeliveryLedgerService(deps: HubDeps, getRow: (principal: P
           if (created) await db.delete(connectorRecoveries).where(eq(connectorRecoveries.id, created.id));
           throw err;
         }
-        return { recoveryId: recovery.id, queued: created ? match?.n ?? 0 : recovery.queued ?? match?.n ?? 0 };
+        return { recoveryId: recovery.id, queued: created ? (match?.n ?? 0) : (recovery.queued ?? match?.n ?? 0) };
       }
       throw new ApiError('unavailable', 'Could not start the recovery; try again');
     },
 
     async recovery(principal: Principal, connectorId: string, recoveryId: string) {
       const connector = await getRow(principal, connectorId);
-      const [row] = await db.select().from(connectorRecoveries)
+      const [row] = await db
+        .select()
+        .from(connectorRecoveries)
         .where(and(eq(connectorRecoveries.id, recoveryId), eq(connectorRecoveries.connectorId, connector.id)));
       if (!row) throw new ApiError('not_found', `Recovery ${recoveryId} not found`);
       return recoveryJson(row);

@@ -20,13 +20,21 @@ export function createExportSlots(limit: number, waitMs = 10_000) {
     /** Resolves with the slot's release (call it exactly once, when the export's query is over). */
     acquire(): Promise<() => void> {
       let released = false;
-      const once = () => { if (!released) { released = true; release(); } };
+      const once = () => {
+        if (!released) {
+          released = true;
+          release();
+        }
+      };
       if (used < limit) {
         used++;
         return Promise.resolve(once);
       }
       return new Promise((resolve, reject) => {
-        const granted = () => { clearTimeout(timer); resolve(once); };
+        const granted = () => {
+          clearTimeout(timer);
+          resolve(once);
+        };
         const timer = setTimeout(() => {
           waiting.splice(waiting.indexOf(granted), 1);
           reject(new ApiError('unavailable', `Too many exports are running; try again in a few seconds`));

@@ -7,7 +7,11 @@ import { findWebhookReferral } from '../../schema/find-webhook-referral.js';
 import { createInboundRequestLog } from './inbound-request-log.js';
 import type { HubDeps } from './hub-deps.js';
 import { createReferralService } from './referral-service.js';
-import { HUBSPOT_DEAL_STAGE_WORKFLOW_TYPE, hubspotDealStageWorkflowId, type hubspotDealStage } from '../../workflows/sandboxed/hubspot-deal-stage.js';
+import {
+  HUBSPOT_DEAL_STAGE_WORKFLOW_TYPE,
+  hubspotDealStageWorkflowId,
+  type hubspotDealStage,
+} from '../../workflows/sandboxed/hubspot-deal-stage.js';
 import { syncTaskQueue } from '../../workflows/sandboxed/sync-task-queue.js';
 
 // https://developers.hubspot.com/docs/api-reference/webhooks-webhooks-v3/guide#webhook-payloads
@@ -61,8 +65,10 @@ export function createHubSpotWebhookService(deps: HubDeps, appSecret: string, st
     if (!temporal) return { eventId, outcome: 'ignored', reason: 'this hub has no Temporal client to look the deal up with', dealId };
     try {
       await temporal.client.workflow.start<typeof hubspotDealStage>(HUBSPOT_DEAL_STAGE_WORKFLOW_TYPE, {
-        workflowId: hubspotDealStageWorkflowId(eventId ?? `${dealId}:${status}`), taskQueue: syncTaskQueue(temporal.taskQueue),
-        args: [{ dealId, status }], workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        workflowId: hubspotDealStageWorkflowId(eventId ?? `${dealId}:${status}`),
+        taskQueue: syncTaskQueue(temporal.taskQueue),
+        args: [{ dealId, status }],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
       });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
@@ -79,16 +85,25 @@ export function createHubSpotWebhookService(deps: HubDeps, appSecret: string, st
     const ignored = (reason: string): HubSpotEventOutcome => ({ eventId, outcome: 'ignored', reason });
     if (event.subscriptionType !== 'deal.propertyChange' || event.propertyName !== 'dealstage') return ignored('not a deal stage change');
     const stage = event.propertyValue ?? '';
-    const status: ReferralStatus | undefined = stages.approved.includes(stage) ? 'approved' : stages.qualified.includes(stage) ? 'qualified' : undefined;
+    const status: ReferralStatus | undefined = stages.approved.includes(stage)
+      ? 'approved'
+      : stages.qualified.includes(stage)
+        ? 'qualified'
+        : undefined;
     if (!status) return ignored(`stage "${stage}" is not mapped to a referral status`);
 
     const byProperties = { referralId: event.properties?.referralId, email: event.properties?.email };
-    if (!byProperties.referralId && !byProperties.email && event.objectId !== undefined) return queue(eventId, String(event.objectId), status);
+    if (!byProperties.referralId && !byProperties.email && event.objectId !== undefined)
+      return queue(eventId, String(event.objectId), status);
     const found = await findWebhookReferral(deps.sql, byProperties);
     if ('reason' in found) return ignored(found.reason);
     const { id, programId } = found.referral;
     try {
-      await referrals.changeStatus({ id: 'webhook:hubspot', name: 'HubSpot webhook', scopes: ['write'], programIds: [programId] }, id, status);
+      await referrals.changeStatus(
+        { id: 'webhook:hubspot', name: 'HubSpot webhook', scopes: ['write'], programIds: [programId] },
+        id,
+        status,
+      );
     } catch (err) {
       // A referral already past this stage (or denied) stays as it is.
       if (err instanceof ApiError && err.code === 'validation_failed') return { ...ignored(err.message), referralId: id };
@@ -101,28 +116,36 @@ export function createHubSpotWebhookService(deps: HubDeps, appSecret: string, st
     /** `url` is the full URL HubSpot called (the public one): the signature covers it. */
     async receive(request: { method: string; url: string; rawBody: string; signature?: string; timestamp?: string }) {
       try {
-        verifyHubSpotSignature({ method: request.method, url: request.url, body: request.rawBody, signature: request.signature, timestamp: request.timestamp }, appSecret);
+        verifyHubSpotSignature(
+          { method: request.method, url: request.url, body: request.rawBody, signature: request.signature, timestamp: request.timestamp },
+          appSecret,
+        );
       } catch (err) {
         if (err instanceof HubSpotSignatureError) throw new ApiError('unauthorized', 'Missing or invalid X-HubSpot-Signature-v3');
         throw err;
       }
-      return requests.handle({ source: 'hubspot', contentType: 'application/json', rawBody: request.rawBody }, (body) => ({ status: 200, body }), async () => {
-        let json: unknown;
-        try {
-          json = JSON.parse(request.rawBody);
-        } catch {
-          throw new ApiError('malformed_json', 'The request body is not valid JSON');
-        }
-        const batch = batchSchema.safeParse(json);
-        if (!batch.success) throw new ApiError('validation_failed', 'The body is not a batch of HubSpot events', issuesToDetails(batch.error.issues));
+      return requests.handle(
+        { source: 'hubspot', contentType: 'application/json', rawBody: request.rawBody },
+        (body) => ({ status: 200, body }),
+        async () => {
+          let json: unknown;
+          try {
+            json = JSON.parse(request.rawBody);
+          } catch {
+            throw new ApiError('malformed_json', 'The request body is not valid JSON');
+          }
+          const batch = batchSchema.safeParse(json);
+          if (!batch.success)
+            throw new ApiError('validation_failed', 'The body is not a batch of HubSpot events', issuesToDetails(batch.error.issues));
 
-        const results: HubSpotEventOutcome[] = [];
-        // In order: two stage changes of one deal in a batch must apply as HubSpot made them.
-        for (const event of batch.data) results.push(await apply(event));
-        const ignored = results.filter((r) => r.outcome === 'ignored');
-        if (ignored.length > 0) deps.logger.info({ ignored }, 'hubspot events ignored');
-        return { results };
-      });
+          const results: HubSpotEventOutcome[] = [];
+          // In order: two stage changes of one deal in a batch must apply as HubSpot made them.
+          for (const event of batch.data) results.push(await apply(event));
+          const ignored = results.filter((r) => r.outcome === 'ignored');
+          if (ignored.length > 0) deps.logger.info({ ignored }, 'hubspot events ignored');
+          return { results };
+        },
+      );
     },
   };
 }

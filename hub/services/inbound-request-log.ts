@@ -38,7 +38,11 @@ export function createInboundRequestLog(sql: Sql, logger: Logger) {
 
   return {
     /** `sent` says which status and body the client gets for a result of `work`. */
-    async handle<T>(entry: InboundRequestEntry, sent: (answer: T) => { status: number; body: unknown }, work: () => Promise<T>): Promise<T> {
+    async handle<T>(
+      entry: InboundRequestEntry,
+      sent: (answer: T) => { status: number; body: unknown },
+      work: () => Promise<T>,
+    ): Promise<T> {
       let answer: T;
       try {
         answer = await work();

@@ -23,8 +23,7 @@ export interface InboundRequest {
 }
 
 export type InboundAnswer =
-  | { status: 200 | 201; body: { id: string } & Record<string, unknown> }
-  | { status: 202; body: { eventId: string } };
+  { status: 200 | 201; body: { id: string } & Record<string, unknown> } | { status: 202; body: { eventId: string } };
 
 // inboundToken() makes 43 base64url characters; anything else cannot match and skips the lookup.
 const TOKEN = /^[A-Za-z0-9_-]{43,128}$/;
@@ -55,7 +54,10 @@ export function createInboundWebhookService(deps: HubDeps) {
   return {
     async receive(token: string, request: InboundRequest): Promise<InboundAnswer> {
       const [row] = TOKEN.test(token)
-        ? await deps.db.select().from(connectors).where(and(eq(connectors.inboundToken, token), eq(connectors.kind, INBOUND_KIND)))
+        ? await deps.db
+            .select()
+            .from(connectors)
+            .where(and(eq(connectors.inboundToken, token), eq(connectors.kind, INBOUND_KIND)))
         : [];
       // A disabled connector looks exactly like an unknown one: the sender learns nothing.
       if (!row || !row.enabled) throw new ApiError('not_found', 'No inbound webhook at this URL');
@@ -65,30 +67,40 @@ export function createInboundWebhookService(deps: HubDeps) {
       if (problem) throw new ApiError('unauthorized', problem);
 
       const entry = { source: 'inbound' as const, connectorId: row.id, contentType: request.contentType, rawBody: request.rawBody };
-      return requests.handle(entry, (a: InboundAnswer) => a, async () => {
-        const body = parseBody(request.rawBody, request.contentType);
-        const settings = inboundSettingsSchema.parse(row.settings);
-        const mapped = compileMapping(row.mapping as MappingEntry[])({ body });
-        const built = inboundInput(settings.action, settings.programId, mapped);
-        const principal: Principal = { id: `connector:${row.id}`, name: row.name, scopes: ['write'], programIds: [settings.programId] };
+      return requests.handle(
+        entry,
+        (a: InboundAnswer) => a,
+        async () => {
+          const body = parseBody(request.rawBody, request.contentType);
+          const settings = inboundSettingsSchema.parse(row.settings);
+          const mapped = compileMapping(row.mapping as MappingEntry[])({ body });
+          const built = inboundInput(settings.action, settings.programId, mapped);
+          const principal: Principal = { id: `connector:${row.id}`, name: row.name, scopes: ['write'], programIds: [settings.programId] };
 
-        let answer: InboundAnswer;
-        if (built.action === 'member') {
-          const { created, member } = await members.create(principal, built.input);
-          answer = { status: created ? 201 : 200, body: member };
-        } else if (built.action === 'conversion') {
-          const { created, referral } = await referrals.convert(principal, built.input);
-          answer = { status: created ? 201 : 200, body: referral };
-        } else {
-          answer = { status: 202, body: { eventId: (await events.record(principal, built.input)).eventId } };
-        }
-        // No body in the log: it is the sender's data (emails, names); the created id leads to it.
-        deps.logger.info({
-          connectorId: row.id, action: settings.action, status: answer.status, bytes: Buffer.byteLength(request.rawBody),
-          id: answer.status === 202 ? answer.body.eventId : answer.body.id,
-        }, 'inbound webhook accepted');
-        return answer;
-      });
+          let answer: InboundAnswer;
+          if (built.action === 'member') {
+            const { created, member } = await members.create(principal, built.input);
+            answer = { status: created ? 201 : 200, body: member };
+          } else if (built.action === 'conversion') {
+            const { created, referral } = await referrals.convert(principal, built.input);
+            answer = { status: created ? 201 : 200, body: referral };
+          } else {
+            answer = { status: 202, body: { eventId: (await events.record(principal, built.input)).eventId } };
+          }
+          // No body in the log: it is the sender's data (emails, names); the created id leads to it.
+          deps.logger.info(
+            {
+              connectorId: row.id,
+              action: settings.action,
+              status: answer.status,
+              bytes: Buffer.byteLength(request.rawBody),
+              id: answer.status === 202 ? answer.body.eventId : answer.body.id,
+            },
+            'inbound webhook accepted',
+          );
+          return answer;
+        },
+      );
     },
   };
 }

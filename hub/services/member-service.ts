@@ -15,7 +15,10 @@ export function createMemberService(db: Db, publicUrl: string) {
   const json = (m: MemberRow) => memberJson(m, publicUrl);
 
   async function getRow(principal: Principal, id: string): Promise<MemberRow> {
-    const [m] = await db.select().from(members).where(and(eq(members.id, id), isNull(members.deletedAt)));
+    const [m] = await db
+      .select()
+      .from(members)
+      .where(and(eq(members.id, id), isNull(members.deletedAt)));
     if (!m || !canAccessProgram(principal, m.programId)) throw new ApiError('not_found', `Member ${id} not found`);
     return m;
   }
@@ -35,12 +38,23 @@ export function createMemberService(db: Db, publicUrl: string) {
       for (let attempt = 0; attempt < 8; attempt++) {
         const result = await db.transaction(async (tx) => {
           const now = new Date();
-          const [created] = await tx.insert(members).values({
-            id: newId('mem'), programId: input.programId, email: input.email, firstName: input.firstName ?? null,
-            lastName: input.lastName ?? null, externalId: input.externalId ?? null, visitorId: input.visitorId ?? null,
-            customFields: input.customFields, referralCode: generateReferralCode(input.firstName ?? input.email.split('@')[0]!, 3 + Math.floor(attempt / 3)),
-            createdAt: now, updatedAt: now,
-          }).onConflictDoNothing().returning();
+          const [created] = await tx
+            .insert(members)
+            .values({
+              id: newId('mem'),
+              programId: input.programId,
+              email: input.email,
+              firstName: input.firstName ?? null,
+              lastName: input.lastName ?? null,
+              externalId: input.externalId ?? null,
+              visitorId: input.visitorId ?? null,
+              customFields: input.customFields,
+              referralCode: generateReferralCode(input.firstName ?? input.email.split('@')[0]!, 3 + Math.floor(attempt / 3)),
+              createdAt: now,
+              updatedAt: now,
+            })
+            .onConflictDoNothing()
+            .returning();
           if (created) {
             await appendEvent(tx, { type: 'member.created', programId: created.programId, subjectId: created.id, payload: json(created) });
             return { created: true, member: json(created) };
@@ -56,14 +70,21 @@ export function createMemberService(db: Db, publicUrl: string) {
     async list(principal: Principal, q: { programId?: string; email?: string; externalId?: string; limit: number; cursor?: string }) {
       if (q.programId) assertProgramAccess(principal, q.programId);
       const after = decodeCursor(q.cursor, 1);
-      const rows = await db.select().from(members).where(and(
-        isNull(members.deletedAt),
-        q.programId ? eq(members.programId, q.programId) : undefined,
-        principal.programIds.length > 0 ? inArray(members.programId, principal.programIds) : undefined,
-        q.email ? sql`lower(${members.email}) = lower(${q.email})` : undefined,
-        q.externalId ? eq(members.externalId, q.externalId) : undefined,
-        after ? lt(members.id, after[0] as string) : undefined,
-      )).orderBy(desc(members.id)).limit(q.limit + 1);
+      const rows = await db
+        .select()
+        .from(members)
+        .where(
+          and(
+            isNull(members.deletedAt),
+            q.programId ? eq(members.programId, q.programId) : undefined,
+            principal.programIds.length > 0 ? inArray(members.programId, principal.programIds) : undefined,
+            q.email ? sql`lower(${members.email}) = lower(${q.email})` : undefined,
+            q.externalId ? eq(members.externalId, q.externalId) : undefined,
+            after ? lt(members.id, after[0] as string) : undefined,
+          ),
+        )
+        .orderBy(desc(members.id))
+        .limit(q.limit + 1);
       const page = pageOf(rows, q.limit, (m) => [m.id]);
       return { data: page.data.map(json), nextCursor: page.nextCursor };
     },
@@ -72,7 +93,11 @@ export function createMemberService(db: Db, publicUrl: string) {
       await getRow(principal, id);
       try {
         return await db.transaction(async (tx) => {
-          const [updated] = await tx.update(members).set({ ...input, updatedAt: new Date() }).where(eq(members.id, id)).returning();
+          const [updated] = await tx
+            .update(members)
+            .set({ ...input, updatedAt: new Date() })
+            .where(eq(members.id, id))
+            .returning();
           await appendEvent(tx, { type: 'member.updated', programId: updated!.programId, subjectId: id, payload: json(updated!) });
           return json(updated!);
         });
@@ -80,7 +105,9 @@ export function createMemberService(db: Db, publicUrl: string) {
         // drizzle wraps the driver's error: the SQLSTATE sits on its cause.
         const e = err as { code?: string; cause?: { code?: string } };
         if ((e.code ?? e.cause?.code) === '23505') {
-          throw new ApiError('validation_failed', 'Another member of this program has that email', [{ path: 'email', message: 'already used' }]);
+          throw new ApiError('validation_failed', 'Another member of this program has that email', [
+            { path: 'email', message: 'already used' },
+          ]);
         }
         throw err;
       }
@@ -93,11 +120,26 @@ export function createMemberService(db: Db, publicUrl: string) {
     async remove(principal: Principal, id: string): Promise<void> {
       const member = await getRow(principal, id);
       await db.transaction(async (tx) => {
-        await tx.update(members).set({
-          email: `deleted+${id}@invalid`, firstName: null, lastName: null, externalId: null, visitorId: null,
-          customFields: {}, payoutDetails: null, deletedAt: new Date(), updatedAt: new Date(),
-        }).where(eq(members.id, id));
-        await appendEvent(tx, { type: 'member.deleted', programId: member.programId, subjectId: id, payload: { id, programId: member.programId } });
+        await tx
+          .update(members)
+          .set({
+            email: `deleted+${id}@invalid`,
+            firstName: null,
+            lastName: null,
+            externalId: null,
+            visitorId: null,
+            customFields: {},
+            payoutDetails: null,
+            deletedAt: new Date(),
+            updatedAt: new Date(),
+          })
+          .where(eq(members.id, id));
+        await appendEvent(tx, {
+          type: 'member.deleted',
+          programId: member.programId,
+          subjectId: id,
+          payload: { id, programId: member.programId },
+        });
       });
     },
   };

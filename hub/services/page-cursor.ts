@@ -13,9 +13,16 @@ export function decodeCursor(cursor: string | undefined, arity: number, opts: { 
   if (cursor === undefined) return undefined;
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(key) && key.length === arity && key.every((k) => typeof k === 'string')
-      && (!opts.timeFirst || Number.isFinite(Date.parse(key[0] as string)))) return key;
-  } catch { /* fall through */ }
+    if (
+      Array.isArray(key) &&
+      key.length === arity &&
+      key.every((k) => typeof k === 'string') &&
+      (!opts.timeFirst || Number.isFinite(Date.parse(key[0] as string)))
+    )
+      return key;
+  } catch {
+    /* fall through */
+  }
   throw new ApiError('validation_failed', 'Invalid cursor', [{ path: 'cursor', message: 'not a cursor returned by this API' }]);
 }
 

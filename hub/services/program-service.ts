@@ -12,8 +12,17 @@ import { decodeCursor, pageOf } from './page-cursor.js';
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 const ruleValues = (programId: string, r: RewardRuleInput, position: number) => ({
-  programId, position, name: r.name, trigger: r.trigger, recipient: r.recipient, amount: r.amount, kind: r.kind,
-  limits: r.limits ?? {}, hold: r.hold ?? null, approval: r.approval ?? 'auto', active: true,
+  programId,
+  position,
+  name: r.name,
+  trigger: r.trigger,
+  recipient: r.recipient,
+  amount: r.amount,
+  kind: r.kind,
+  limits: r.limits ?? {},
+  hold: r.hold ?? null,
+  approval: r.approval ?? 'auto',
+  active: true,
 });
 
 export function createProgramService(db: Db) {
@@ -36,14 +45,26 @@ export function createProgramService(db: Db) {
 
     async create(principal: Principal, input: ProgramCreate) {
       // A key limited to some programs could not see what it made: new programs take an unlimited key.
-      if (principal.programIds.length > 0) throw new ApiError('forbidden', 'This API key is limited to some programs and cannot create new ones');
+      if (principal.programIds.length > 0)
+        throw new ApiError('forbidden', 'This API key is limited to some programs and cannot create new ones');
       return db.transaction(async (tx) => {
         const id = newId('prg');
-        const inserted = await tx.insert(programs).values({
-          id, slug: input.slug, name: input.name, landingUrl: input.landingUrl, currency: input.currency, cookieDays: input.cookieDays,
-        }).onConflictDoNothing({ target: programs.slug }).returning({ id: programs.id });
+        const inserted = await tx
+          .insert(programs)
+          .values({
+            id,
+            slug: input.slug,
+            name: input.name,
+            landingUrl: input.landingUrl,
+            currency: input.currency,
+            cookieDays: input.cookieDays,
+          })
+          .onConflictDoNothing({ target: programs.slug })
+          .returning({ id: programs.id });
         if (inserted.length === 0) {
-          throw new ApiError('validation_failed', `A program with slug "${input.slug}" already exists`, [{ path: 'slug', message: 'already taken' }]);
+          throw new ApiError('validation_failed', `A program with slug "${input.slug}" already exists`, [
+            { path: 'slug', message: 'already taken' },
+          ]);
         }
         if (input.rewardRules.length > 0) {
           await tx.insert(rewardRules).values(input.rewardRules.map((r, i) => ({ id: newId('rul'), ...ruleValues(id, r, i) })));
@@ -58,19 +79,45 @@ export function createProgramService(db: Db) {
         principal.programIds.length > 0 ? inArray(programs.id, principal.programIds) : undefined,
         after ? lt(programs.id, after[0] as string) : undefined,
       ];
-      const rows = await db.select().from(programs).where(and(...conditions)).orderBy(desc(programs.id)).limit(q.limit + 1);
+      const rows = await db
+        .select()
+        .from(programs)
+        .where(and(...conditions))
+        .orderBy(desc(programs.id))
+        .limit(q.limit + 1);
       const page = pageOf(rows, q.limit, (p) => [p.id]);
-      const rules = page.data.length > 0
-        ? await db.select().from(rewardRules).where(inArray(rewardRules.programId, page.data.map((p) => p.id))).orderBy(asc(rewardRules.position))
-        : [];
-      return { data: page.data.map((p) => programJson(p, rules.filter((r) => r.programId === p.id))), nextCursor: page.nextCursor };
+      const rules =
+        page.data.length > 0
+          ? await db
+              .select()
+              .from(rewardRules)
+              .where(
+                inArray(
+                  rewardRules.programId,
+                  page.data.map((p) => p.id),
+                ),
+              )
+              .orderBy(asc(rewardRules.position))
+          : [];
+      return {
+        data: page.data.map((p) =>
+          programJson(
+            p,
+            rules.filter((r) => r.programId === p.id),
+          ),
+        ),
+        nextCursor: page.nextCursor,
+      };
     },
 
     async patch(principal: Principal, id: string, input: ProgramPatch) {
       await getVisible(principal, id);
       return db.transaction(async (tx) => {
         const { rewardRules: rules, ...fields } = input;
-        await tx.update(programs).set({ ...fields, updatedAt: new Date() }).where(eq(programs.id, id));
+        await tx
+          .update(programs)
+          .set({ ...fields, updatedAt: new Date() })
+          .where(eq(programs.id, id));
         if (rules) await replaceRules(tx, id, rules);
         return (await load(tx, id))!;
       });
@@ -88,8 +135,14 @@ async function replaceRules(tx: Tx, programId: string, rules: RewardRuleInput[])
   const keep: string[] = [];
   for (const [i, rule] of rules.entries()) {
     if (rule.id !== undefined) {
-      if (!known.has(rule.id)) throw new ApiError('validation_failed', `Rule ${rule.id} is not part of this program`, [{ path: `rewardRules.${i}.id`, message: 'unknown rule' }]);
-      await tx.update(rewardRules).set(ruleValues(programId, rule, i)).where(eq(rewardRules.id, rule.id));
+      if (!known.has(rule.id))
+        throw new ApiError('validation_failed', `Rule ${rule.id} is not part of this program`, [
+          { path: `rewardRules.${i}.id`, message: 'unknown rule' },
+        ]);
+      await tx
+        .update(rewardRules)
+        .set(ruleValues(programId, rule, i))
+        .where(eq(rewardRules.id, rule.id));
       keep.push(rule.id);
     } else {
       const id = newId('rul');
@@ -97,6 +150,10 @@ async function replaceRules(tx: Tx, programId: string, rules: RewardRuleInput[])
       keep.push(id);
     }
   }
-  await tx.update(rewardRules).set({ active: false })
-    .where(keep.length > 0 ? and(eq(rewardRules.programId, programId), notInArray(rewardRules.id, keep)) : eq(rewardRules.programId, programId));
+  await tx
+    .update(rewardRules)
+    .set({ active: false })
+    .where(
+      keep.length > 0 ? and(eq(rewardRules.programId, programId), notInArray(rewardRules.id, keep)) : eq(rewardRules.programId, programId),
+    );
 }

@@ -21,19 +21,40 @@ export function createReferralService(db: Db, pg: Sql, dispatcher?: LifecycleDis
   async function attributedMember(programId: string, input: ConversionCreate, cookieDays: number): Promise<MemberRow> {
     const active = and(eq(members.programId, programId), isNull(members.deletedAt));
     let member: MemberRow | undefined;
-    if (input.memberId) [member] = await db.select().from(members).where(and(active, eq(members.id, input.memberId)));
+    if (input.memberId)
+      [member] = await db
+        .select()
+        .from(members)
+        .where(and(active, eq(members.id, input.memberId)));
     // Codes are issued upper-case; comparing exactly keeps the unique index usable.
-    else if (input.referralCode) [member] = await db.select().from(members).where(and(active, eq(members.referralCode, input.referralCode.toUpperCase())));
+    else if (input.referralCode)
+      [member] = await db
+        .select()
+        .from(members)
+        .where(and(active, eq(members.referralCode, input.referralCode.toUpperCase())));
     else if (input.visitorId) {
       // Last click wins, inside the program's cookie window.
-      [member] = await db.select({ m: members }).from(clicks).innerJoin(members, eq(members.id, clicks.memberId))
-        .where(and(eq(clicks.programId, programId), eq(clicks.visitorId, input.visitorId), isNull(members.deletedAt),
-          gt(clicks.createdAt, new Date(Date.now() - cookieDays * 86_400_000))))
-        .orderBy(desc(clicks.createdAt)).limit(1).then((rows) => rows.map((r) => r.m));
+      [member] = await db
+        .select({ m: members })
+        .from(clicks)
+        .innerJoin(members, eq(members.id, clicks.memberId))
+        .where(
+          and(
+            eq(clicks.programId, programId),
+            eq(clicks.visitorId, input.visitorId),
+            isNull(members.deletedAt),
+            gt(clicks.createdAt, new Date(Date.now() - cookieDays * 86_400_000)),
+          ),
+        )
+        .orderBy(desc(clicks.createdAt))
+        .limit(1)
+        .then((rows) => rows.map((r) => r.m));
     }
     if (!member) {
       const field = input.memberId ? 'memberId' : input.referralCode ? 'referralCode' : 'visitorId';
-      throw new ApiError('validation_failed', 'No referring member matches this conversion', [{ path: field, message: 'no member in this program matches' }]);
+      throw new ApiError('validation_failed', 'No referring member matches this conversion', [
+        { path: field, message: 'no member in this program matches' },
+      ]);
     }
     return member;
   }
@@ -49,11 +70,24 @@ export function createReferralService(db: Db, pg: Sql, dispatcher?: LifecycleDis
   async function insertReferral(programId: string, member: Referrer, input: ConversionCreate): Promise<ReferralRow | undefined> {
     const now = new Date();
     const row: ReferralRow = {
-      id: newId('ref'), programId, memberId: member.id, email: input.email, firstName: input.firstName ?? null,
-      lastName: input.lastName ?? null, phone: input.phone ?? null, externalId: input.externalId ?? null,
-      status: input.status, source: input.source, visitorId: input.visitorId ?? null, amount: input.amount ?? null,
-      currency: input.currency ?? null, orderId: input.orderId ?? null, customFields: input.customFields,
-      fraudFlags: fraudFlagsFor({ email: input.email, memberEmail: member.email }), createdAt: now, updatedAt: now,
+      id: newId('ref'),
+      programId,
+      memberId: member.id,
+      email: input.email,
+      firstName: input.firstName ?? null,
+      lastName: input.lastName ?? null,
+      phone: input.phone ?? null,
+      externalId: input.externalId ?? null,
+      status: input.status,
+      source: input.source,
+      visitorId: input.visitorId ?? null,
+      amount: input.amount ?? null,
+      currency: input.currency ?? null,
+      orderId: input.orderId ?? null,
+      customFields: input.customFields,
+      fraudFlags: fraudFlagsFor({ email: input.email, memberEmail: member.email }),
+      createdAt: now,
+      updatedAt: now,
     };
     return (await insert(row)) ? row : undefined;
   }
@@ -65,7 +99,7 @@ export function createReferralService(db: Db, pg: Sql, dispatcher?: LifecycleDis
       const found = await lookup({ programId: input.programId, memberId: input.memberId, referralCode: input.referralCode?.toUpperCase() });
       const program = found.program;
       if (!program) throw new ApiError('not_found', `Program ${input.programId} not found`);
-      const member: Referrer = found.member ?? await attributedMember(program.id, input, program.cookieDays);
+      const member: Referrer = found.member ?? (await attributedMember(program.id, input, program.cookieDays));
       if (member.email.toLowerCase() === input.email.toLowerCase() || (input.visitorId && member.visitorId === input.visitorId)) {
         throw new ApiError('self_referral', 'Members cannot refer themselves');
       }
@@ -76,13 +110,19 @@ export function createReferralService(db: Db, pg: Sql, dispatcher?: LifecycleDis
         return { created: true, referral: referralJson(created) };
       }
       const existing = await db.transaction(async (tx) => {
-        const [row] = await tx.select().from(referrals)
-          .where(and(eq(referrals.programId, program.id), sql`lower(${referrals.email}) = lower(${input.email})`)).for('update');
+        const [row] = await tx
+          .select()
+          .from(referrals)
+          .where(and(eq(referrals.programId, program.id), sql`lower(${referrals.email}) = lower(${input.email})`))
+          .for('update');
         if (!row) throw new Error('referral vanished between insert and select');
         // Someone else's link for an already-referred person: keep the first attribution, note the attempt.
         if (row.memberId !== member.id && !row.fraudFlags.includes('duplicate_attempt')) {
-          const [flagged] = await tx.update(referrals).set({ fraudFlags: [...row.fraudFlags, 'duplicate_attempt'] })
-            .where(eq(referrals.id, row.id)).returning();
+          const [flagged] = await tx
+            .update(referrals)
+            .set({ fraudFlags: [...row.fraudFlags, 'duplicate_attempt'] })
+            .where(eq(referrals.id, row.id))
+            .returning();
           return flagged!;
         }
         return row;
@@ -96,7 +136,18 @@ export function createReferralService(db: Db, pg: Sql, dispatcher?: LifecycleDis
       return r;
     },
 
-    async list(principal: Principal, q: { programId?: string; status?: ReferralStatus; memberId?: string; email?: string; updatedSince?: string; limit: number; cursor?: string }) {
+    async list(
+      principal: Principal,
+      q: {
+        programId?: string;
+        status?: ReferralStatus;
+        memberId?: string;
+        email?: string;
+        updatedSince?: string;
+        limit: number;
+        cursor?: string;
+      },
+    ) {
       if (q.programId) assertProgramAccess(principal, q.programId);
       const filters = [
         q.programId ? eq(referrals.programId, q.programId) : undefined,
@@ -108,15 +159,33 @@ export function createReferralService(db: Db, pg: Sql, dispatcher?: LifecycleDis
       if (q.updatedSince) {
         // Sync clients walk forward in update order; the cursor carries (updatedAt, id).
         const after = decodeCursor(q.cursor, 2, { timeFirst: true });
-        const rows = await db.select().from(referrals).where(and(...filters, gte(referrals.updatedAt, new Date(q.updatedSince)),
-          after ? or(gt(referrals.updatedAt, new Date(after[0] as string)), and(eq(referrals.updatedAt, new Date(after[0] as string)), gt(referrals.id, after[1] as string))) : undefined))
-          .orderBy(asc(referrals.updatedAt), asc(referrals.id)).limit(q.limit + 1);
+        const rows = await db
+          .select()
+          .from(referrals)
+          .where(
+            and(
+              ...filters,
+              gte(referrals.updatedAt, new Date(q.updatedSince)),
+              after
+                ? or(
+                    gt(referrals.updatedAt, new Date(after[0] as string)),
+                    and(eq(referrals.updatedAt, new Date(after[0] as string)), gt(referrals.id, after[1] as string)),
+                  )
+                : undefined,
+            ),
+          )
+          .orderBy(asc(referrals.updatedAt), asc(referrals.id))
+          .limit(q.limit + 1);
         const page = pageOf(rows, q.limit, (r) => [r.updatedAt.toISOString(), r.id]);
         return { data: page.data.map(referralJson), nextCursor: page.nextCursor };
       }
       const after = decodeCursor(q.cursor, 1);
-      const rows = await db.select().from(referrals).where(and(...filters, after ? lt(referrals.id, after[0] as string) : undefined))
-        .orderBy(desc(referrals.id)).limit(q.limit + 1);
+      const rows = await db
+        .select()
+        .from(referrals)
+        .where(and(...filters, after ? lt(referrals.id, after[0] as string) : undefined))
+        .orderBy(desc(referrals.id))
+        .limit(q.limit + 1);
       const page = pageOf(rows, q.limit, (r) => [r.id]);
       return { data: page.data.map(referralJson), nextCursor: page.nextCursor };
     },
@@ -128,7 +197,8 @@ export function createReferralService(db: Db, pg: Sql, dispatcher?: LifecycleDis
       try {
         result = await changeReferralStatus(db, id, status);
       } catch (err) {
-        if (err instanceof InvalidStatusTransition) throw new ApiError('validation_failed', err.message, [{ path: 'status', message: 'invalid transition' }]);
+        if (err instanceof InvalidStatusTransition)
+          throw new ApiError('validation_failed', err.message, [{ path: 'status', message: 'invalid transition' }]);
         throw err;
       }
       if (!result) throw new ApiError('not_found', `Referral ${id} not found`);

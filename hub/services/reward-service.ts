@@ -17,11 +17,17 @@ export function createRewardService(db: Db) {
       if (current.status === decision) return rewardJson(current);
       const allowed: RewardStatus[] = decision === 'approved' ? ['pending'] : ['pending', 'held'];
       if (!allowed.includes(current.status)) {
-        const why = current.status === 'held' ? `it is in its hold period until ${current.holdUntil?.toISOString()}` : `it is ${current.status}`;
+        const why =
+          current.status === 'held' ? `it is in its hold period until ${current.holdUntil?.toISOString()}` : `it is ${current.status}`;
         throw new ApiError('validation_failed', `Reward cannot be ${decision}: ${why}`, [{ path: 'status', message: current.status }]);
       }
       const [updated] = await tx.update(rewards).set({ status: decision, updatedAt: new Date() }).where(eq(rewards.id, id)).returning();
-      await appendEvent(tx, { type: decision === 'approved' ? 'reward.approved' : 'reward.denied', programId: updated!.programId, subjectId: id, payload: rewardJson(updated!) });
+      await appendEvent(tx, {
+        type: decision === 'approved' ? 'reward.approved' : 'reward.denied',
+        programId: updated!.programId,
+        subjectId: id,
+        payload: rewardJson(updated!),
+      });
       return rewardJson(updated!);
     });
   }
@@ -30,17 +36,27 @@ export function createRewardService(db: Db) {
     approve: (p: Principal, id: string) => decide(p, id, 'approved'),
     deny: (p: Principal, id: string) => decide(p, id, 'denied'),
 
-    async list(principal: Principal, q: { programId?: string; referralId?: string; memberId?: string; status?: RewardStatus; limit: number; cursor?: string }) {
+    async list(
+      principal: Principal,
+      q: { programId?: string; referralId?: string; memberId?: string; status?: RewardStatus; limit: number; cursor?: string },
+    ) {
       if (q.programId) assertProgramAccess(principal, q.programId);
       const after = decodeCursor(q.cursor, 1);
-      const rows = await db.select().from(rewards).where(and(
-        q.programId ? eq(rewards.programId, q.programId) : undefined,
-        principal.programIds.length > 0 ? inArray(rewards.programId, principal.programIds) : undefined,
-        q.referralId ? eq(rewards.referralId, q.referralId) : undefined,
-        q.memberId ? eq(rewards.memberId, q.memberId) : undefined,
-        q.status ? eq(rewards.status, q.status) : undefined,
-        after ? lt(rewards.id, after[0] as string) : undefined,
-      )).orderBy(desc(rewards.id)).limit(q.limit + 1);
+      const rows = await db
+        .select()
+        .from(rewards)
+        .where(
+          and(
+            q.programId ? eq(rewards.programId, q.programId) : undefined,
+            principal.programIds.length > 0 ? inArray(rewards.programId, principal.programIds) : undefined,
+            q.referralId ? eq(rewards.referralId, q.referralId) : undefined,
+            q.memberId ? eq(rewards.memberId, q.memberId) : undefined,
+            q.status ? eq(rewards.status, q.status) : undefined,
+            after ? lt(rewards.id, after[0] as string) : undefined,
+          ),
+        )
+        .orderBy(desc(rewards.id))
+        .limit(q.limit + 1);
       const page = pageOf(rows, q.limit, (r) => [r.id]);
       return { data: page.data.map(rewardJson), nextCursor: page.nextCursor };
     },

@@ -1,10 +1,20 @@
-import { ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError, type Client, type ScheduleSpec } from '@temporalio/client';
+import {
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  WorkflowExecutionAlreadyStartedError,
+  type Client,
+  type ScheduleSpec,
+} from '@temporalio/client';
 import { and, desc, eq, lt } from 'drizzle-orm';
 import { parseDuration } from '../../lib/duration.js';
 import { newId } from '../../lib/ids.js';
 import { connectors, scheduleRuns, schedules } from '../../schema/tables/index.js';
 import { allocateRun } from '../../workflows/activities/schedule-runs.js';
-import { SCHEDULED_DELIVERY_WORKFLOW_TYPE, type ScheduledDeliveryInput, type scheduledDelivery } from '../../workflows/sandboxed/scheduled-delivery.js';
+import {
+  SCHEDULED_DELIVERY_WORKFLOW_TYPE,
+  type ScheduledDeliveryInput,
+  type scheduledDelivery,
+} from '../../workflows/sandboxed/scheduled-delivery.js';
 import { syncTaskQueue } from '../../workflows/sandboxed/sync-task-queue.js';
 import type { ScheduleCreate, SchedulePatch } from '../contracts/schedule-contract.js';
 import { ApiError } from '../http/api-error.js';
@@ -19,16 +29,38 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 export function scheduleJson(s: ScheduleRow) {
   return {
-    id: s.id, name: s.name, connectorId: s.connectorId, resource: s.resource, programIds: s.programIds, every: s.every, cron: s.cron,
-    timezone: s.timezone, format: 'csv' as const, fileName: s.fileName, fields: s.fields, delimiter: s.delimiter, gzip: s.gzip,
-    sendEmpty: s.sendEmpty, startFrom: iso(s.startFrom), paused: s.paused, createdAt: iso(s.createdAt)!, updatedAt: iso(s.updatedAt)!,
+    id: s.id,
+    name: s.name,
+    connectorId: s.connectorId,
+    resource: s.resource,
+    programIds: s.programIds,
+    every: s.every,
+    cron: s.cron,
+    timezone: s.timezone,
+    format: 'csv' as const,
+    fileName: s.fileName,
+    fields: s.fields,
+    delimiter: s.delimiter,
+    gzip: s.gzip,
+    sendEmpty: s.sendEmpty,
+    startFrom: iso(s.startFrom),
+    paused: s.paused,
+    createdAt: iso(s.createdAt)!,
+    updatedAt: iso(s.updatedAt)!,
   };
 }
 
 function runJson(r: typeof scheduleRuns.$inferSelect) {
   return {
-    id: r.id, status: r.status, recordCount: r.recordCount, fileName: r.fileName, attempts: r.attempts, lastError: r.lastError,
-    location: r.location, startedAt: iso(r.startedAt)!, finishedAt: iso(r.finishedAt),
+    id: r.id,
+    status: r.status,
+    recordCount: r.recordCount,
+    fileName: r.fileName,
+    attempts: r.attempts,
+    lastError: r.lastError,
+    location: r.location,
+    startedAt: iso(r.startedAt)!,
+    finishedAt: iso(r.finishedAt),
   };
 }
 
@@ -63,12 +95,18 @@ export function createScheduleService(deps: HubDeps) {
 
   async function startRun(scheduleId: string, runId: string, workflowId = `schedule-run:${runId}:${Date.now()}`) {
     const input: ScheduledDeliveryInput = { scheduleId, runId };
-    await call((client) => client.workflow.start<typeof scheduledDelivery>(SCHEDULED_DELIVERY_WORKFLOW_TYPE, {
-      workflowId, taskQueue: syncTaskQueue(temporal().taskQueue), args: [input],
-    }).catch((err) => {
-      // The same redeliver asked again while the first is still going: that one sends the file.
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    }));
+    await call((client) =>
+      client.workflow
+        .start<typeof scheduledDelivery>(SCHEDULED_DELIVERY_WORKFLOW_TYPE, {
+          workflowId,
+          taskQueue: syncTaskQueue(temporal().taskQueue),
+          args: [input],
+        })
+        .catch((err) => {
+          // The same redeliver asked again while the first is still going: that one sends the file.
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        }),
+    );
   }
 
   return {
@@ -77,28 +115,60 @@ export function createScheduleService(deps: HubDeps) {
 
     async create(principal: Principal, input: ScheduleCreate) {
       assertCanAssignPrograms(principal, input.programIds);
-      const [connector] = await deps.db.select({ kind: connectors.kind, programIds: connectors.programIds }).from(connectors).where(eq(connectors.id, input.connectorId));
+      const [connector] = await deps.db
+        .select({ kind: connectors.kind, programIds: connectors.programIds })
+        .from(connectors)
+        .where(eq(connectors.id, input.connectorId));
       // A connector the key cannot see is answered as unknown, like any other id of another program.
-      if (!connector || !canSeePrograms(principal, connector.programIds)) throw new ApiError('validation_failed', `Connector ${input.connectorId} not found`, [{ path: 'connectorId', message: 'unknown connector' }]);
+      if (!connector || !canSeePrograms(principal, connector.programIds))
+        throw new ApiError('validation_failed', `Connector ${input.connectorId} not found`, [
+          { path: 'connectorId', message: 'unknown connector' },
+        ]);
       if (!connectorDefinition(connector.kind)?.scheduledFiles) {
         const fileKinds = CONNECTORS.filter((d) => d.scheduledFiles).map((d) => d.kind);
-        throw new ApiError('validation_failed', `Scheduled deliveries need a file connector (${fileKinds.join(', ')}), not ${connector.kind}`, [{ path: 'connectorId', message: 'not a file connector' }]);
+        throw new ApiError(
+          'validation_failed',
+          `Scheduled deliveries need a file connector (${fileKinds.join(', ')}), not ${connector.kind}`,
+          [{ path: 'connectorId', message: 'not a file connector' }],
+        );
       }
       const id = newId('sch');
-      const [row] = await deps.db.insert(schedules).values({
-        id, name: input.name, connectorId: input.connectorId, resource: input.resource, programIds: input.programIds,
-        every: input.every ?? null, cron: input.cron ?? null, timezone: input.timezone ?? null, fileName: input.fileName,
-        fields: input.fields, delimiter: input.delimiter, gzip: input.gzip, sendEmpty: input.sendEmpty,
-        startFrom: input.startFrom ? new Date(input.startFrom) : null, paused: input.paused,
-      }).returning();
+      const [row] = await deps.db
+        .insert(schedules)
+        .values({
+          id,
+          name: input.name,
+          connectorId: input.connectorId,
+          resource: input.resource,
+          programIds: input.programIds,
+          every: input.every ?? null,
+          cron: input.cron ?? null,
+          timezone: input.timezone ?? null,
+          fileName: input.fileName,
+          fields: input.fields,
+          delimiter: input.delimiter,
+          gzip: input.gzip,
+          sendEmpty: input.sendEmpty,
+          startFrom: input.startFrom ? new Date(input.startFrom) : null,
+          paused: input.paused,
+        })
+        .returning();
       try {
-        await call((client) => client.schedule.create({
-          scheduleId: temporalScheduleId(id), spec: specOf(row!),
-          action: { type: 'startWorkflow', workflowType: SCHEDULED_DELIVERY_WORKFLOW_TYPE, args: [{ scheduleId: id }], taskQueue: syncTaskQueue(temporal().taskQueue) },
-          // A run still going when the next is due is not doubled; missed runs are not replayed in bulk.
-          policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '10 minutes' },
-          state: { paused: input.paused },
-        }));
+        await call((client) =>
+          client.schedule.create({
+            scheduleId: temporalScheduleId(id),
+            spec: specOf(row!),
+            action: {
+              type: 'startWorkflow',
+              workflowType: SCHEDULED_DELIVERY_WORKFLOW_TYPE,
+              args: [{ scheduleId: id }],
+              taskQueue: syncTaskQueue(temporal().taskQueue),
+            },
+            // A run still going when the next is due is not doubled; missed runs are not replayed in bulk.
+            policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '10 minutes' },
+            state: { paused: input.paused },
+          }),
+        );
       } catch (err) {
         await deps.db.delete(schedules).where(eq(schedules.id, id));
         throw err;
@@ -108,10 +178,12 @@ export function createScheduleService(deps: HubDeps) {
 
     async list(principal: Principal, q: { limit: number; cursor?: string }) {
       const after = decodeCursor(q.cursor, 1);
-      const rows = await deps.db.select().from(schedules).where(and(
-        visibleProgramsFilter(principal, schedules.programIds),
-        after ? lt(schedules.id, after[0] as string) : undefined,
-      )).orderBy(desc(schedules.id)).limit(q.limit + 1);
+      const rows = await deps.db
+        .select()
+        .from(schedules)
+        .where(and(visibleProgramsFilter(principal, schedules.programIds), after ? lt(schedules.id, after[0] as string) : undefined))
+        .orderBy(desc(schedules.id))
+        .limit(q.limit + 1);
       const page = pageOf(rows, q.limit, (r) => [r.id]);
       return { data: page.data.map(scheduleJson), nextCursor: page.nextCursor };
     },
@@ -123,9 +195,17 @@ export function createScheduleService(deps: HubDeps) {
       const cron = input.cron ?? (input.every ? null : row.cron);
       // The row changes only if Temporal took the change: a 503 leaves both as they were.
       const updated = await deps.db.transaction(async (tx) => {
-        const [next] = await tx.update(schedules).set({
-          ...input, every, cron, timezone: input.timezone ?? row.timezone, updatedAt: new Date(),
-        }).where(eq(schedules.id, id)).returning();
+        const [next] = await tx
+          .update(schedules)
+          .set({
+            ...input,
+            every,
+            cron,
+            timezone: input.timezone ?? row.timezone,
+            updatedAt: new Date(),
+          })
+          .where(eq(schedules.id, id))
+          .returning();
         await call(async (client) => {
           const handle = client.schedule.getHandle(temporalScheduleId(id));
           if (input.every !== undefined || input.cron !== undefined || input.timezone !== undefined) {
@@ -144,9 +224,14 @@ export function createScheduleService(deps: HubDeps) {
       await getRow(principal, id);
       // Already gone in Temporal is fine; unreachable is a 503 that keeps the row, or the
       // Temporal Schedule would go on firing for a schedule nobody can see or delete.
-      await call((client) => client.schedule.getHandle(temporalScheduleId(id)).delete().catch((err) => {
-        if (!(err instanceof ScheduleNotFoundError)) throw err;
-      }));
+      await call((client) =>
+        client.schedule
+          .getHandle(temporalScheduleId(id))
+          .delete()
+          .catch((err) => {
+            if (!(err instanceof ScheduleNotFoundError)) throw err;
+          }),
+      );
       await deps.db.delete(schedules).where(eq(schedules.id, id));
     },
 
@@ -158,7 +243,9 @@ export function createScheduleService(deps: HubDeps) {
       await startRun(id, run.runId).catch(async (err) => {
         // Not started: mark it failed so the next delivery retries this range first, instead of
         // leaving it `running` until it counts as abandoned hours later.
-        await deps.db.update(scheduleRuns).set({ status: 'failed', lastError: 'could not be started: Temporal was unreachable', finishedAt: new Date() })
+        await deps.db
+          .update(scheduleRuns)
+          .set({ status: 'failed', lastError: 'could not be started: Temporal was unreachable', finishedAt: new Date() })
           .where(eq(scheduleRuns.id, run.runId));
         throw err;
       });
@@ -168,7 +255,10 @@ export function createScheduleService(deps: HubDeps) {
     /** Sends exactly that run's records again, under the same file name. */
     async redeliver(principal: Principal, id: string, runId: string) {
       await getRow(principal, id);
-      const [run] = await deps.db.select().from(scheduleRuns).where(and(eq(scheduleRuns.id, runId), eq(scheduleRuns.scheduleId, id)));
+      const [run] = await deps.db
+        .select()
+        .from(scheduleRuns)
+        .where(and(eq(scheduleRuns.id, runId), eq(scheduleRuns.scheduleId, id)));
       if (!run) throw new ApiError('not_found', `Run ${runId} not found`);
       // One workflow id per run: a retried or double-clicked redeliver cannot send the file twice at once.
       await startRun(id, runId, `schedule-redeliver:${runId}`);
@@ -178,9 +268,12 @@ export function createScheduleService(deps: HubDeps) {
     async runs(principal: Principal, id: string, q: { limit: number; cursor?: string }) {
       await getRow(principal, id);
       const after = decodeCursor(q.cursor, 1);
-      const rows = await deps.db.select().from(scheduleRuns)
+      const rows = await deps.db
+        .select()
+        .from(scheduleRuns)
         .where(and(eq(scheduleRuns.scheduleId, id), after ? lt(scheduleRuns.id, after[0] as string) : undefined))
-        .orderBy(desc(scheduleRuns.id)).limit(q.limit + 1);
+        .orderBy(desc(scheduleRuns.id))
+        .limit(q.limit + 1);
       const page = pageOf(rows, q.limit, (r) => [r.id]);
       return { data: page.data.map(runJson), nextCursor: page.nextCursor };
     },

@@ -30,32 +30,42 @@ export function createStripeWebhookService(deps: HubDeps, endpointSecret: string
         throw new ApiError('unauthorized', 'Missing or invalid Stripe-Signature');
       }
 
-      return requests.handle({ source: 'stripe', contentType: 'application/json', rawBody }, (body) => ({ status: 200, body }), async (): Promise<StripeWebhookAnswer> => {
-        let mapped;
-        try {
-          mapped = stripeEventToBusinessEvent(event);
-        } catch (err) {
-          if (err instanceof ZodError) throw new ApiError('validation_failed', `The ${event.type} event lacks fields the hub needs`, issuesToDetails(err.issues));
-          throw err;
-        }
-        const ignore = (reason: string): StripeWebhookAnswer => {
-          deps.logger.info({ stripeEventId: event.id, type: event.type, reason }, 'stripe event ignored');
-          return { ignored: true, reason };
-        };
-        if (!mapped) return ignore(`${event.type} is not an event the hub handles`);
+      return requests.handle(
+        { source: 'stripe', contentType: 'application/json', rawBody },
+        (body) => ({ status: 200, body }),
+        async (): Promise<StripeWebhookAnswer> => {
+          let mapped;
+          try {
+            mapped = stripeEventToBusinessEvent(event);
+          } catch (err) {
+            if (err instanceof ZodError)
+              throw new ApiError('validation_failed', `The ${event.type} event lacks fields the hub needs`, issuesToDetails(err.issues));
+            throw err;
+          }
+          const ignore = (reason: string): StripeWebhookAnswer => {
+            deps.logger.info({ stripeEventId: event.id, type: event.type, reason }, 'stripe event ignored');
+            return { ignored: true, reason };
+          };
+          if (!mapped) return ignore(`${event.type} is not an event the hub handles`);
 
-        const found = await findWebhookReferral(deps.sql, { referralId: mapped.referralId, email: mapped.email });
-        if ('reason' in found) return ignore(found.reason);
-        const { id, programId } = found.referral;
-        const result = await events.record(
-          { id: 'webhook:stripe', name: 'Stripe webhook', scopes: ['write'], programIds: [programId] },
-          {
-            programId, referral: { id }, type: mapped.type, amount: mapped.amount, currency: mapped.currency,
-            occurredAt: mapped.occurredAt, idempotencyKey: mapped.idempotencyKey,
-          },
-        );
-        return { received: true, eventId: result.eventId, duplicate: !result.created };
-      });
+          const found = await findWebhookReferral(deps.sql, { referralId: mapped.referralId, email: mapped.email });
+          if ('reason' in found) return ignore(found.reason);
+          const { id, programId } = found.referral;
+          const result = await events.record(
+            { id: 'webhook:stripe', name: 'Stripe webhook', scopes: ['write'], programIds: [programId] },
+            {
+              programId,
+              referral: { id },
+              type: mapped.type,
+              amount: mapped.amount,
+              currency: mapped.currency,
+              occurredAt: mapped.occurredAt,
+              idempotencyKey: mapped.idempotencyKey,
+            },
+          );
+          return { received: true, eventId: result.eventId, duplicate: !result.created };
+        },
+      );
     },
   };
 }

@@ -4,7 +4,11 @@ import type { MappingEntry } from '../../connectors/mapping/mapping-entry-schema
 import type { Db } from '../../schema/db.js';
 import { programs } from '../../schema/tables/index.js';
 import {
-  INBOUND_REQUIRED_TARGETS, inboundMappingSchema, inboundSecretsSchema, inboundSettingsSchema, inboundTargetAllowed,
+  INBOUND_REQUIRED_TARGETS,
+  inboundMappingSchema,
+  inboundSecretsSchema,
+  inboundSettingsSchema,
+  inboundTargetAllowed,
   type InboundSettings,
 } from '../contracts/inbound-connector-contract.js';
 import { ApiError, issuesToDetails } from '../http/api-error.js';
@@ -30,7 +34,9 @@ export async function validateInboundConnector(
   const settings = parseOrThrow(inboundSettingsSchema, config.settings, 'settings');
   parseOrThrow(inboundSecretsSchema, config.secrets, 'secrets');
   if (config.mapping === undefined || config.mapping === null) {
-    throw new ApiError('validation_failed', 'An inbound connector needs a mapping from the posted body', [{ path: 'mapping', message: 'required' }]);
+    throw new ApiError('validation_failed', 'An inbound connector needs a mapping from the posted body', [
+      { path: 'mapping', message: 'required' },
+    ]);
   }
   const mapping = parseOrThrow(inboundMappingSchema, config.mapping, 'mapping');
 
@@ -43,14 +49,19 @@ export async function validateInboundConnector(
   const targets = new Set(mapping.map((e) => e.target));
   for (const alternatives of INBOUND_REQUIRED_TARGETS[settings.action]) {
     if (!alternatives.some((t) => targets.has(t))) {
-      problems.push({ path: 'mapping', message: `a ${settings.action} needs a mapping entry with target ${alternatives.map((t) => `"${t}"`).join(' or ')}` });
+      problems.push({
+        path: 'mapping',
+        message: `a ${settings.action} needs a mapping entry with target ${alternatives.map((t) => `"${t}"`).join(' or ')}`,
+      });
     }
   }
   if (problems.length > 0) throw new ApiError('validation_failed', 'The mapping does not fit the action', problems);
 
   const [program] = await db.select({ id: programs.id }).from(programs).where(eq(programs.id, settings.programId));
   if (!program) {
-    throw new ApiError('validation_failed', `Program ${settings.programId} not found`, [{ path: 'settings.programId', message: 'no such program' }]);
+    throw new ApiError('validation_failed', `Program ${settings.programId} not found`, [
+      { path: 'settings.programId', message: 'no such program' },
+    ]);
   }
   return { settings, mapping };
 }

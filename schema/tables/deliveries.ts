@@ -16,27 +16,35 @@ export const DELIVERY_STATUSES = ['succeeded', 'retrying', 'failed', 'dead'] as 
  * locks the connector row once per statement instead (FOR KEY SHARE, as the check would), and the
  * trigger `deliveries_follow_connector` (migration 0005) deletes a connector's rows with it.
  */
-export const deliveries = pgTable('deliveries', {
-  id: text('id').primaryKey(),
-  connectorId: text('connector_id').notNull(),
-  eventId: text('event_id').notNull(),
-  eventType: text('event_type').notNull(),
-  // The upsert key or event id the provider dedupes on: identical across retries.
-  recordKey: text('record_key').notNull(),
-  status: text('status', { enum: DELIVERY_STATUSES }).notNull(),
-  attempts: integer('attempts').notNull().default(1),
-  lastError: text('last_error'),
-  responseCode: integer('response_code'),
-  lastAttemptAt: tstz('last_attempt_at'),
-  // Set while `retrying`: when the connector's sync tries again (its backoff or the provider's Retry-After).
-  nextAttemptAt: tstz('next_attempt_at'),
-  createdAt: tstz('created_at').notNull().defaultNow(),
-  updatedAt: tstz('updated_at').notNull().defaultNow(),
-}, (t) => [
-  uniqueIndex('deliveries_connector_event_uq').on(t.connectorId, t.eventId),
-  index('deliveries_connector_idx').on(t.connectorId, t.id),
-  // A failure stamps the next attempt's time on the connector's retrying rows; disabling fails them.
-  index('deliveries_retrying_idx').on(t.connectorId).where(sql`status = 'retrying'`),
-  // What a recovery re-sends: the connector's failed and dead rows since a time.
-  index('deliveries_unsent_idx').on(t.connectorId, t.lastAttemptAt).where(sql`status in ('failed', 'dead')`),
-]);
+export const deliveries = pgTable(
+  'deliveries',
+  {
+    id: text('id').primaryKey(),
+    connectorId: text('connector_id').notNull(),
+    eventId: text('event_id').notNull(),
+    eventType: text('event_type').notNull(),
+    // The upsert key or event id the provider dedupes on: identical across retries.
+    recordKey: text('record_key').notNull(),
+    status: text('status', { enum: DELIVERY_STATUSES }).notNull(),
+    attempts: integer('attempts').notNull().default(1),
+    lastError: text('last_error'),
+    responseCode: integer('response_code'),
+    lastAttemptAt: tstz('last_attempt_at'),
+    // Set while `retrying`: when the connector's sync tries again (its backoff or the provider's Retry-After).
+    nextAttemptAt: tstz('next_attempt_at'),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('deliveries_connector_event_uq').on(t.connectorId, t.eventId),
+    index('deliveries_connector_idx').on(t.connectorId, t.id),
+    // A failure stamps the next attempt's time on the connector's retrying rows; disabling fails them.
+    index('deliveries_retrying_idx')
+      .on(t.connectorId)
+      .where(sql`status = 'retrying'`),
+    // What a recovery re-sends: the connector's failed and dead rows since a time.
+    index('deliveries_unsent_idx')
+      .on(t.connectorId, t.lastAttemptAt)
+      .where(sql`status in ('failed', 'dead')`),
+  ],
+);

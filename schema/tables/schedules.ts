@@ -6,8 +6,12 @@ import { connectors } from './connectors.js';
 export const schedules = pgTable('schedules', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
-  connectorId: text('connector_id').notNull().references(() => connectors.id),
-  resource: text('resource', { enum: ['referrals', 'members', 'rewards'] }).notNull().default('referrals'),
+  connectorId: text('connector_id')
+    .notNull()
+    .references(() => connectors.id),
+  resource: text('resource', { enum: ['referrals', 'members', 'rewards'] })
+    .notNull()
+    .default('referrals'),
   programIds: text('program_ids').array().notNull().default([]),
   every: text('every'),
   cron: text('cron'),

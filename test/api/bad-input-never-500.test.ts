@@ -11,7 +11,9 @@ beforeAll(async () => {
   await convert(h, program.id, member.referralCode);
   await convert(h, program.id, member.referralCode);
 });
-afterAll(async () => { await h?.close(); });
+afterAll(async () => {
+  await h?.close();
+});
 
 const cursorOf = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
 const SIGNING_SECRET = `whsec_${Buffer.alloc(32, 1).toString('base64')}`;
@@ -24,7 +26,11 @@ function expectValidationFailed(res: { status: number; body: any }, path?: strin
 
 describe('cursors', () => {
   it('a cursor whose time is garbage, with updatedSince → 422 naming the cursor', async () => {
-    for (const key of [['garbage', 'ref_x'], ['', 'ref_x'], ['2024-13-45T99:99:99Z', 'ref_x']]) {
+    for (const key of [
+      ['garbage', 'ref_x'],
+      ['', 'ref_x'],
+      ['2024-13-45T99:99:99Z', 'ref_x'],
+    ]) {
       expectValidationFailed(await h.call('GET', `/api/v1/referrals?updatedSince=2020-01-01T00:00:00Z&cursor=${cursorOf(key)}`), 'cursor');
     }
   });
@@ -33,7 +39,10 @@ describe('cursors', () => {
     const first = await h.call('GET', `/api/v1/referrals?programId=${programId}&updatedSince=2020-01-01T00:00:00Z&limit=1`);
     expect(first.status).toBe(200);
     expect(first.body.nextCursor).toEqual(expect.any(String));
-    const next = await h.call('GET', `/api/v1/referrals?programId=${programId}&updatedSince=2020-01-01T00:00:00Z&limit=1&cursor=${first.body.nextCursor}`);
+    const next = await h.call(
+      'GET',
+      `/api/v1/referrals?programId=${programId}&updatedSince=2020-01-01T00:00:00Z&limit=1&cursor=${first.body.nextCursor}`,
+    );
     expect(next.status, JSON.stringify(next.body)).toBe(200);
     expect(next.body.data).toHaveLength(1);
     expect(next.body.data[0].id).not.toBe(first.body.data[0].id);
@@ -79,10 +88,19 @@ describe('deeply nested bodies', () => {
   });
 
   it('nesting inside strings does not count, and ordinary depth is accepted', async () => {
-    const res = await h.call('POST', '/api/v1/members', { programId, email: 'brackets@example.com', firstName: '"[[[[{{{{\\"'.repeat(8), customFields: { note: '{"['.repeat(600) } });
+    const res = await h.call('POST', '/api/v1/members', {
+      programId,
+      email: 'brackets@example.com',
+      firstName: '"[[[[{{{{\\"'.repeat(8),
+      customFields: { note: '{"['.repeat(600) },
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     // 32 levels exactly is still read (and refused only by the schema, for its own reasons).
-    const atLimit = await h.call('POST', '/api/v1/members', `{"programId":"${programId}","email":"limit@example.com","customFields":${deep(31)}}`);
+    const atLimit = await h.call(
+      'POST',
+      '/api/v1/members',
+      `{"programId":"${programId}","email":"limit@example.com","customFields":${deep(31)}}`,
+    );
     expectValidationFailed(atLimit, 'customFields.a');
   });
 });
@@ -98,9 +116,19 @@ describe('connector settings are strict', () => {
   for (const [kind, settings, secrets] of kinds) {
     it(`${kind}: an unknown settings or secrets key → 422 naming the key, and nothing is stored`, async () => {
       const before = await h.db.sql`select count(*)::int as count from connectors`;
-      const badSettings = await h.call('POST', '/api/v1/connectors', { kind, name: `strict ${kind}`, settings: { ...settings, urll: 'typo' }, secrets });
+      const badSettings = await h.call('POST', '/api/v1/connectors', {
+        kind,
+        name: `strict ${kind}`,
+        settings: { ...settings, urll: 'typo' },
+        secrets,
+      });
       expectValidationFailed(badSettings, 'settings.urll');
-      const badSecrets = await h.call('POST', '/api/v1/connectors', { kind, name: `strict ${kind}`, settings, secrets: { ...secrets, tokn: 'typo' } });
+      const badSecrets = await h.call('POST', '/api/v1/connectors', {
+        kind,
+        name: `strict ${kind}`,
+        settings,
+        secrets: { ...secrets, tokn: 'typo' },
+      });
       expectValidationFailed(badSecrets, 'secrets.tokn');
       expect(await h.db.sql`select count(*)::int as count from connectors`).toEqual(before);
       const good = await h.call('POST', '/api/v1/connectors', { kind, name: `strict ${kind}`, settings, secrets });

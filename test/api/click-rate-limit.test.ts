@@ -28,8 +28,14 @@ const ipHash = (ip: string) => createHash('sha256').update(`test-salt:${ip}`).di
 describe('without trusted proxies', () => {
   let h: Harness;
   let http: Awaited<ReturnType<typeof listen>>;
-  beforeAll(async () => { h = await createHarness({ worker: false }); http = await listen(h); });
-  afterAll(async () => { await http?.close(); await h?.close(); });
+  beforeAll(async () => {
+    h = await createHarness({ worker: false });
+    http = await listen(h);
+  });
+  afterAll(async () => {
+    await http?.close();
+    await h?.close();
+  });
 
   it(`every click is recorded up to ${CLICK_RATE_LIMIT} a minute, then answered 429 rate_limited with Retry-After, never dropped silently`, async () => {
     const { member } = await programWithMember(h, []);
@@ -67,8 +73,14 @@ describe('without trusted proxies', () => {
 describe('behind a trusted proxy', () => {
   let h: Harness;
   let http: Awaited<ReturnType<typeof listen>>;
-  beforeAll(async () => { h = await createHarness({ worker: false, trustedProxies: ['127.0.0.0/8'] }); http = await listen(h); });
-  afterAll(async () => { await http?.close(); await h?.close(); });
+  beforeAll(async () => {
+    h = await createHarness({ worker: false, trustedProxies: ['127.0.0.0/8'] });
+    http = await listen(h);
+  });
+  afterAll(async () => {
+    await http?.close();
+    await h?.close();
+  });
 
   it('each client behind the proxy has its own budget, keyed by the right-most untrusted X-Forwarded-For address', async () => {
     const { member } = await programWithMember(h, []);
@@ -86,6 +98,9 @@ describe('behind a trusted proxy', () => {
     expect(other.status).toBe(302);
 
     const hashes = await h.db.sql`select ip_hash, count(*)::int as n from clicks where member_id = ${member.id} group by ip_hash`;
-    expect(Object.fromEntries(hashes.map((r) => [r.ip_hash, r.n]))).toEqual({ [ipHash('203.0.113.7')]: CLICK_RATE_LIMIT, [ipHash('203.0.113.8')]: 1 });
+    expect(Object.fromEntries(hashes.map((r) => [r.ip_hash, r.n]))).toEqual({
+      [ipHash('203.0.113.7')]: CLICK_RATE_LIMIT,
+      [ipHash('203.0.113.8')]: 1,
+    });
   });
 });

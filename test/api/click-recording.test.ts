@@ -3,7 +3,8 @@ import { programWithMember } from '../support/fixtures.js';
 import { createHarness, type Harness } from '../support/hub-harness.js';
 
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
-const SAFARI_IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+const SAFARI_IPHONE =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
 const ROBOTS = [
   'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
   'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)',
@@ -20,8 +21,12 @@ const clickCount = async (h: Harness, memberId: string) =>
 
 describe('over http', () => {
   let h: Harness;
-  beforeAll(async () => { h = await createHarness({ worker: false }); });
-  afterAll(async () => { await h?.close(); });
+  beforeAll(async () => {
+    h = await createHarness({ worker: false });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   it('HEAD redirects like GET but records no click and sets no cookie', async () => {
     const { member } = await programWithMember(h, []);
@@ -64,8 +69,12 @@ describe('over http', () => {
 
 describe('over https', () => {
   let h: Harness;
-  beforeAll(async () => { h = await createHarness({ worker: false, publicUrl: 'https://refer.example.com' }); });
-  afterAll(async () => { await h?.close(); });
+  beforeAll(async () => {
+    h = await createHarness({ worker: false, publicUrl: 'https://refer.example.com' });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   it('rh_ref is Secure, HttpOnly and SameSite=Lax', async () => {
     const { member } = await programWithMember(h, []);

@@ -7,7 +7,10 @@ import { createTestDatabase } from '../support/test-database.js';
 
 const logger = createLogger('silent');
 const running: { stop(): Promise<void> }[] = [];
-afterEach(async () => { for (const hub of running.splice(0)) await hub.stop(); vi.restoreAllMocks(); });
+afterEach(async () => {
+  for (const hub of running.splice(0)) await hub.stop();
+  vi.restoreAllMocks();
+});
 
 /** Starts the production hub on a free port; returns it and what it printed to stdout. */
 async function startHub(databaseUrl: string, env: Record<string, string> = {}) {
@@ -18,7 +21,10 @@ async function startHub(databaseUrl: string, env: Record<string, string> = {}) {
     return write(chunk, ...(rest as []));
   });
   const config = loadConfig({ HUB_PORT: '0', HUB_HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env });
-  const hub = await runHub({ ...config, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), HUB_SECRET_KEY: 'first-start-test-secret' }, logger);
+  const hub = await runHub(
+    { ...config, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), HUB_SECRET_KEY: 'first-start-test-secret' },
+    logger,
+  );
   running.push(hub);
   vi.restoreAllMocks();
   return { hub, printed: printed.join('') };

@@ -12,7 +12,9 @@ beforeAll(async () => {
   programId = program.id;
   referralCode = member.referralCode;
 });
-afterAll(async () => { await h?.close(); });
+afterAll(async () => {
+  await h?.close();
+});
 
 const expectEnvelope = (res: { status: number; body: any }, status: number, code: string) => {
   expect(res.status, JSON.stringify(res.body)).toBe(status);
@@ -50,21 +52,37 @@ describe('malformed and hostile bodies', () => {
     });
     const { port } = server.address() as { port: number };
     // Raw node:http so the test chooses the framing: Content-Length, or chunked with no length.
-    const post = (chunks: string[], declareLength: boolean) => new Promise<{ status: number; body: any }>((resolve, reject) => {
-      const total = chunks.reduce((n, c) => n + Buffer.byteLength(c), 0);
-      const req = request({
-        agent: false, // a fresh connection each: the server may close one after refusing a body
-        host: '127.0.0.1', port, method: 'POST', path: '/api/v1/members',
-        headers: { authorization: 'Bearer rh_test_bootstrap_key_0123456789abcdef', 'content-type': 'application/json', ...(declareLength ? { 'content-length': total } : {}) },
-      }, (res) => {
-        let text = '';
-        res.setEncoding('utf8').on('data', (d) => { text += d; }).on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+    const post = (chunks: string[], declareLength: boolean) =>
+      new Promise<{ status: number; body: any }>((resolve, reject) => {
+        const total = chunks.reduce((n, c) => n + Buffer.byteLength(c), 0);
+        const req = request(
+          {
+            agent: false, // a fresh connection each: the server may close one after refusing a body
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/api/v1/members',
+            headers: {
+              authorization: 'Bearer rh_test_bootstrap_key_0123456789abcdef',
+              'content-type': 'application/json',
+              ...(declareLength ? { 'content-length': total } : {}),
+            },
+          },
+          (res) => {
+            let text = '';
+            res
+              .setEncoding('utf8')
+              .on('data', (d) => {
+                text += d;
+              })
+              .on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+          },
+        );
+        // A server may answer 413 and close before taking the rest of the body.
+        req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err)));
+        for (const c of chunks) req.write(c);
+        req.end();
       });
-      // A server may answer 413 and close before taking the rest of the body.
-      req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err)));
-      for (const c of chunks) req.write(c);
-      req.end();
-    });
     try {
       const blob = 'x'.repeat(3 * 1024 * 1024);
       const huge = [`{"programId": "${programId}", "email": "big@example.com", "customFields": {"blob": "`, blob, '"}}'];
@@ -86,7 +104,12 @@ describe('malformed and hostile bodies', () => {
   it('SQL-like strings are stored as plain data', async () => {
     const evil = "x'); drop table referrals; --";
     const res = await h.call('POST', '/api/v1/conversions', {
-      programId, referralCode, email: 'sql@example.com', firstName: evil, customFields: { note: evil }, orderId: "1' OR '1'='1",
+      programId,
+      referralCode,
+      email: 'sql@example.com',
+      firstName: evil,
+      customFields: { note: evil },
+      orderId: "1' OR '1'='1",
     });
     expect(res.status).toBe(201);
     expect(res.body.firstName).toBe(evil);
@@ -97,12 +120,29 @@ describe('malformed and hostile bodies', () => {
   });
 
   it('NUL bytes and other unstorable text → 422, not 500', async () => {
-    expectEnvelope(await h.call('POST', '/api/v1/conversions', { programId, referralCode, email: 'nul@example.com', firstName: 'a\u0000b' }), 422, 'validation_failed');
+    expectEnvelope(
+      await h.call('POST', '/api/v1/conversions', { programId, referralCode, email: 'nul@example.com', firstName: 'a\u0000b' }),
+      422,
+      'validation_failed',
+    );
   });
 
   it('huge numbers and bad dates → 422', async () => {
-    expectEnvelope(await h.call('POST', '/api/v1/events', { programId, referral: { email: 'sql@example.com' }, type: 'purchase', amount: 1e300 }), 422, 'validation_failed');
-    expectEnvelope(await h.call('POST', '/api/v1/events', { programId, referral: { email: 'sql@example.com' }, type: 'purchase', occurredAt: 'yesterday' }), 422, 'validation_failed');
+    expectEnvelope(
+      await h.call('POST', '/api/v1/events', { programId, referral: { email: 'sql@example.com' }, type: 'purchase', amount: 1e300 }),
+      422,
+      'validation_failed',
+    );
+    expectEnvelope(
+      await h.call('POST', '/api/v1/events', {
+        programId,
+        referral: { email: 'sql@example.com' },
+        type: 'purchase',
+        occurredAt: 'yesterday',
+      }),
+      422,
+      'validation_failed',
+    );
     expectEnvelope(await h.call('GET', '/api/v1/referrals?limit=100000'), 422, 'validation_failed');
     expectEnvelope(await h.call('GET', '/api/v1/referrals?cursor=not-a-cursor'), 422, 'validation_failed');
   });
@@ -112,7 +152,11 @@ describe('malformed and hostile bodies', () => {
     expectEnvelope(await h.call('PATCH', '/api/v1/referrals/ref_nope', { status: 'qualified' }), 404, 'not_found');
     expectEnvelope(await h.call('POST', '/api/v1/rewards/rwd_nope/approve'), 404, 'not_found');
     expectEnvelope(await h.call('POST', '/api/v1/members', { programId: 'prg_nope', email: 'a@example.com' }), 404, 'not_found');
-    expectEnvelope(await h.call('POST', '/api/v1/events', { programId, referral: { email: 'nobody@example.com' }, type: 'purchase' }), 404, 'not_found');
+    expectEnvelope(
+      await h.call('POST', '/api/v1/events', { programId, referral: { email: 'nobody@example.com' }, type: 'purchase' }),
+      404,
+      'not_found',
+    );
     expectEnvelope(await h.call('GET', '/api/v1/no-such-route'), 404, 'not_found');
   });
 
@@ -126,21 +170,50 @@ describe('malformed and hostile bodies', () => {
 describe('self-referral and fraud flags', () => {
   it('same email as the member → 422 self_referral', async () => {
     const { program, member } = await programWithMember(h, []);
-    expectEnvelope(await h.call('POST', '/api/v1/conversions', { programId: program.id, referralCode: member.referralCode, email: member.email.toUpperCase() }), 422, 'self_referral');
+    expectEnvelope(
+      await h.call('POST', '/api/v1/conversions', {
+        programId: program.id,
+        referralCode: member.referralCode,
+        email: member.email.toUpperCase(),
+      }),
+      422,
+      'self_referral',
+    );
   });
 
   it("the member's own visitor id → 422 self_referral", async () => {
     const { program } = await programWithMember(h, []);
-    const m = await h.call('POST', '/api/v1/members', { programId: program.id, email: 'vid-owner@example.com', visitorId: 'visitor-abc-123' });
-    expectEnvelope(await h.call('POST', '/api/v1/conversions', { programId: program.id, memberId: m.body.id, visitorId: 'visitor-abc-123', email: 'other@example.com' }), 422, 'self_referral');
+    const m = await h.call('POST', '/api/v1/members', {
+      programId: program.id,
+      email: 'vid-owner@example.com',
+      visitorId: 'visitor-abc-123',
+    });
+    expectEnvelope(
+      await h.call('POST', '/api/v1/conversions', {
+        programId: program.id,
+        memberId: m.body.id,
+        visitorId: 'visitor-abc-123',
+        email: 'other@example.com',
+      }),
+      422,
+      'self_referral',
+    );
   });
 
   it('flags a same-company domain and a second referrer trying the same email', async () => {
     const { program, member } = await programWithMember(h, []);
     const other = await h.call('POST', '/api/v1/members', { programId: program.id, email: 'zed@example.com', firstName: 'Zed' });
-    const first = await h.call('POST', '/api/v1/conversions', { programId: program.id, referralCode: member.referralCode, email: 'colleague@acme-partners.test' });
+    const first = await h.call('POST', '/api/v1/conversions', {
+      programId: program.id,
+      referralCode: member.referralCode,
+      email: 'colleague@acme-partners.test',
+    });
     expect(first.body.fraudFlags).toContain('same_email_domain');
-    const second = await h.call('POST', '/api/v1/conversions', { programId: program.id, referralCode: other.body.referralCode, email: 'colleague@acme-partners.test' });
+    const second = await h.call('POST', '/api/v1/conversions', {
+      programId: program.id,
+      referralCode: other.body.referralCode,
+      email: 'colleague@acme-partners.test',
+    });
     expect(second.status).toBe(200);
     expect(second.body.memberId).toBe(member.id);
     expect(second.body.fraudFlags).toEqual(['same_email_domain', 'duplicate_attempt']);
@@ -156,7 +229,11 @@ describe('Idempotency-Key', () => {
     expect(b.status).toBe(201);
     expect(b.body).toEqual(a.body);
     expect(b.headers.get('idempotent-replayed')).toBe('true');
-    expectEnvelope(await h.call('POST', '/api/v1/members', { ...body, firstName: 'Other' }, { 'idempotency-key': 'k-1' }), 409, 'idempotency_conflict');
+    expectEnvelope(
+      await h.call('POST', '/api/v1/members', { ...body, firstName: 'Other' }, { 'idempotency-key': 'k-1' }),
+      409,
+      'idempotency_conflict',
+    );
   });
 
   it('a key is kept 24 hours: then it answers anew and the hourly prune deletes it', async () => {
@@ -211,9 +288,21 @@ describe('API keys and scopes', () => {
     expect((await as(key, 'POST', '/api/v1/conversions', { programId, referralCode, email: 'scoped@example.com' })).status).toBe(201);
     // …but not read, not administer, not touch another program.
     expectEnvelope(await as(key, 'GET', '/api/v1/referrals'), 403, 'forbidden');
-    expectEnvelope(await as(key, 'POST', '/api/v1/programs', { name: 'x', slug: 'x-x', landingUrl: 'https://x.example' }), 403, 'forbidden');
+    expectEnvelope(
+      await as(key, 'POST', '/api/v1/programs', { name: 'x', slug: 'x-x', landingUrl: 'https://x.example' }),
+      403,
+      'forbidden',
+    );
     const other = await programWithMember(h, []);
-    expectEnvelope(await as(key, 'POST', '/api/v1/conversions', { programId: other.program.id, referralCode: other.member.referralCode, email: 'x@example.com' }), 403, 'forbidden');
+    expectEnvelope(
+      await as(key, 'POST', '/api/v1/conversions', {
+        programId: other.program.id,
+        referralCode: other.member.referralCode,
+        email: 'x@example.com',
+      }),
+      403,
+      'forbidden',
+    );
 
     const reader = await h.call('POST', '/api/v1/api-keys', { name: 'reader', scopes: ['read'], programIds: [programId] });
     const listed = await as(reader.body.key, 'GET', '/api/v1/referrals');
@@ -235,7 +324,8 @@ describe('pagination', () => {
   it('walks every referral exactly once with limit and cursor', async () => {
     const { program, member } = await programWithMember(h, []);
     const emails = Array.from({ length: 7 }, (_, i) => `page-${i}@example.com`);
-    for (const email of emails) await h.call('POST', '/api/v1/conversions', { programId: program.id, referralCode: member.referralCode, email });
+    for (const email of emails)
+      await h.call('POST', '/api/v1/conversions', { programId: program.id, referralCode: member.referralCode, email });
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
@@ -245,9 +335,15 @@ describe('pagination', () => {
     } while (cursor);
     expect(seen.sort()).toEqual([...emails].sort());
 
-    const since = await h.call('GET', `/api/v1/referrals?programId=${program.id}&limit=4&updatedSince=${encodeURIComponent(new Date(0).toISOString())}`);
+    const since = await h.call(
+      'GET',
+      `/api/v1/referrals?programId=${program.id}&limit=4&updatedSince=${encodeURIComponent(new Date(0).toISOString())}`,
+    );
     expect(since.body.data).toHaveLength(4);
-    const rest = await h.call('GET', `/api/v1/referrals?programId=${program.id}&limit=4&updatedSince=${encodeURIComponent(new Date(0).toISOString())}&cursor=${since.body.nextCursor}`);
+    const rest = await h.call(
+      'GET',
+      `/api/v1/referrals?programId=${program.id}&limit=4&updatedSince=${encodeURIComponent(new Date(0).toISOString())}&cursor=${since.body.nextCursor}`,
+    );
     expect(new Set([...since.body.data, ...rest.body.data].map((r: any) => r.id)).size).toBe(7);
   });
 });

@@ -3,8 +3,12 @@ import { programWithMember } from '../support/fixtures.js';
 import { createHarness, type Harness } from '../support/hub-harness.js';
 
 let h: Harness;
-beforeAll(async () => { h = await createHarness({ worker: false }); });
-afterAll(async () => { await h?.close(); });
+beforeAll(async () => {
+  h = await createHarness({ worker: false });
+});
+afterAll(async () => {
+  await h?.close();
+});
 
 it('GET /r/:code records a click, sets cookies and redirects with ref', async () => {
   const { program, member } = await programWithMember(h, []);
@@ -40,7 +44,12 @@ it('/healthz, /readyz, /metrics', async () => {
   expect(ready.status).toBe(200);
   // The backlog may hold this file's last conversion for a moment: its size is not the point here.
   const readiness = await ready.json();
-  expect(readiness).toMatchObject({ status: 'ready', checks: { database: true, temporal: true }, dispatch: { stalled: false }, reasons: [] });
+  expect(readiness).toMatchObject({
+    status: 'ready',
+    checks: { database: true, temporal: true },
+    dispatch: { stalled: false },
+    reasons: [],
+  });
   expect(Object.keys(readiness.dispatch).sort()).toEqual(['backlog', 'oldestEventSeconds', 'stalled']);
   await h.call('GET', '/api/v1/programs');
   const metrics = await (await h.app.request('/metrics')).text();
@@ -50,7 +59,13 @@ it('/healthz, /readyz, /metrics', async () => {
   expect(metrics).toContain('referral_hub_http_request_duration_seconds_bucket');
 
   // Connector outcomes: a failing connector shows up by kind and status.
-  const con = await h.call('POST', '/api/v1/connectors', { kind: 'webhook', name: 'm', settings: { url: 'https://crm.example/hook' }, secrets: { signingSecret: `whsec_${Buffer.alloc(32, 7).toString('base64')}` }, enabled: false });
+  const con = await h.call('POST', '/api/v1/connectors', {
+    kind: 'webhook',
+    name: 'm',
+    settings: { url: 'https://crm.example/hook' },
+    secrets: { signingSecret: `whsec_${Buffer.alloc(32, 7).toString('base64')}` },
+    enabled: false,
+  });
   expect(con.status, JSON.stringify(con.body)).toBe(201);
   await h.db.sql`update connectors set status = 'failing' where id = ${con.body.id}`;
   const after = await (await h.app.request('/metrics')).text();
@@ -61,7 +76,15 @@ it('/healthz, /readyz, /metrics', async () => {
 it('/openapi.json documents every API route with the error envelope; /docs serves Swagger UI locally', async () => {
   const doc = await (await h.app.request('/openapi.json')).json();
   expect(doc.openapi).toBe('3.1.0');
-  for (const path of ['/api/v1/programs', '/api/v1/members', '/api/v1/conversions', '/api/v1/referrals/{id}', '/api/v1/events', '/api/v1/rewards/{id}/approve', '/api/v1/api-keys']) {
+  for (const path of [
+    '/api/v1/programs',
+    '/api/v1/members',
+    '/api/v1/conversions',
+    '/api/v1/referrals/{id}',
+    '/api/v1/events',
+    '/api/v1/rewards/{id}/approve',
+    '/api/v1/api-keys',
+  ]) {
     expect(Object.keys(doc.paths)).toContain(path);
   }
   expect(doc.components.schemas.Error).toBeDefined();

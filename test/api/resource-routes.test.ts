@@ -3,8 +3,12 @@ import { convert, programWithMember } from '../support/fixtures.js';
 import { createHarness, type Harness } from '../support/hub-harness.js';
 
 let h: Harness;
-beforeAll(async () => { h = await createHarness({ worker: false }); });
-afterAll(async () => { await h?.close(); });
+beforeAll(async () => {
+  h = await createHarness({ worker: false });
+});
+afterAll(async () => {
+  await h?.close();
+});
 
 const eventTypes = async (subjectId: string) =>
   (await h.db.sql`select type from events where subject_id = ${subjectId} order by seq`).map((e) => e.type as string);
@@ -49,9 +53,20 @@ describe('members', () => {
 
   it('patch updates the fields given, logs member.updated, and refuses a taken email, unknown fields and unknown ids', async () => {
     const { program, member } = await programWithMember(h, []);
-    const patched = await h.call('PATCH', `/api/v1/members/${member.id}`, { lastName: 'Lee', externalId: 'crm-9', customFields: { tier: 'gold' } });
+    const patched = await h.call('PATCH', `/api/v1/members/${member.id}`, {
+      lastName: 'Lee',
+      externalId: 'crm-9',
+      customFields: { tier: 'gold' },
+    });
     expect(patched.status, JSON.stringify(patched.body)).toBe(200);
-    expect(patched.body).toMatchObject({ id: member.id, firstName: 'Ann', lastName: 'Lee', externalId: 'crm-9', customFields: { tier: 'gold' }, referralCode: member.referralCode });
+    expect(patched.body).toMatchObject({
+      id: member.id,
+      firstName: 'Ann',
+      lastName: 'Lee',
+      externalId: 'crm-9',
+      customFields: { tier: 'gold' },
+      referralCode: member.referralCode,
+    });
     expect((await h.call('GET', `/api/v1/members/${member.id}`)).body.lastName).toBe('Lee');
     expect(await eventTypes(member.id)).toEqual(['member.created', 'member.updated']);
 
@@ -106,13 +121,29 @@ describe('programs', () => {
     const [keepRule, dropRule] = program.rewardRules;
 
     const patched = await h.call('PATCH', `/api/v1/programs/${program.id}`, {
-      name: 'Renamed', cookieDays: 60, status: 'paused',
-      rewardRules: [{ ...keep, id: keepRule.id, amount: { type: 'fixed', value: 25 } }, { ...drop, name: 'New', trigger: 'qualified' }],
+      name: 'Renamed',
+      cookieDays: 60,
+      status: 'paused',
+      rewardRules: [
+        { ...keep, id: keepRule.id, amount: { type: 'fixed', value: 25 } },
+        { ...drop, name: 'New', trigger: 'qualified' },
+      ],
     });
     expect(patched.status, JSON.stringify(patched.body)).toBe(200);
-    expect(patched.body).toMatchObject({ id: program.id, slug: program.slug, name: 'Renamed', cookieDays: 60, status: 'paused', currency: 'USD' });
+    expect(patched.body).toMatchObject({
+      id: program.id,
+      slug: program.slug,
+      name: 'Renamed',
+      cookieDays: 60,
+      status: 'paused',
+      currency: 'USD',
+    });
     const rules = patched.body.rewardRules;
-    expect(rules.find((r: { id: string }) => r.id === keepRule.id)).toMatchObject({ name: 'Keep', amount: { type: 'fixed', value: 25 }, active: true });
+    expect(rules.find((r: { id: string }) => r.id === keepRule.id)).toMatchObject({
+      name: 'Keep',
+      amount: { type: 'fixed', value: 25 },
+      active: true,
+    });
     expect(rules.find((r: { id: string }) => r.id === dropRule.id)).toMatchObject({ name: 'Drop', active: false });
     const added = rules.filter((r: { id: string }) => r.id !== keepRule.id && r.id !== dropRule.id);
     expect(added).toMatchObject([{ name: 'New', trigger: 'qualified', active: true }]);
@@ -142,7 +173,11 @@ describe('programs', () => {
 describe('referrals', () => {
   it('the status filter returns only referrals in that status', async () => {
     const { program, member } = await programWithMember(h, []);
-    const [a, b, c] = [await convert(h, program.id, member.referralCode), await convert(h, program.id, member.referralCode), await convert(h, program.id, member.referralCode)];
+    const [a, b, c] = [
+      await convert(h, program.id, member.referralCode),
+      await convert(h, program.id, member.referralCode),
+      await convert(h, program.id, member.referralCode),
+    ];
     expect((await h.call('PATCH', `/api/v1/referrals/${b.id}`, { status: 'qualified' })).status).toBe(200);
     expect((await h.call('PATCH', `/api/v1/referrals/${c.id}`, { status: 'denied' })).status).toBe(200);
     const ids = async (status: string) =>
@@ -162,13 +197,20 @@ describe('referrals', () => {
 describe('schedules', () => {
   it('list returns every schedule once across pages', async () => {
     const connector = await h.call('POST', '/api/v1/connectors', {
-      kind: 'sftp', name: 'Partner SFTP', settings: { host: '127.0.0.1', port: 22, username: 'partner', directory: '/incoming' }, secrets: { password: 'pw' },
+      kind: 'sftp',
+      name: 'Partner SFTP',
+      settings: { host: '127.0.0.1', port: 22, username: 'partner', directory: '/incoming' },
+      secrets: { password: 'pw' },
     });
     expect(connector.status, JSON.stringify(connector.body)).toBe(201);
     const created: string[] = [];
     for (const name of ['one', 'two', 'three']) {
       const res = await h.call('POST', '/api/v1/schedules', {
-        name, connectorId: connector.body.id, every: '24h', paused: true, fields: [{ target: 'Email', source: 'referral.email' }],
+        name,
+        connectorId: connector.body.id,
+        every: '24h',
+        paused: true,
+        fields: [{ target: 'Email', source: 'referral.email' }],
       });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       created.push(res.body.id);

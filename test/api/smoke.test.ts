@@ -3,8 +3,12 @@ import { convert, programWithMember, waitForRewards } from '../support/fixtures.
 import { createHarness, type Harness } from '../support/hub-harness.js';
 
 let h: Harness;
-beforeAll(async () => { h = await createHarness(); });
-afterAll(async () => { await h?.close(); });
+beforeAll(async () => {
+  h = await createHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
 
 it('a conversion earns the conversion rewards through the workflow', async () => {
   const { program, member } = await programWithMember(h, [

@@ -22,7 +22,11 @@ const children: ChildProcess[] = [];
 
 /** `node <file>` from the compiled tree, as a production image without tsx would run it. */
 function start(file: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [join(out, file)], { cwd: out, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(out, file)], {
+    cwd: out,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   child.stdout!.resume();
   children.push(child);
   return child;
@@ -31,7 +35,9 @@ function start(file: string, env: Record<string, string>): ChildProcess {
 beforeAll(async () => {
   // What `npm run build` does, into a folder of its own: tsc, then the files tsc does not emit.
   out = mkdtempSync(join(tmpdir(), 'rh-build-'));
-  await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', out], { cwd: ROOT });
+  await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', out], {
+    cwd: ROOT,
+  });
   copyBuildAssets(out);
   symlinkSync(join(ROOT, 'node_modules'), join(out, 'node_modules'), 'dir');
   // An empty database: the compiled hub must find and apply the migrations itself.
@@ -39,7 +45,10 @@ beforeAll(async () => {
   const name = `rh_build_${randomBytes(4).toString('hex')}`;
   await admin.unsafe(`create database ${name}`);
   databaseUrl = withDatabase(inject('adminDatabaseUrl'), name);
-  dropDatabase = async () => { await admin.unsafe(`drop database if exists ${name} with (force)`); await admin.end(); };
+  dropDatabase = async () => {
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  };
 }, 240_000);
 
 afterAll(async () => {
@@ -51,30 +60,50 @@ afterAll(async () => {
 it('the compiled build runs on plain node: the hub migrates and serves, the worker runs the reward rules', async () => {
   const port = 20_000 + (process.pid % 5000);
   const env = {
-    DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: `build-${randomUUID()}`,
-    HUB_SECRET_KEY: 'compiled-build-secret', HUB_BOOTSTRAP_API_KEY: KEY, HUB_PORT: String(port), HUB_HOST: '127.0.0.1', LOG_LEVEL: 'error',
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_TASK_QUEUE: `build-${randomUUID()}`,
+    HUB_SECRET_KEY: 'compiled-build-secret',
+    HUB_BOOTSTRAP_API_KEY: KEY,
+    HUB_PORT: String(port),
+    HUB_HOST: '127.0.0.1',
+    LOG_LEVEL: 'error',
   };
   start('hub/main.js', env);
   start('workflows/worker/main.js', env);
   const base = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200, 60_000, 'the compiled hub');
   const api = async (path: string, body: unknown) => {
-    const res = await fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    return { status: res.status, body: await res.json() as any };
+    const res = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as any };
   };
   const program = await api('/api/v1/programs', {
-    name: 'Built', slug: 'built', landingUrl: 'https://built.example',
+    name: 'Built',
+    slug: 'built',
+    landingUrl: 'https://built.example',
     rewardRules: [{ name: 'Bonus', trigger: 'conversion', recipient: 'member', amount: { type: 'fixed', value: 5 }, kind: 'cash' }],
   });
   expect(program.status, JSON.stringify(program.body)).toBe(201);
   const member = await api('/api/v1/members', { programId: program.body.id, email: 'ann@built.example' });
-  const referral = await api('/api/v1/conversions', { programId: program.body.id, referralCode: member.body.referralCode, email: 'bob@built.example' });
+  const referral = await api('/api/v1/conversions', {
+    programId: program.body.id,
+    referralCode: member.body.referralCode,
+    email: 'bob@built.example',
+  });
   expect(referral.status).toBe(201);
   // The compiled worker bundles the compiled workflows and runs the lifecycle.
-  const rewards = await waitFor(async () => {
-    const res = await fetch(`${base}/api/v1/rewards?referralId=${referral.body.id}`, { headers: { authorization: `Bearer ${KEY}` } });
-    const page = await res.json() as { data: { status: string; amount: string | number }[] };
-    return page.data.length === 1 && page.data[0]!.status === 'approved' ? page.data : undefined;
-  }, 90_000, 'the reward from the compiled worker');
+  const rewards = await waitFor(
+    async () => {
+      const res = await fetch(`${base}/api/v1/rewards?referralId=${referral.body.id}`, { headers: { authorization: `Bearer ${KEY}` } });
+      const page = (await res.json()) as { data: { status: string; amount: string | number }[] };
+      return page.data.length === 1 && page.data[0]!.status === 'approved' ? page.data : undefined;
+    },
+    90_000,
+    'the reward from the compiled worker',
+  );
   expect(Number(rewards[0]!.amount)).toBe(5);
 }, 180_000);

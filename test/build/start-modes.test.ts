@@ -15,11 +15,17 @@ const START = join(ROOT, 'hub', 'start.ts');
 const cleanups: (() => void)[] = [];
 
 /** Whether something still listens on the port (a server left running after Ctrl-C). */
-const listening = (port: string) => new Promise<boolean>((resolve) => {
-  const socket = connect({ host: '127.0.0.1', port: Number(port) }, () => { socket.end(); resolve(true); });
-  socket.on('error', () => resolve(false));
+const listening = (port: string) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port: Number(port) }, () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
 });
-afterEach(() => { for (const cleanup of cleanups.splice(0)) cleanup(); });
 
 /**
  * `npm start` as a newcomer runs it: `tsx hub/start.ts` in a fresh folder without `.data`, with
@@ -36,26 +42,43 @@ async function startAndStop(env: Record<string, string>, timeoutMs = 90_000): Pr
   const child = spawn(TSX, [START], {
     cwd,
     env: {
-      PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', HUB_PORT: String(port), HUB_HOST: '127.0.0.1',
-      TEMPORAL_CLI_PATH: inject('temporalCliPath'), TEMPORAL_WORKFLOW_BUNDLE: inject('workflowBundlePath'), ...env,
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      LOG_LEVEL: 'warn',
+      HUB_PORT: String(port),
+      HUB_HOST: '127.0.0.1',
+      TEMPORAL_CLI_PATH: inject('temporalCliPath'),
+      TEMPORAL_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, like a terminal's foreground job: Ctrl-C signals the whole group.
     detached: true,
   });
   let output = '';
-  child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+  child.stdout.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let exitCode: number | null | undefined;
-  void exited.then((code) => { exitCode = code; });
-  cleanups.push(() => { if (exitCode === undefined) process.kill(-child.pid!, 'SIGKILL'); });
+  void exited.then((code) => {
+    exitCode = code;
+  });
+  cleanups.push(() => {
+    if (exitCode === undefined) process.kill(-child.pid!, 'SIGKILL');
+  });
 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (exitCode !== undefined) throw new Error(`npm start exited (${exitCode}) before it was ready:\n${output}`);
     if (Date.now() > deadline) throw new Error(`npm start was not ready within ${timeoutMs} ms:\n${output}`);
-    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200, () => false);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ready && output.includes('Referral Hub is running.')) break;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -68,7 +91,10 @@ async function startAndStop(env: Record<string, string>, timeoutMs = 90_000): Pr
 
 describe('npm start on a fresh clone', () => {
   it('both external (DATABASE_URL and TEMPORAL_ADDRESS): starts, prints the first admin key, stops on Ctrl-C', async () => {
-    const { output, dataDir } = await startAndStop({ DATABASE_URL: await createTestDatabase(), TEMPORAL_ADDRESS: inject('temporalAddress') });
+    const { output, dataDir } = await startAndStop({
+      DATABASE_URL: await createTestDatabase(),
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+    });
     expect(output).toContain('shown only this once');
     expect(output).not.toContain('Temporal   http');
     // The generated HUB_SECRET_KEY is the only thing kept locally.
@@ -79,7 +105,9 @@ describe('npm start on a fresh clone', () => {
     const uiPort = await freePort();
     const temporalPort = String(await freePort());
     const { output, dataDir } = await startAndStop({
-      DATABASE_URL: await createTestDatabase(), TEMPORAL_DEV_PORT: temporalPort, TEMPORAL_UI_PORT: String(uiPort),
+      DATABASE_URL: await createTestDatabase(),
+      TEMPORAL_DEV_PORT: temporalPort,
+      TEMPORAL_UI_PORT: String(uiPort),
     });
     expect(output).toContain(`Temporal   http://localhost:${uiPort}`);
     expect(existsSync(join(dataDir, 'temporal.db'))).toBe(true);
@@ -87,7 +115,11 @@ describe('npm start on a fresh clone', () => {
   });
 
   it('nothing set: embedded PostgreSQL and the Temporal dev server, all under .data', async () => {
-    const ports = { EMBEDDED_POSTGRES_PORT: String(await freePort()), TEMPORAL_DEV_PORT: String(await freePort()), TEMPORAL_UI_PORT: String(await freePort()) };
+    const ports = {
+      EMBEDDED_POSTGRES_PORT: String(await freePort()),
+      TEMPORAL_DEV_PORT: String(await freePort()),
+      TEMPORAL_UI_PORT: String(await freePort()),
+    };
     const { output, dataDir } = await startAndStop(ports, 150_000);
     // Ctrl-C stopped the embedded servers too.
     expect(await listening(ports.EMBEDDED_POSTGRES_PORT)).toBe(false);

@@ -10,10 +10,18 @@ beforeAll(async () => {
   h = await createHarness({ worker: false });
   strict = await createHarness({ worker: false, allowPrivateTargets: false });
 });
-afterAll(async () => { await h?.close(); await strict?.close(); });
+afterAll(async () => {
+  await h?.close();
+  await strict?.close();
+});
 
 const webhook = (url: string, extra: Record<string, unknown> = {}) => ({
-  kind: 'webhook', name: 'Our CRM', settings: { url }, secrets: { signingSecret: SECRET }, events: ['referral.created'], ...extra,
+  kind: 'webhook',
+  name: 'Our CRM',
+  settings: { url },
+  secrets: { signingSecret: SECRET },
+  events: ['referral.created'],
+  ...extra,
 });
 
 describe('connector API', () => {
@@ -34,29 +42,48 @@ describe('connector API', () => {
     for (const res of [created, await h.call('GET', `/api/v1/connectors/${created.body.id}`), await h.call('GET', '/api/v1/connectors')]) {
       expect(JSON.stringify(res.body)).not.toContain(SECRET);
     }
-    const [row] = await h.db.sql`select secrets_sealed::text as s, settings::text as settings from connectors where id = ${created.body.id}`;
+    const [row] = await h.db
+      .sql`select secrets_sealed::text as s, settings::text as settings from connectors where id = ${created.body.id}`;
     expect(row!.s).toMatch(/^v1:/);
     expect(row!.s).not.toContain(SECRET.slice(6, 20));
     expect(row!.settings).not.toContain(SECRET);
     // Patching other secrets keeps the old one; the answer still only says "set".
-    const patched = await h.call('PATCH', `/api/v1/connectors/${created.body.id}`, { secrets: { previousSigningSecret: `whsec_${randomBytes(32).toString('base64')}` } });
+    const patched = await h.call('PATCH', `/api/v1/connectors/${created.body.id}`, {
+      secrets: { previousSigningSecret: `whsec_${randomBytes(32).toString('base64')}` },
+    });
     expect(patched.body.secrets).toEqual({ signingSecret: 'set', previousSigningSecret: 'set' });
   });
 
   it('refuses private, loopback and link-local targets unless allowed', async () => {
-    for (const url of ['http://169.254.169.254/latest/meta-data', 'http://10.0.0.1/hook', 'http://localhost:8080/hook', 'http://[::1]/x', 'http://0x7f.1/x']) {
+    for (const url of [
+      'http://169.254.169.254/latest/meta-data',
+      'http://10.0.0.1/hook',
+      'http://localhost:8080/hook',
+      'http://[::1]/x',
+      'http://0x7f.1/x',
+    ]) {
       const res = await strict.call('POST', '/api/v1/connectors', webhook(url));
       expect(res.status, url).toBe(422);
       expect(res.body.error.code).toBe('validation_failed');
     }
-    const sftp = await strict.call('POST', '/api/v1/connectors', { kind: 'sftp', name: 's', settings: { host: '10.1.2.3', username: 'u', directory: '/in' }, secrets: { password: 'pw-123456' } });
+    const sftp = await strict.call('POST', '/api/v1/connectors', {
+      kind: 'sftp',
+      name: 's',
+      settings: { host: '10.1.2.3', username: 'u', directory: '/in' },
+      secrets: { password: 'pw-123456' },
+    });
     expect(sftp.status).toBe(422);
     // The test harness allows them, as HUB_ALLOW_PRIVATE_TARGETS=true would.
     expect((await h.call('POST', '/api/v1/connectors', webhook('http://10.0.0.1/hook'))).status).toBe(201);
   });
 
   it('plain FTP → 422 unsupported_protocol; bad settings → 422 naming the field', async () => {
-    const ftp = await h.call('POST', '/api/v1/connectors', { kind: 'ftps', name: 'f', settings: { host: 'files.example', username: 'u', directory: '/', protocol: 'ftp' }, secrets: { password: 'pw' } });
+    const ftp = await h.call('POST', '/api/v1/connectors', {
+      kind: 'ftps',
+      name: 'f',
+      settings: { host: 'files.example', username: 'u', directory: '/', protocol: 'ftp' },
+      secrets: { password: 'pw' },
+    });
     expect(ftp.status).toBe(422);
     expect(ftp.body.error.code).toBe('unsupported_protocol');
     const bad = await h.call('POST', '/api/v1/connectors', webhook('not a url'));
@@ -69,27 +96,45 @@ describe('connector API', () => {
   it('preview applies the mapping to real records and sends nothing', async () => {
     const { program, member } = await programWithMember(h, []);
     await convert(h, program.id, member.referralCode, { customFields: { gender: 'M' }, firstName: 'Bob' });
-    const created = await h.call('POST', '/api/v1/connectors', webhook('https://crm.example/x', {
-      programIds: [program.id],
-      mapping: [
-        { target: 'email', source: 'referral.email' },
-        { target: 'gender', source: 'referral.customFields.gender', valueMap: { M: 'Male', F: 'Female' }, noMatch: 'Other', empty: 'Unknown' },
-        { target: 'signup_date', source: 'referral.createdAt', format: 'date:yyyy-MM-dd' },
-        { target: 'referrer_link', source: 'member.referralUrl' },
-        { target: 'origin', constant: 'referral-hub' },
-      ],
-    }));
+    const created = await h.call(
+      'POST',
+      '/api/v1/connectors',
+      webhook('https://crm.example/x', {
+        programIds: [program.id],
+        mapping: [
+          { target: 'email', source: 'referral.email' },
+          {
+            target: 'gender',
+            source: 'referral.customFields.gender',
+            valueMap: { M: 'Male', F: 'Female' },
+            noMatch: 'Other',
+            empty: 'Unknown',
+          },
+          { target: 'signup_date', source: 'referral.createdAt', format: 'date:yyyy-MM-dd' },
+          { target: 'referrer_link', source: 'member.referralUrl' },
+          { target: 'origin', constant: 'referral-hub' },
+        ],
+      }),
+    );
     const preview = await h.call('POST', `/api/v1/connectors/${created.body.id}/preview`);
     expect(preview.status).toBe(200);
     expect(preview.body.data[0].data).toMatchObject({
-      gender: 'Male', origin: 'referral-hub', referrer_link: member.referralUrl, signup_date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+      gender: 'Male',
+      origin: 'referral-hub',
+      referrer_link: member.referralUrl,
+      signup_date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
     });
     const [n] = await h.db.sql`select count(*)::int as n from deliveries`;
     expect(n!.n).toBe(0);
   });
 
   it('test reports a failing check without throwing', async () => {
-    const created = await h.call('POST', '/api/v1/connectors', { kind: 'hubspot', name: 'h', settings: { baseUrl: 'http://127.0.0.1:1' }, secrets: { accessToken: 'pat-na1-secret-token' } });
+    const created = await h.call('POST', '/api/v1/connectors', {
+      kind: 'hubspot',
+      name: 'h',
+      settings: { baseUrl: 'http://127.0.0.1:1' },
+      secrets: { accessToken: 'pat-na1-secret-token' },
+    });
     const res = await h.call('POST', `/api/v1/connectors/${created.body.id}/test`);
     expect(res.status).toBe(200);
     expect(res.body.ok).toBe(false);

@@ -18,7 +18,10 @@ beforeAll(async () => {
   h = await createHarness({ syncBackoffMs: [300, 600, 1000], syncDisableAfter: 4 });
   hubspot = await startHubSpotFake({ accessToken: TOKEN, properties: CUSTOM_PROPERTIES });
 });
-afterAll(async () => { await h?.close(); await hubspot?.close(); });
+afterAll(async () => {
+  await h?.close();
+  await hubspot?.close();
+});
 
 async function connector(body: Record<string, unknown>) {
   const res = await h.call('POST', '/api/v1/connectors', body);
@@ -29,14 +32,22 @@ const deliveriesOf = async (id: string) => (await h.call('GET', `/api/v1/connect
 
 describe('webhook', () => {
   let receiver: LocalReceiver;
-  beforeAll(async () => { receiver = await startLocalReceiver(); });
-  afterAll(async () => { await receiver?.close(); });
+  beforeAll(async () => {
+    receiver = await startLocalReceiver();
+  });
+  afterAll(async () => {
+    await receiver?.close();
+  });
 
   it('delivers a signed envelope with mapped fields once, records it, and re-delivers on retry and replay', async () => {
     const { program, member } = await programWithMember(h, []);
     const con = await connector({
-      kind: 'webhook', name: 'CRM', settings: { url: receiver.url }, secrets: { signingSecret: SECRET },
-      events: ['referral.created'], programIds: [program.id],
+      kind: 'webhook',
+      name: 'CRM',
+      settings: { url: receiver.url },
+      secrets: { signingSecret: SECRET },
+      events: ['referral.created'],
+      programIds: [program.id],
       mapping: [
         { target: 'email', source: 'referral.email' },
         { target: 'gender', source: 'referral.customFields.gender', valueMap: { M: 'Male' }, noMatch: 'Other', empty: 'Unknown' },
@@ -53,7 +64,10 @@ describe('webhook', () => {
     expect(payload.data).toEqual({ email: referral.email, gender: 'Male' });
     expect(req.headers['webhook-id']).toBe(payload.id);
 
-    const [delivery] = await waitFor(async () => { const d = await deliveriesOf(con.id); return d.length === 1 ? d : undefined; });
+    const [delivery] = await waitFor(async () => {
+      const d = await deliveriesOf(con.id);
+      return d.length === 1 ? d : undefined;
+    });
     expect(delivery).toMatchObject({ status: 'succeeded', eventId: payload.id, eventType: 'referral.created' });
     await new Promise((r) => setTimeout(r, 1000));
     expect(receiver.requests).toHaveLength(1); // exactly once
@@ -62,7 +76,10 @@ describe('webhook', () => {
     await waitFor(async () => receiver.requests.length === 2, 10_000, 'retry re-delivered');
     expect(receiver.requests[1]!.headers['webhook-id']).toBe(payload.id);
 
-    const replay = await h.call('POST', `/api/v1/connectors/${con.id}/replay`, { from: new Date(started - 60_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() });
+    const replay = await h.call('POST', `/api/v1/connectors/${con.id}/replay`, {
+      from: new Date(started - 60_000).toISOString(),
+      to: new Date(Date.now() + 60_000).toISOString(),
+    });
     expect(replay.body.queued).toBe(1);
     await waitFor(async () => receiver.requests.length === 3, 10_000, 'replay re-delivered');
     expect(receiver.requests[2]!.headers['webhook-id']).toBe(payload.id);
@@ -71,26 +88,60 @@ describe('webhook', () => {
     expect(await deliveriesOf(con.id)).toHaveLength(1);
   });
 
-  it('deleting a connector deletes its ledger and no other connector\'s', async () => {
+  it("deleting a connector deletes its ledger and no other connector's", async () => {
     const { program, member } = await programWithMember(h, []);
-    const con = await connector({ kind: 'webhook', name: 'Gone soon', settings: { url: receiver.url }, secrets: { signingSecret: SECRET }, events: ['referral.created'], programIds: [program.id] });
-    const other = await connector({ kind: 'webhook', name: 'Stays', settings: { url: receiver.url }, secrets: { signingSecret: SECRET }, events: ['referral.created'], programIds: [program.id] });
+    const con = await connector({
+      kind: 'webhook',
+      name: 'Gone soon',
+      settings: { url: receiver.url },
+      secrets: { signingSecret: SECRET },
+      events: ['referral.created'],
+      programIds: [program.id],
+    });
+    const other = await connector({
+      kind: 'webhook',
+      name: 'Stays',
+      settings: { url: receiver.url },
+      secrets: { signingSecret: SECRET },
+      events: ['referral.created'],
+      programIds: [program.id],
+    });
     await convert(h, program.id, member.referralCode);
-    await waitFor(async () => (await deliveriesOf(con.id)).length === 1 && (await deliveriesOf(other.id)).length === 1, 10_000, 'a delivery through each');
+    await waitFor(
+      async () => (await deliveriesOf(con.id)).length === 1 && (await deliveriesOf(other.id)).length === 1,
+      10_000,
+      'a delivery through each',
+    );
     expect((await h.call('DELETE', `/api/v1/connectors/${con.id}`)).status).toBe(204);
-    const rows = async (id: string) => (await h.db.sql<{ n: number }[]>`select count(*)::int as n from deliveries where connector_id = ${id}`)[0]!.n;
+    const rows = async (id: string) =>
+      (await h.db.sql<{ n: number }[]>`select count(*)::int as n from deliveries where connector_id = ${id}`)[0]!.n;
     expect(await rows(con.id)).toBe(0);
     expect(await rows(other.id)).toBe(1);
   });
 
   it('syncs run on the sync task queue, apart from referral lifecycles', async () => {
     const { program, member } = await programWithMember(h, []);
-    const con = await connector({ kind: 'webhook', name: 'Queue', settings: { url: receiver.url }, secrets: { signingSecret: SECRET }, events: ['referral.created'], programIds: [program.id] });
+    const con = await connector({
+      kind: 'webhook',
+      name: 'Queue',
+      settings: { url: receiver.url },
+      secrets: { signingSecret: SECRET },
+      events: ['referral.created'],
+      programIds: [program.id],
+    });
     const referral = await convert(h, program.id, member.referralCode);
     await waitFor(async () => (await deliveriesOf(con.id)).length === 1, 10_000, 'a delivery');
     const sync = await h.client.workflow.getHandle(connectorSyncWorkflowId(con.id)).describe();
     expect(sync.taskQueue).toBe(`${h.taskQueue}-sync`);
-    const lifecycle = await waitFor(() => h.client.workflow.getHandle(referralWorkflowId(referral.id)).describe().catch(() => undefined), 10_000, 'the lifecycle');
+    const lifecycle = await waitFor(
+      () =>
+        h.client.workflow
+          .getHandle(referralWorkflowId(referral.id))
+          .describe()
+          .catch(() => undefined),
+      10_000,
+      'the lifecycle',
+    );
     expect(lifecycle.taskQueue).toBe(h.taskQueue);
   });
 
@@ -100,7 +151,14 @@ describe('webhook', () => {
     flaky.reply = () => (++calls <= 2 ? { status: 503 } : { status: 200 });
     try {
       const { program, member } = await programWithMember(h, []);
-      await connector({ kind: 'webhook', name: 'Flaky', settings: { url: flaky.url }, secrets: { signingSecret: SECRET }, events: ['referral.created'], programIds: [program.id] });
+      await connector({
+        kind: 'webhook',
+        name: 'Flaky',
+        settings: { url: flaky.url },
+        secrets: { signingSecret: SECRET },
+        events: ['referral.created'],
+        programIds: [program.id],
+      });
       await convert(h, program.id, member.referralCode);
       await waitFor(async () => calls >= 3, 15_000, 'third attempt');
       const ids = new Set(flaky.requests.map((r) => r.headers['webhook-id']));
@@ -113,12 +171,17 @@ describe('webhook', () => {
 
 describe('hubspot', () => {
   const hub = (programId: string, token = TOKEN, baseUrl = hubspot.url) => ({
-    kind: 'hubspot', name: 'HubSpot', settings: { baseUrl }, secrets: { accessToken: token },
-    events: ['referral.created'], programIds: [programId],
+    kind: 'hubspot',
+    name: 'HubSpot',
+    settings: { baseUrl },
+    secrets: { accessToken: token },
+    events: ['referral.created'],
+    programIds: [programId],
     mapping: [
       // A company may keep the CRM address in a custom field; when it is junk, HubSpot refuses that record.
       { target: 'email', source: 'referral.customFields.crmEmail', empty: '' },
-      { target: 'firstname', source: 'referral.firstName' }, { target: 'referral_link', source: 'member.referralUrl' },
+      { target: 'firstname', source: 'referral.firstName' },
+      { target: 'referral_link', source: 'member.referralUrl' },
     ],
   });
 
@@ -130,7 +193,11 @@ describe('hubspot', () => {
     expect(hubspot.contacts.get('gina@crm.example')!.properties).toMatchObject({ firstname: 'Gina', referral_link: member.referralUrl });
 
     const bad = await convert(h, program.id, member.referralCode, { customFields: { crmEmail: 'not-an-email' } });
-    const dead = await waitFor(async () => (await deliveriesOf(con.id)).find((d: { status: string }) => d.status === 'dead'), 10_000, 'dead letter');
+    const dead = await waitFor(
+      async () => (await deliveriesOf(con.id)).find((d: { status: string }) => d.status === 'dead'),
+      10_000,
+      'dead letter',
+    );
     expect(dead.eventId).toBeDefined();
     expect(dead.lastError).toMatch(/invalid/i);
     expect([...hubspot.contacts.keys()]).not.toContain('not-an-email');
@@ -141,10 +208,14 @@ describe('hubspot', () => {
     const { program, member } = await programWithMember(h, []);
     const con = await connector(hub(program.id, 'pat-wrong-token'));
     await convert(h, program.id, member.referralCode, { customFields: { crmEmail: 'auth@crm.example' } });
-    const failing = await waitFor(async () => {
-      const c = (await h.call('GET', `/api/v1/connectors/${con.id}`)).body;
-      return c.status === 'failing' ? c : undefined;
-    }, 10_000, 'failing status');
+    const failing = await waitFor(
+      async () => {
+        const c = (await h.call('GET', `/api/v1/connectors/${con.id}`)).body;
+        return c.status === 'failing' ? c : undefined;
+      },
+      10_000,
+      'failing status',
+    );
     expect(failing.statusReason).toMatch(/401|auth/i);
     expect(failing.statusReason).not.toContain('pat-wrong-token');
     // Stop it retrying against the shared fake.
@@ -159,10 +230,14 @@ describe('hubspot', () => {
       own.forceNext({ status: 429, retryAfter: '2', policyName: 'TEN_SECONDLY_ROLLING' });
       await convert(h, program.id, member.referralCode, { customFields: { crmEmail: 'wait@crm.example' } });
       const times: number[] = [];
-      await waitFor(async () => {
-        while (own.requests.length > times.length) times.push(Date.now());
-        return own.contacts.has('wait@crm.example');
-      }, 15_000, 'delivered after the wait');
+      await waitFor(
+        async () => {
+          while (own.requests.length > times.length) times.push(Date.now());
+          return own.contacts.has('wait@crm.example');
+        },
+        15_000,
+        'delivered after the wait',
+      );
       expect(times).toHaveLength(2);
       expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(1900);
     } finally {
@@ -186,7 +261,11 @@ describe('zapier REST hooks', () => {
 
       target.reply = () => ({ status: 410 });
       await convert(h, program.id, member.referralCode);
-      await waitFor(async () => (await h.call('GET', `/api/v1/connectors/${sub.body.id}`)).status === 404, 10_000, 'hook removed after 410');
+      await waitFor(
+        async () => (await h.call('GET', `/api/v1/connectors/${sub.body.id}`)).status === 404,
+        10_000,
+        'hook removed after 410',
+      );
       expect((await h.call('DELETE', `/api/v1/hooks/${sub.body.id}`)).status).toBe(404);
     } finally {
       await target.close();

@@ -54,15 +54,30 @@ function mailchimpMembers(): SentMember[] {
 
 it('a connector of each kind created with credentials only delivers members and referrals to its stand-in, with the default fields', async () => {
   const program = await h.call('POST', '/api/v1/programs', {
-    name: 'Defaults', slug: `defaults-${Date.now().toString(36)}`, landingUrl: 'https://acme.example/welcome', currency: 'USD',
-    rewardRules: [{ name: 'Referrer bonus', trigger: 'conversion', recipient: 'member', amount: { type: 'fixed', value: 20 }, kind: 'cash' }],
+    name: 'Defaults',
+    slug: `defaults-${Date.now().toString(36)}`,
+    landingUrl: 'https://acme.example/welcome',
+    currency: 'USD',
+    rewardRules: [
+      { name: 'Referrer bonus', trigger: 'conversion', recipient: 'member', amount: { type: 'fixed', value: 20 }, kind: 'cash' },
+    ],
   });
   expect(program.status, JSON.stringify(program.body)).toBe(201);
   const programIds = [program.body.id as string];
   const bodies = [
     { kind: 'hubspot', name: 'HubSpot', settings: { baseUrl: hubspot.url }, secrets: { accessToken: HUBSPOT_TOKEN } },
-    { kind: 'mailchimp', name: 'Mailchimp', settings: { listId: MAILCHIMP_LIST, baseUrl: mailchimp.url }, secrets: { apiKey: MAILCHIMP_KEY } },
-    { kind: 'salesforce', name: 'Salesforce', settings: { loginUrl: salesforce.url, object: 'Lead', externalIdField: EXTERNAL_ID }, secrets: SALESFORCE },
+    {
+      kind: 'mailchimp',
+      name: 'Mailchimp',
+      settings: { listId: MAILCHIMP_LIST, baseUrl: mailchimp.url },
+      secrets: { apiKey: MAILCHIMP_KEY },
+    },
+    {
+      kind: 'salesforce',
+      name: 'Salesforce',
+      settings: { loginUrl: salesforce.url, object: 'Lead', externalIdField: EXTERNAL_ID },
+      secrets: SALESFORCE,
+    },
     { kind: 'sailthru', name: 'Sailthru', settings: { listName: 'Advocates', baseUrl: sailthru.url }, secrets: SAILTHRU },
   ];
   const connectorIds: string[] = [];
@@ -75,33 +90,55 @@ it('a connector of each kind created with credentials only delivers members and 
 
   // A member who gave only a first name, then a friend they referred, a reward, some activity,
   // and the friend's status moving on.
-  const member = (await h.call('POST', '/api/v1/members', { programId: programIds[0], email: `ann-${Date.now()}@acme-partners.test`, firstName: 'Ann' })).body;
+  const member = (
+    await h.call('POST', '/api/v1/members', { programId: programIds[0], email: `ann-${Date.now()}@acme-partners.test`, firstName: 'Ann' })
+  ).body;
   const friend = await convert(h, programIds[0]!, member.referralCode, { firstName: 'Bob', lastName: 'Lee', phone: '+1 555 0100' });
   await waitForRewards(h, friend.id, 1, (r) => r.status === 'approved', 40_000);
-  const activity = await h.call('POST', '/api/v1/events', { programId: programIds[0], referral: { id: friend.id }, type: 'purchase', amount: 50, currency: 'USD' });
+  const activity = await h.call('POST', '/api/v1/events', {
+    programId: programIds[0],
+    referral: { id: friend.id },
+    type: 'purchase',
+    amount: 50,
+    currency: 'USD',
+  });
   expect(activity.status, JSON.stringify(activity.body)).toBe(202);
   expect((await h.call('PATCH', `/api/v1/referrals/${friend.id}`, { status: 'qualified' })).status).toBe(200);
 
   const memberEmail = member.email as string;
   const friendEmail = friend.email as string;
-  await waitFor(async () => hubspot.contacts.get(friendEmail)?.properties.referral_hub_status === 'qualified'
-    && mailchimpMembers().filter((m) => m.email_address === friendEmail).length >= 2
-    && salesforce.records.Lead.has(friendEmail)
-    && sailthru.users.get(friendEmail)?.vars.referral_status === 'qualified', 20_000, 'the status change at every stand-in');
+  await waitFor(
+    async () =>
+      hubspot.contacts.get(friendEmail)?.properties.referral_hub_status === 'qualified' &&
+      mailchimpMembers().filter((m) => m.email_address === friendEmail).length >= 2 &&
+      salesforce.records.Lead.has(friendEmail) &&
+      sailthru.users.get(friendEmail)?.vars.referral_status === 'qualified',
+    20_000,
+    'the status change at every stand-in',
+  );
 
   // HubSpot: its contact properties, plus the hub's three, created in the portal first.
   expect(hubspot.contacts.get(memberEmail.toLowerCase())?.properties).toEqual({
-    email: memberEmail, firstname: 'Ann', referral_hub_code: member.referralCode, referral_hub_link: member.referralUrl,
+    email: memberEmail,
+    firstname: 'Ann',
+    referral_hub_code: member.referralCode,
+    referral_hub_link: member.referralUrl,
   });
   expect(hubspot.contacts.get(friendEmail)?.properties).toEqual({
-    email: friendEmail, firstname: 'Bob', lastname: 'Lee', phone: '+1 555 0100', referral_hub_status: 'qualified',
+    email: friendEmail,
+    firstname: 'Bob',
+    lastname: 'Lee',
+    phone: '+1 555 0100',
+    referral_hub_status: 'qualified',
   });
   expect(['referral_hub_status', 'referral_hub_code', 'referral_hub_link'].every((name) => hubspot.properties.has(name))).toBe(true);
 
   // Mailchimp (Prism on Mailchimp's own spec): REFCODE and REFURL added to the audience, then the
   // members, and not one request outside the contract.
   expect(mailchimp.exchanges.filter((x) => x.status >= 300 || x.violations !== undefined)).toEqual([]);
-  const addedFields = mailchimp.exchanges.filter((x) => x.method === 'POST' && x.path.endsWith('/merge-fields')).map((x) => JSON.parse(x.requestBody).tag);
+  const addedFields = mailchimp.exchanges
+    .filter((x) => x.method === 'POST' && x.path.endsWith('/merge-fields'))
+    .map((x) => JSON.parse(x.requestBody).tag);
   expect(addedFields.sort()).toEqual(['REFCODE', 'REFURL']);
   expect(mailchimpMembers()).toEqual([
     { email_address: memberEmail, merge_fields: { FNAME: 'Ann', REFCODE: member.referralCode, REFURL: member.referralUrl } },
@@ -111,25 +148,51 @@ it('a connector of each kind created with credentials only delivers members and 
 
   // Salesforce: Leads by the email External ID, required fields filled when the hub has no value.
   expect(salesforce.records.Lead.get(memberEmail)).toMatchObject({
-    [EXTERNAL_ID]: memberEmail, Email: memberEmail, FirstName: 'Ann', LastName: '[not provided]', Company: '[not provided]',
+    [EXTERNAL_ID]: memberEmail,
+    Email: memberEmail,
+    FirstName: 'Ann',
+    LastName: '[not provided]',
+    Company: '[not provided]',
   });
   expect(salesforce.records.Lead.get(friendEmail)).toMatchObject({
-    [EXTERNAL_ID]: friendEmail, Email: friendEmail, FirstName: 'Bob', LastName: 'Lee', Phone: '+1 555 0100', Company: '[not provided]',
+    [EXTERNAL_ID]: friendEmail,
+    Email: friendEmail,
+    FirstName: 'Bob',
+    LastName: 'Lee',
+    Phone: '+1 555 0100',
+    Company: '[not provided]',
   });
 
   // Sailthru: profiles by email with vars, on the configured list.
-  expect(sailthru.users.get(memberEmail)?.vars).toEqual({ first_name: 'Ann', referral_code: member.referralCode, referral_url: member.referralUrl });
-  expect(sailthru.users.get(friendEmail)?.vars).toEqual({ first_name: 'Bob', last_name: 'Lee', phone: '+1 555 0100', referral_status: 'qualified' });
+  expect(sailthru.users.get(memberEmail)?.vars).toEqual({
+    first_name: 'Ann',
+    referral_code: member.referralCode,
+    referral_url: member.referralUrl,
+  });
+  expect(sailthru.users.get(friendEmail)?.vars).toEqual({
+    first_name: 'Bob',
+    last_name: 'Lee',
+    phone: '+1 555 0100',
+    referral_status: 'qualified',
+  });
   expect(Object.keys(sailthru.users.get(friendEmail)!.lists)).toEqual(['Advocates']);
 
   // The ledgers: members and referrals delivered once each; rewards and activity are not sent by
   // the defaults, so they leave no delivery (and no dead letter) behind.
   for (const id of connectorIds) {
-    const deliveries = await waitFor(async () => {
-      const data = (await h.call('GET', `/api/v1/connectors/${id}/deliveries`)).body.data as { eventType: string; status: string }[];
-      return data.length >= 3 ? data : undefined;
-    }, 10_000, `ledger of ${id}`);
-    expect(deliveries.map((d) => `${d.eventType} ${d.status}`).sort(), id).toEqual(['member.created succeeded', 'referral.created succeeded', 'referral.status_changed succeeded']);
+    const deliveries = await waitFor(
+      async () => {
+        const data = (await h.call('GET', `/api/v1/connectors/${id}/deliveries`)).body.data as { eventType: string; status: string }[];
+        return data.length >= 3 ? data : undefined;
+      },
+      10_000,
+      `ledger of ${id}`,
+    );
+    expect(deliveries.map((d) => `${d.eventType} ${d.status}`).sort(), id).toEqual([
+      'member.created succeeded',
+      'referral.created succeeded',
+      'referral.status_changed succeeded',
+    ]);
   }
 });
 
@@ -141,16 +204,31 @@ it('GET /api/v1/connector-kinds shows each default mapping, and preview applies 
   expect(byKind.get('webhook')).toBeNull();
   expect(byKind.get('zapier')).toBeNull();
   expect(byKind.get('hubspot')).toEqual([
-    expect.objectContaining({ events: ['member.created', 'member.updated'], mapping: expect.arrayContaining([{ target: 'referral_hub_link', source: 'member.referralUrl' }]) }),
-    expect.objectContaining({ events: ['referral.created', 'referral.status_changed'], mapping: expect.arrayContaining([{ target: 'referral_hub_status', source: 'referral.status' }]) }),
+    expect.objectContaining({
+      events: ['member.created', 'member.updated'],
+      mapping: expect.arrayContaining([{ target: 'referral_hub_link', source: 'member.referralUrl' }]),
+    }),
+    expect.objectContaining({
+      events: ['referral.created', 'referral.status_changed'],
+      mapping: expect.arrayContaining([{ target: 'referral_hub_status', source: 'referral.status' }]),
+    }),
   ]);
   expect(byKind.get('mailchimp')).toEqual([
-    expect.objectContaining({ mapping: expect.arrayContaining([{ target: 'REFCODE', source: 'member.referralCode' }, { target: 'REFURL', source: 'member.referralUrl' }]) }),
+    expect.objectContaining({
+      mapping: expect.arrayContaining([
+        { target: 'REFCODE', source: 'member.referralCode' },
+        { target: 'REFURL', source: 'member.referralUrl' },
+      ]),
+    }),
     expect.objectContaining({ mapping: expect.arrayContaining([{ target: 'email', source: 'referral.email' }]) }),
   ]);
   expect(byKind.get('salesforce')).toEqual([
-    expect.objectContaining({ mapping: expect.arrayContaining([{ target: 'LastName', source: 'member.lastName', empty: '[not provided]' }]) }),
-    expect.objectContaining({ mapping: expect.arrayContaining([{ target: 'Company', source: 'referral.customFields.company', empty: '[not provided]' }]) }),
+    expect.objectContaining({
+      mapping: expect.arrayContaining([{ target: 'LastName', source: 'member.lastName', empty: '[not provided]' }]),
+    }),
+    expect.objectContaining({
+      mapping: expect.arrayContaining([{ target: 'Company', source: 'referral.customFields.company', empty: '[not provided]' }]),
+    }),
   ]);
   expect(byKind.get('sailthru')).toEqual([
     expect.objectContaining({ mapping: expect.arrayContaining([{ target: 'referral_url', source: 'member.referralUrl' }]) }),
@@ -165,7 +243,13 @@ it('GET /api/v1/connector-kinds shows each default mapping, and preview applies 
   // Rewards and activity are left out: the default sends neither.
   expect(records.map((r) => r.type)).toEqual(['member.created', 'referral.created', 'referral.status_changed']);
   expect(Object.keys(records[0]!.data).sort()).toEqual(['email', 'firstname', 'referral_hub_code', 'referral_hub_link']);
-  expect(records[2]!.data).toEqual({ email: expect.stringMatching(/^friend-/) as string, firstname: 'Bob', lastname: 'Lee', phone: '+1 555 0100', referral_hub_status: 'qualified' });
+  expect(records[2]!.data).toEqual({
+    email: expect.stringMatching(/^friend-/) as string,
+    firstname: 'Bob',
+    lastname: 'Lee',
+    phone: '+1 555 0100',
+    referral_hub_status: 'qualified',
+  });
 });
 
 it('replaying history through a default mapping sends only what it maps, and the replay queue drains', async () => {
@@ -173,20 +257,37 @@ it('replaying history through a default mapping sends only what it maps, and the
   const id = list[0]!.id;
   const before = sailthru.requests.filter((r) => r.path === '/user' && r.method === 'POST').length;
   // The range holds rewards and activity too; they are not the default's to send.
-  const replay = await h.call('POST', `/api/v1/connectors/${id}/replay`, { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() });
+  const replay = await h.call('POST', `/api/v1/connectors/${id}/replay`, {
+    from: new Date(Date.now() - 3_600_000).toISOString(),
+    to: new Date(Date.now() + 60_000).toISOString(),
+  });
   expect(replay.status, JSON.stringify(replay.body)).toBe(202);
   expect(replay.body.queued).toBeGreaterThan(3);
 
-  await waitFor(async () => sailthru.requests.filter((r) => r.path === '/user' && r.method === 'POST').length >= before + 3, 15_000, 'the replayed profiles');
-  const left = await waitFor(async () => {
-    const [row] = await h.db.sql<{ n: number }[]>`select count(*)::int as n from connector_replays where connector_id = ${id}`;
-    return row!.n === 0 ? row : undefined;
-  }, 15_000, 'an empty replay queue');
+  await waitFor(
+    async () => sailthru.requests.filter((r) => r.path === '/user' && r.method === 'POST').length >= before + 3,
+    15_000,
+    'the replayed profiles',
+  );
+  const left = await waitFor(
+    async () => {
+      const [row] = await h.db.sql<{ n: number }[]>`select count(*)::int as n from connector_replays where connector_id = ${id}`;
+      return row!.n === 0 ? row : undefined;
+    },
+    15_000,
+    'an empty replay queue',
+  );
   expect(left.n).toBe(0);
   await new Promise((r) => setTimeout(r, 1000));
   expect(sailthru.requests.filter((r) => r.path === '/user' && r.method === 'POST').length).toBe(before + 3);
-  const deliveries = (await h.call('GET', `/api/v1/connectors/${id}/deliveries`)).body.data as { eventType: string; status: string; attempts: number }[];
+  const deliveries = (await h.call('GET', `/api/v1/connectors/${id}/deliveries`)).body.data as {
+    eventType: string;
+    status: string;
+    attempts: number;
+  }[];
   expect(deliveries.map((d) => `${d.eventType} ${d.status} ${d.attempts}`).sort()).toEqual([
-    'member.created succeeded 2', 'referral.created succeeded 2', 'referral.status_changed succeeded 2',
+    'member.created succeeded 2',
+    'referral.created succeeded 2',
+    'referral.status_changed succeeded 2',
   ]);
 });

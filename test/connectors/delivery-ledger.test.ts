@@ -15,16 +15,22 @@ beforeAll(async () => {
   h = await createHarness({ syncBackoffMs: BACKOFF_MS, syncDisableAfter: DISABLE_AFTER });
   receiver = await startLocalReceiver();
 });
-afterAll(async () => { await h?.close(); await receiver?.close(); });
+afterAll(async () => {
+  await h?.close();
+  await receiver?.close();
+});
 
 /** A webhook connector for a fresh program, with its own path on the shared receiver. */
 async function webhookConnector() {
   const { program, member } = await programWithMember(h, []);
   const path = `/${randomBytes(6).toString('hex')}`;
   const res = await h.call('POST', '/api/v1/connectors', {
-    kind: 'webhook', name: 'Ledger', settings: { url: `${receiver.url}${path}` },
+    kind: 'webhook',
+    name: 'Ledger',
+    settings: { url: `${receiver.url}${path}` },
     secrets: { signingSecret: SECRET, headers: { Authorization: `Bearer ${TOKEN}` } },
-    events: ['referral.created'], programIds: [program.id],
+    events: ['referral.created'],
+    programIds: [program.id],
   });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   const requests = () => receiver.requests.filter((r) => r.path === path);
@@ -55,12 +61,18 @@ describe('delivery ledger', () => {
     const { connector, program, member, path, requests } = await webhookConnector();
     let calls = 0;
     // The receiver quotes the credential it was sent: the ledger must not keep it.
-    answer(path, (req) => (++calls === 1
-      ? { status: 500, body: `upstream down (auth ${req.headers.authorization})` }
-      : { status: 200, body: '{"received":true}' }));
+    answer(path, (req) =>
+      ++calls === 1
+        ? { status: 500, body: `upstream down (auth ${req.headers.authorization})` }
+        : { status: 200, body: '{"received":true}' },
+    );
     await convert(h, program.id, member.referralCode);
 
-    const delivery = await waitFor(async () => (await deliveriesOf(connector.id)).find((d: any) => d.status === 'succeeded'), 20_000, 'the delivery to succeed');
+    const delivery = await waitFor(
+      async () => (await deliveriesOf(connector.id)).find((d: any) => d.status === 'succeeded'),
+      20_000,
+      'the delivery to succeed',
+    );
     expect(requests()).toHaveLength(2);
     expect(delivery).toMatchObject({ attempts: 2, nextAttemptAt: null, responseCode: 200, lastError: null });
     expect(Date.parse(delivery.lastAttemptAt)).toBeGreaterThan(Date.parse(delivery.createdAt));
@@ -68,11 +80,24 @@ describe('delivery ledger', () => {
     const attempts = await attemptsOf(delivery.id);
     expect(attempts.map((a: any) => a.attempt)).toEqual([2, 1]); // newest first
     const [second, first] = attempts;
-    expect(first).toMatchObject({ deliveryId: delivery.id, connectorId: connector.id, outcome: 'failed', httpStatus: 500, errorKind: 'transient', trigger: 'scheduled' });
+    expect(first).toMatchObject({
+      deliveryId: delivery.id,
+      connectorId: connector.id,
+      outcome: 'failed',
+      httpStatus: 500,
+      errorKind: 'transient',
+      trigger: 'scheduled',
+    });
     expect(first.responseExcerpt).toBe('upstream down (auth [redacted])');
     expect(first.errorMessage).toMatch(/HTTP 500/);
     expect(JSON.stringify(attempts)).not.toContain(TOKEN);
-    expect(second).toMatchObject({ outcome: 'succeeded', httpStatus: 200, responseExcerpt: '{"received":true}', errorKind: null, trigger: 'scheduled' });
+    expect(second).toMatchObject({
+      outcome: 'succeeded',
+      httpStatus: 200,
+      responseExcerpt: '{"received":true}',
+      errorKind: null,
+      trigger: 'scheduled',
+    });
     expect(first.durationMs).toBeGreaterThanOrEqual(0);
     // The retry waited out the backoff (jittered by up to 20%): the conversion's other events
     // arriving meanwhile did not cut it short.
@@ -85,13 +110,17 @@ describe('delivery ledger', () => {
     expect((await deliveriesOf(connector.id))[0]).toMatchObject({ id: delivery.id, attempts: 3, status: 'succeeded' });
   });
 
-  it('a transiently failing delivery has a row from its first attempt, with the next attempt\'s time while it retries', async () => {
+  it("a transiently failing delivery has a row from its first attempt, with the next attempt's time while it retries", async () => {
     const { connector, program, member, path, requests } = await webhookConnector();
     let up = false;
     answer(path, () => (up ? { status: 204 } : { status: 503, body: 'maintenance' }));
     await convert(h, program.id, member.referralCode);
 
-    const retrying = await waitFor(async () => (await deliveriesOf(connector.id)).find((d: any) => d.status === 'retrying' && d.nextAttemptAt), 20_000, 'a retrying row with its next attempt');
+    const retrying = await waitFor(
+      async () => (await deliveriesOf(connector.id)).find((d: any) => d.status === 'retrying' && d.nextAttemptAt),
+      20_000,
+      'a retrying row with its next attempt',
+    );
     expect(Date.parse(retrying.nextAttemptAt)).toBeGreaterThan(Date.parse(retrying.lastAttemptAt));
     expect(retrying.attempts).toBeGreaterThanOrEqual(1);
     expect(retrying.responseCode).toBe(503);
@@ -100,7 +129,11 @@ describe('delivery ledger', () => {
     expect(failed).toMatchObject({ outcome: 'failed', httpStatus: 503, responseExcerpt: 'maintenance' });
 
     up = true;
-    const done = await waitFor(async () => (await deliveriesOf(connector.id)).find((d: any) => d.status === 'succeeded'), 20_000, 'the retry to get through');
+    const done = await waitFor(
+      async () => (await deliveriesOf(connector.id)).find((d: any) => d.status === 'succeeded'),
+      20_000,
+      'the retry to get through',
+    );
     expect(done.nextAttemptAt).toBeNull();
     expect(done.attempts).toBe(requests().length);
     const attempts = await attemptsOf(done.id);
@@ -115,24 +148,48 @@ describe('delivery ledger', () => {
     answer(path, () => (up ? { status: 200 } : { status: 500 }));
     await convert(h, program.id, member.referralCode);
 
-    const disabled = await waitFor(async () => { const c = await connectorOf(connector.id); return c.status === 'disabled' ? c : undefined; }, 30_000, 'the connector disabled');
+    const disabled = await waitFor(
+      async () => {
+        const c = await connectorOf(connector.id);
+        return c.status === 'disabled' ? c : undefined;
+      },
+      30_000,
+      'the connector disabled',
+    );
     expect(disabled.enabled).toBe(false);
     expect(disabled.statusReason).toMatch(new RegExp(`disabled after ${DISABLE_AFTER} failed attempts: .*HTTP 500`));
     expect(requests()).toHaveLength(DISABLE_AFTER);
-    const [failed] = await waitFor(async () => { const d = await deliveriesOf(connector.id); return d[0]?.status === 'failed' ? d : undefined; }, 10_000, 'the delivery failed');
+    const [failed] = await waitFor(
+      async () => {
+        const d = await deliveriesOf(connector.id);
+        return d[0]?.status === 'failed' ? d : undefined;
+      },
+      10_000,
+      'the delivery failed',
+    );
     expect(failed).toMatchObject({ attempts: DISABLE_AFTER, nextAttemptAt: null });
 
     // Nothing more goes out: not the failed event after the longest backoff, not a new one, not
     // after an edit that wakes the sync while the connector stays off.
     await convert(h, program.id, member.referralCode);
-    expect((await h.call('PATCH', `/api/v1/connectors/${connector.id}`, { name: 'Renamed while off' })).body).toMatchObject({ enabled: false, status: 'disabled' });
+    expect((await h.call('PATCH', `/api/v1/connectors/${connector.id}`, { name: 'Renamed while off' })).body).toMatchObject({
+      enabled: false,
+      status: 'disabled',
+    });
     await new Promise((r) => setTimeout(r, BACKOFF_MS.at(-1)! * 1.5));
     expect(requests()).toHaveLength(DISABLE_AFTER);
 
     up = true;
     const patched = await h.call('PATCH', `/api/v1/connectors/${connector.id}`, { enabled: true });
     expect(patched.body).toMatchObject({ enabled: true, status: 'active', statusReason: null });
-    const both = await waitFor(async () => { const d = await deliveriesOf(connector.id); return d.length === 2 && d.every((x: any) => x.status === 'succeeded') ? d : undefined; }, 20_000, 'both delivered after re-enabling');
+    const both = await waitFor(
+      async () => {
+        const d = await deliveriesOf(connector.id);
+        return d.length === 2 && d.every((x: any) => x.status === 'succeeded') ? d : undefined;
+      },
+      20_000,
+      'both delivered after re-enabling',
+    );
     expect(both.map((d: any) => d.attempts).sort()).toEqual([1, DISABLE_AFTER + 1]);
     expect((await connectorOf(connector.id)).status).toBe('active');
   });
@@ -144,7 +201,14 @@ describe('delivery ledger', () => {
     const since = new Date(Date.now() - 1000).toISOString();
     await convert(h, program.id, member.referralCode);
     await convert(h, program.id, member.referralCode);
-    const dead = await waitFor(async () => { const d = await deliveriesOf(connector.id); return d.length === 2 && d.every((x: any) => x.status === 'dead') ? d : undefined; }, 20_000, 'two dead deliveries');
+    const dead = await waitFor(
+      async () => {
+        const d = await deliveriesOf(connector.id);
+        return d.length === 2 && d.every((x: any) => x.status === 'dead') ? d : undefined;
+      },
+      20_000,
+      'two dead deliveries',
+    );
 
     // Held off while disabled, so the recovery is certainly still running for the second click.
     expect((await h.call('PATCH', `/api/v1/connectors/${connector.id}`, { enabled: false })).status).toBe(200);
@@ -157,12 +221,26 @@ describe('delivery ledger', () => {
     expect(again.body.recoveryId).toBe(started.body.recoveryId);
 
     const progressUrl = `/api/v1/connectors/${connector.id}/recoveries/${started.body.recoveryId}`;
-    const waiting = await waitFor(async () => { const r = (await h.call('GET', progressUrl)).body; return r.queued === 2 ? r : undefined; }, 10_000, 'the recovery queued');
+    const waiting = await waitFor(
+      async () => {
+        const r = (await h.call('GET', progressUrl)).body;
+        return r.queued === 2 ? r : undefined;
+      },
+      10_000,
+      'the recovery queued',
+    );
     expect(waiting).toMatchObject({ status: 'running', queued: 2, remaining: 2, succeeded: 0, since });
     expect(requests()).toHaveLength(2);
 
     expect((await h.call('PATCH', `/api/v1/connectors/${connector.id}`, { enabled: true })).status).toBe(200);
-    const finished = await waitFor(async () => { const r = (await h.call('GET', progressUrl)).body; return r.status === 'completed' ? r : undefined; }, 20_000, 'the recovery completed');
+    const finished = await waitFor(
+      async () => {
+        const r = (await h.call('GET', progressUrl)).body;
+        return r.status === 'completed' ? r : undefined;
+      },
+      20_000,
+      'the recovery completed',
+    );
     expect(finished).toMatchObject({ queued: 2, remaining: 0, succeeded: 2, dead: 0 });
     expect(finished.finishedAt).not.toBeNull();
     expect(requests()).toHaveLength(4);

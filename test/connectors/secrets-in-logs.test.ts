@@ -45,22 +45,45 @@ const workerLog: string[] = [];
 const responses: { what: string; text: string }[] = [];
 
 beforeAll(async () => {
-  h = await createHarness({ worker: false, logLevel: 'trace', logDestination: { write: (line: string) => { hubLog.push(line); } }, syncBackoffMs: [300], syncDisableAfter: 1000 });
+  h = await createHarness({
+    worker: false,
+    logLevel: 'trace',
+    logDestination: {
+      write: (line: string) => {
+        hubLog.push(line);
+      },
+    },
+    syncBackoffMs: [300],
+    syncDisableAfter: 1000,
+  });
   [hubspot, mailchimp, sailthru, webhook] = await Promise.all([
     startHubSpotFake({ accessToken: S.hubspotRight }),
     startPrismMock(contractSpecPath('mailchimp-marketing-v3-lists.json')),
     startSailthruFake({ apiKey: S.sailthruKeyRight, apiSecret: S.sailthruSecret }),
     // Like many real APIs, the receiver quotes the credential it refused.
-    startLocalReceiver((req) => (req.headers.authorization === `Bearer ${S.webhookTokenRight}`
-      ? { status: 204 }
-      : { status: 401, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'invalid_token', token: (req.headers.authorization ?? '').replace(/^Bearer /, '') }) })),
+    startLocalReceiver((req) =>
+      req.headers.authorization === `Bearer ${S.webhookTokenRight}`
+        ? { status: 204 }
+        : {
+            status: 401,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ error: 'invalid_token', token: (req.headers.authorization ?? '').replace(/^Bearer /, '') }),
+          },
+    ),
   ]);
   // The worker as its own process at the most verbose level, with everything it prints captured.
   worker = spawn(process.execPath, ['--import', 'tsx', 'workflows/worker/main.ts'], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
     env: {
-      ...process.env, DATABASE_URL: h.databaseUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: h.taskQueue, TEMPORAL_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
-      HUB_SECRET_KEY: TEST_SECRET_KEY, HUB_ALLOW_PRIVATE_TARGETS: 'true', LOG_LEVEL: 'trace',
+      ...process.env,
+      DATABASE_URL: h.databaseUrl,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_TASK_QUEUE: h.taskQueue,
+      TEMPORAL_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
+      HUB_SECRET_KEY: TEST_SECRET_KEY,
+      HUB_ALLOW_PRIVATE_TARGETS: 'true',
+      LOG_LEVEL: 'trace',
     },
   });
   for (const stream of [worker.stdout!, worker.stderr!]) stream.on('data', (chunk: Buffer) => workerLog.push(chunk.toString()));
@@ -84,7 +107,9 @@ async function api(method: string, path: string, body?: unknown) {
 }
 
 function leaksIn(where: string, text: string): string[] {
-  return Object.entries(NEEDLES).filter(([, value]) => text.includes(value)).map(([name]) => `${name} in ${where}`);
+  return Object.entries(NEEDLES)
+    .filter(([, value]) => text.includes(value))
+    .map(([name]) => `${name} in ${where}`);
 }
 
 it('no API response, log line or stored message carries a connector secret; the column holds ciphertext only', async () => {
@@ -93,8 +118,16 @@ it('no API response, log line or stored message carries a connector secret; the 
   const created: Record<string, string> = {};
   for (const [name, body] of Object.entries({
     hubspot: { kind: 'hubspot', settings: { baseUrl: hubspot.url }, secrets: { accessToken: S.hubspotWrong } },
-    sailthru: { kind: 'sailthru', settings: { listName: 'Referrals', baseUrl: sailthru.url }, secrets: { apiKey: S.sailthruKeyWrong, apiSecret: S.sailthruSecret } },
-    webhook: { kind: 'webhook', settings: { url: webhook.url }, secrets: { signingSecret: S.webhookSigning, headers: { Authorization: `Bearer ${S.webhookTokenWrong}` } } },
+    sailthru: {
+      kind: 'sailthru',
+      settings: { listName: 'Referrals', baseUrl: sailthru.url },
+      secrets: { apiKey: S.sailthruKeyWrong, apiSecret: S.sailthruSecret },
+    },
+    webhook: {
+      kind: 'webhook',
+      settings: { url: webhook.url },
+      secrets: { signingSecret: S.webhookSigning, headers: { Authorization: `Bearer ${S.webhookTokenWrong}` } },
+    },
     mailchimp: { kind: 'mailchimp', settings: { listId: 'a1b2c3d4e5', baseUrl: mailchimp.url }, secrets: { apiKey: S.mailchimpKey } },
   })) {
     const res = await api('POST', '/api/v1/connectors', { name, ...base, ...body });
@@ -112,10 +145,14 @@ it('no API response, log line or stored message carries a connector secret; the 
     if (name !== 'webhook') expect(probe.body, name).toMatchObject({ ok: false, error: { kind: 'auth' } });
   }
   await convert(h, program.id, member.referralCode);
-  await waitFor(async () => {
-    const rows = await h.db.sql`select distinct subject_id from events where type = 'connector.failing'`;
-    return rows.length === ids.length;
-  }, 15_000, 'every connector failing once');
+  await waitFor(
+    async () => {
+      const rows = await h.db.sql`select distinct subject_id from events where type = 'connector.failing'`;
+      return rows.length === ids.length;
+    },
+    15_000,
+    'every connector failing once',
+  );
   for (const name of ['hubspot', 'sailthru', 'webhook']) {
     const res = await api('GET', `/api/v1/connectors/${created[name]}`);
     expect(res.body.statusReason, name).toMatch(/401/);
@@ -125,9 +162,17 @@ it('no API response, log line or stored message carries a connector secret; the 
   // Succeeding: the right credentials; Mailchimp recovers on its own once the credential is accepted.
   await api('PATCH', `/api/v1/connectors/${created.hubspot}`, { secrets: { accessToken: S.hubspotRight }, enabled: true });
   await api('PATCH', `/api/v1/connectors/${created.sailthru}`, { secrets: { apiKey: S.sailthruKeyRight }, enabled: true });
-  await api('PATCH', `/api/v1/connectors/${created.webhook}`, { secrets: { headers: { Authorization: `Bearer ${S.webhookTokenRight}` } }, enabled: true });
+  await api('PATCH', `/api/v1/connectors/${created.webhook}`, {
+    secrets: { headers: { Authorization: `Bearer ${S.webhookTokenRight}` } },
+    enabled: true,
+  });
   for (const id of ids) {
-    await waitFor(async () => (await h.call('GET', `/api/v1/connectors/${id}/deliveries`)).body.data.some((d: { status: string }) => d.status === 'succeeded'), 15_000, `delivery through ${id}`);
+    await waitFor(
+      async () =>
+        (await h.call('GET', `/api/v1/connectors/${id}/deliveries`)).body.data.some((d: { status: string }) => d.status === 'succeeded'),
+      15_000,
+      `delivery through ${id}`,
+    );
   }
   for (const id of ids) {
     expect((await api('POST', `/api/v1/connectors/${id}/test`)).body).toEqual({ ok: true });
@@ -138,7 +183,10 @@ it('no API response, log line or stored message carries a connector secret; the 
     await api('POST', `/api/v1/connectors/${id}/preview`);
   }
   await api('GET', '/api/v1/connectors?limit=50');
-  expect(responses.every((r) => !r.what.endsWith('→ 500')), responses.map((r) => r.what).join('\n')).toBe(true);
+  expect(
+    responses.every((r) => !r.what.endsWith('→ 500')),
+    responses.map((r) => r.what).join('\n'),
+  ).toBe(true);
 
   // Messages the hub stores and passes on: failure reasons in the event log, delivery errors.
   const stored = await h.db.sql<{ text: string }[]>`
@@ -166,12 +214,19 @@ it('no API response, log line or stored message carries a connector secret; the 
   expect(sealed).toHaveLength(ids.length);
   for (const row of sealed) {
     expect(row.secrets_sealed).toMatch(/^v1:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$/);
-    const decoded = row.secrets_sealed.split(':').slice(1).map((part) => Buffer.from(part, 'base64').toString('latin1')).join('\n');
+    const decoded = row.secrets_sealed
+      .split(':')
+      .slice(1)
+      .map((part) => Buffer.from(part, 'base64').toString('latin1'))
+      .join('\n');
     expect([...leaksIn('sealed column', row.secrets_sealed), ...leaksIn('decoded sealed column', decoded)]).toEqual([]);
   }
   const opened = Object.fromEntries(sealed.map((row) => [row.id, box.openJson(row.secrets_sealed, row.id)]));
   expect(opened[created.hubspot!]).toEqual({ accessToken: S.hubspotRight });
   expect(opened[created.sailthru!]).toEqual({ apiKey: S.sailthruKeyRight, apiSecret: S.sailthruSecret });
-  expect(opened[created.webhook!]).toEqual({ signingSecret: S.webhookSigning, headers: { Authorization: `Bearer ${S.webhookTokenRight}` } });
+  expect(opened[created.webhook!]).toEqual({
+    signingSecret: S.webhookSigning,
+    headers: { Authorization: `Bearer ${S.webhookTokenRight}` },
+  });
   expect(opened[created.mailchimp!]).toEqual({ apiKey: S.mailchimpKey });
 });

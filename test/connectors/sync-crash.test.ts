@@ -23,19 +23,32 @@ const children: ChildProcess[] = [];
 /** `npm run worker` as its own process, so it can really be SIGKILLed; resolves once it polls. */
 async function startWorkerProcess(): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'workflows/worker/main.ts'], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'],
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
     env: {
-      ...process.env, DATABASE_URL: h.databaseUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: h.taskQueue, TEMPORAL_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
-      HUB_SECRET_KEY: TEST_SECRET_KEY, HUB_ALLOW_PRIVATE_TARGETS: 'true', LOG_LEVEL: 'info',
+      ...process.env,
+      DATABASE_URL: h.databaseUrl,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_TASK_QUEUE: h.taskQueue,
+      TEMPORAL_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
+      HUB_SECRET_KEY: TEST_SECRET_KEY,
+      HUB_ALLOW_PRIVATE_TARGETS: 'true',
+      LOG_LEVEL: 'info',
     },
   });
   children.push(child);
   let out = '';
-  child.stdout!.on('data', (chunk: Buffer) => { out = (out + chunk.toString()).slice(-10_000); });
-  await waitFor(async () => {
-    if (child.exitCode !== null) throw new Error(`worker exited (${child.exitCode}): ${out}`);
-    return out.includes('worker started');
-  }, 60_000, 'worker process started');
+  child.stdout!.on('data', (chunk: Buffer) => {
+    out = (out + chunk.toString()).slice(-10_000);
+  });
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`worker exited (${child.exitCode}): ${out}`);
+      return out.includes('worker started');
+    },
+    60_000,
+    'worker process started',
+  );
   return child;
 }
 
@@ -61,33 +74,65 @@ async function post(path: string, body: unknown) {
 function pool(n: number, concurrency: number, task: (i: number) => Promise<unknown>) {
   let next = 0;
   let finished = 0;
-  const all = Promise.all(Array.from({ length: concurrency }, async () => { while (next < n) { await task(next++); finished++; } }));
+  const all = Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        await task(next++);
+        finished++;
+      }
+    }),
+  );
   return { all, done: () => finished };
 }
 
-const upsertInputs = () => hubspot.requests
-  .filter((r) => r.path === UPSERT_PATH)
-  .flatMap((r) => (JSON.parse(r.body) as { inputs: { idProperty: string; id: string; properties: Record<string, string> }[] }).inputs);
+const upsertInputs = () =>
+  hubspot.requests
+    .filter((r) => r.path === UPSERT_PATH)
+    .flatMap((r) => (JSON.parse(r.body) as { inputs: { idProperty: string; id: string; properties: Record<string, string> }[] }).inputs);
 
 it('a worker SIGKILLed during a 2,000-event sync loses nothing, and every repeat reuses its webhook-id / upsert key', async () => {
   // No reward rules: the worker's work is the two syncs.
-  const program = await post('/api/v1/programs', { name: 'Crash', slug: 'crash', landingUrl: 'https://acme.example/welcome', rewardRules: [] });
+  const program = await post('/api/v1/programs', {
+    name: 'Crash',
+    slug: 'crash',
+    landingUrl: 'https://acme.example/welcome',
+    rewardRules: [],
+  });
   const hubspotConnector = await post('/api/v1/connectors', {
-    kind: 'hubspot', name: 'HubSpot', settings: { baseUrl: hubspot.url }, secrets: { accessToken: HUBSPOT_TOKEN }, events: ['member.created'],
-    mapping: [{ target: 'email', source: 'member.email' }, { target: 'firstname', source: 'member.firstName' }, { target: 'referral_code', source: 'member.referralCode' }],
+    kind: 'hubspot',
+    name: 'HubSpot',
+    settings: { baseUrl: hubspot.url },
+    secrets: { accessToken: HUBSPOT_TOKEN },
+    events: ['member.created'],
+    mapping: [
+      { target: 'email', source: 'member.email' },
+      { target: 'firstname', source: 'member.firstName' },
+      { target: 'referral_code', source: 'member.referralCode' },
+    ],
   });
   const webhookConnector = await post('/api/v1/connectors', {
-    kind: 'webhook', name: 'Webhook', settings: { url: receiver.url, requestsPerSecond: WEBHOOK_REQUESTS_PER_SECOND },
-    secrets: { signingSecret: SIGNING_SECRET }, events: ['member.created'],
+    kind: 'webhook',
+    name: 'Webhook',
+    settings: { url: receiver.url, requestsPerSecond: WEBHOOK_REQUESTS_PER_SECOND },
+    secrets: { signingSecret: SIGNING_SECRET },
+    events: ['member.created'],
   });
 
   const first = await startWorkerProcess();
   // Events keep arriving while the worker syncs and after it dies.
-  const inserting = pool(TOTAL, 8, (i) => post('/api/v1/members', {
-    programId: program.id, email: `member-${i}@crash.example`, firstName: `M${i}`,
-  }));
+  const inserting = pool(TOTAL, 8, (i) =>
+    post('/api/v1/members', {
+      programId: program.id,
+      email: `member-${i}@crash.example`,
+      firstName: `M${i}`,
+    }),
+  );
   // Killed half-way through the inserts, so both syncs have delivered some events and owe the rest.
-  await waitFor(async () => inserting.done() >= TOTAL / 2 && receiver.requests.length > 0 && hubspot.contacts.size > 0, 60_000, 'sync under way');
+  await waitFor(
+    async () => inserting.done() >= TOTAL / 2 && receiver.requests.length > 0 && hubspot.contacts.size > 0,
+    60_000,
+    'sync under way',
+  );
   first.kill('SIGKILL');
   await new Promise((resolve) => first.once('exit', resolve));
   const atKill = { webhook: receiver.requests.length, hubspot: hubspot.contacts.size };
@@ -97,12 +142,16 @@ it('a worker SIGKILLed during a 2,000-event sync loses nothing, and every repeat
 
   await startWorkerProcess();
   const webhookIds = () => new Set(receiver.requests.map((r) => r.headers['webhook-id']));
-  await waitFor(async () => {
-    const progress = { webhook: webhookIds().size, hubspot: hubspot.contacts.size };
-    // Thrown, not returned: a timeout then reports how far each receiver got.
-    if (progress.webhook < TOTAL || progress.hubspot < TOTAL) throw new Error(`reached ${JSON.stringify(progress)} of ${TOTAL}`);
-    return true;
-  }, 75_000, 'every event at both receivers after restart');
+  await waitFor(
+    async () => {
+      const progress = { webhook: webhookIds().size, hubspot: hubspot.contacts.size };
+      // Thrown, not returned: a timeout then reports how far each receiver got.
+      if (progress.webhook < TOTAL || progress.hubspot < TOTAL) throw new Error(`reached ${JSON.stringify(progress)} of ${TOTAL}`);
+      return true;
+    },
+    75_000,
+    'every event at both receivers after restart',
+  );
 
   const events = await h.db.sql<{ id: string; subject_id: string; email: string; code: string }[]>`
     select id, subject_id, payload->>'email' as email, payload->>'referralCode' as code from events where type = 'member.created'`;
@@ -133,10 +182,14 @@ it('a worker SIGKILLed during a 2,000-event sync loses nothing, and every repeat
   const readLedger = () => h.db.sql<{ connector_id: string; ok: number; other: number }[]>`
     select connector_id, count(*) filter (where status = 'succeeded')::int as ok, count(*) filter (where status <> 'succeeded')::int as other
     from deliveries group by connector_id`;
-  const ledger = await waitFor(async () => {
-    const rows = await readLedger();
-    return rows.reduce((n, r) => n + r.ok + r.other, 0) >= 2 * TOTAL ? rows : undefined;
-  }, 10_000, 'the ledger');
+  const ledger = await waitFor(
+    async () => {
+      const rows = await readLedger();
+      return rows.reduce((n, r) => n + r.ok + r.other, 0) >= 2 * TOTAL ? rows : undefined;
+    },
+    10_000,
+    'the ledger',
+  );
   const expected = [
     { connector_id: hubspotConnector.id, ok: TOTAL, other: 0 },
     { connector_id: webhookConnector.id, ok: TOTAL, other: 0 },

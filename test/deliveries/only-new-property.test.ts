@@ -16,11 +16,18 @@ beforeAll(async () => {
   worker = startWorkerProcess(h);
   sftp = await startSftpTestServer({ username: 'p', password: 'pw-prop-1' });
 });
-afterAll(async () => { await worker?.kill(); await h?.close(); await sftp?.close(); });
+afterAll(async () => {
+  await worker?.kill();
+  await h?.close();
+  await sftp?.close();
+});
 
 // Deterministic pseudo-random choices, so a failure can be replayed.
 function prng(seed: number) {
-  return () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
+  return () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
 }
 
 it('50 runs with concurrent writers, upload failures and worker restarts deliver every record exactly once', async () => {
@@ -30,10 +37,17 @@ it('50 runs with concurrent writers, upload failures and worker restarts deliver
   const { program, member } = await programWithMember(h, []);
   const other = await programWithMember(h, []); // out of scope: must never appear
   const con = await h.call('POST', '/api/v1/connectors', {
-    kind: 'sftp', name: 'p', settings: { host: '127.0.0.1', port: sftp.port, username: 'p', directory: '/drop' }, secrets: { password: 'pw-prop-1' },
+    kind: 'sftp',
+    name: 'p',
+    settings: { host: '127.0.0.1', port: sftp.port, username: 'p', directory: '/drop' },
+    secrets: { password: 'pw-prop-1' },
   });
   const sch = await h.call('POST', '/api/v1/schedules', {
-    name: 'prop', connectorId: con.body.id, programIds: [program.id], every: '24h', fileName: 'r-{runId}.csv',
+    name: 'prop',
+    connectorId: con.body.id,
+    programIds: [program.id],
+    every: '24h',
+    fileName: 'r-{runId}.csv',
     fields: [{ target: 'email', source: 'referral.email' }],
   });
   expect(sch.status).toBe(201);
@@ -42,7 +56,11 @@ it('50 runs with concurrent writers, upload failures and worker restarts deliver
   let n = 0;
   const writer = async (target: { program: { id: string }; member: { referralCode: string } }, tag: string) => {
     while (writing) {
-      const res = await h.call('POST', '/api/v1/conversions', { programId: target.program.id, referralCode: target.member.referralCode, email: `${tag}-${n++}@prop.example` });
+      const res = await h.call('POST', '/api/v1/conversions', {
+        programId: target.program.id,
+        referralCode: target.member.referralCode,
+        email: `${tag}-${n++}@prop.example`,
+      });
       expect([200, 201]).toContain(res.status);
       // A steady stream, not a flood: every conversion also starts a lifecycle workflow on the
       // same worker, and a flood would only measure that backlog.
@@ -93,9 +111,13 @@ it('50 runs with concurrent writers, upload failures and worker restarts deliver
     for (const [email] of parseCsv(readFileSync(join(dir, file), 'utf8')).slice(1)) {
       if (seen.has(email!)) {
         // Everything needed to tell how two runs came to share a record.
-        const ranges = await h.db.sql`select id, status, attempts, record_count, file_name, from_txid::text, to_txid::text, started_at, finished_at from schedule_runs where schedule_id = ${sch.body.id} order by from_txid, id`;
-        const events = await h.db.sql`select e.id, e.subject_id, e.txid::text, e.seq, e.created_at from events e join referrals r on r.id = e.subject_id where e.type = 'referral.created' and r.email = ${email!}`;
-        expect.fail(`${email} (events ${JSON.stringify(events)}) in ${seen.get(email!)} and ${file}; runs ${JSON.stringify(ranges)}; files ${JSON.stringify(readdirSync(dir))}; history ${JSON.stringify(history)}`);
+        const ranges = await h.db
+          .sql`select id, status, attempts, record_count, file_name, from_txid::text, to_txid::text, started_at, finished_at from schedule_runs where schedule_id = ${sch.body.id} order by from_txid, id`;
+        const events = await h.db
+          .sql`select e.id, e.subject_id, e.txid::text, e.seq, e.created_at from events e join referrals r on r.id = e.subject_id where e.type = 'referral.created' and r.email = ${email!}`;
+        expect.fail(
+          `${email} (events ${JSON.stringify(events)}) in ${seen.get(email!)} and ${file}; runs ${JSON.stringify(ranges)}; files ${JSON.stringify(readdirSync(dir))}; history ${JSON.stringify(history)}`,
+        );
       }
       seen.set(email!, file);
     }

@@ -23,7 +23,12 @@ beforeAll(async () => {
   ftps = await startFtpsTestServer({ username: 'partner', password: 'ftps-pass-1' });
   smtp = await startSmtpTestServer({ username: 'mailer', password: 'smtp-pass-1' });
 });
-afterAll(async () => { await h?.close(); await sftp?.close(); await ftps?.close(); await smtp?.close(); });
+afterAll(async () => {
+  await h?.close();
+  await sftp?.close();
+  await ftps?.close();
+  await smtp?.close();
+});
 
 const FIELDS = [
   { target: 'Email', source: 'referral.email' },
@@ -34,7 +39,9 @@ const FIELDS = [
 
 async function sftpConnector(directory: string) {
   const res = await h.call('POST', '/api/v1/connectors', {
-    kind: 'sftp', name: 'Partner SFTP', settings: { host: '127.0.0.1', port: sftp.port, username: 'partner', directory, hostKeySha256: sftp.hostKeySha256 },
+    kind: 'sftp',
+    name: 'Partner SFTP',
+    settings: { host: '127.0.0.1', port: sftp.port, username: 'partner', directory, hostKeySha256: sftp.hostKeySha256 },
     secrets: { password: 'sftp-pass-1' },
   });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
@@ -43,7 +50,13 @@ async function sftpConnector(directory: string) {
 
 async function schedule(connectorId: string, programId: string, extra: Record<string, unknown> = {}) {
   const res = await h.call('POST', '/api/v1/schedules', {
-    name: 'Nightly to partner', connectorId, programIds: [programId], every: '24h', fileName: 'referrals-{date}-{runId}.csv', fields: FIELDS, ...extra,
+    name: 'Nightly to partner',
+    connectorId,
+    programIds: [programId],
+    every: '24h',
+    fileName: 'referrals-{date}-{runId}.csv',
+    fields: FIELDS,
+    ...extra,
   });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body.id as string;
@@ -62,13 +75,20 @@ describe('SFTP', () => {
     const file1 = join(sftp.root, 'incoming', first.fileName);
     const rows1 = parseCsv(readFileSync(file1, 'utf8'));
     expect(rows1[0]).toEqual(['Email', 'Gender', 'Signed up', 'Referrer']);
-    expect(rows1.slice(1).map((r) => r[1]).sort()).toEqual(['Female', 'Male', 'Other']);
+    expect(
+      rows1
+        .slice(1)
+        .map((r) => r[1])
+        .sort(),
+    ).toEqual(['Female', 'Male', 'Other']);
     expect(rows1.slice(1).every((r) => r[3] === member.email && /^\d{4}-\d{2}-\d{2}$/.test(r[2]!))).toBe(true);
 
     const late = await convert(h, program.id, member.referralCode, { customFields: {} });
     const second = await runAndWait(h, id);
     expect(second).toMatchObject({ status: 'succeeded', recordCount: 1 });
-    expect(parseCsv(readFileSync(join(sftp.root, 'incoming', second.fileName), 'utf8')).slice(1)).toEqual([[late.email, 'Unknown', expect.any(String), member.email]]);
+    expect(parseCsv(readFileSync(join(sftp.root, 'incoming', second.fileName), 'utf8')).slice(1)).toEqual([
+      [late.email, 'Unknown', expect.any(String), member.email],
+    ]);
 
     const before = readdirSync(join(sftp.root, 'incoming')).length;
     const empty = await runAndWait(h, id);
@@ -105,7 +125,15 @@ describe('SFTP', () => {
     const proxy = await startTcpProxy(`127.0.0.1:${sftp.port}`);
     try {
       const con = await h.call('POST', '/api/v1/connectors', {
-        kind: 'sftp', name: 'Flaky SFTP', settings: { host: '127.0.0.1', port: Number(proxy.address.split(':')[1]), username: 'partner', directory: '/incoming', hostKeySha256: sftp.hostKeySha256 },
+        kind: 'sftp',
+        name: 'Flaky SFTP',
+        settings: {
+          host: '127.0.0.1',
+          port: Number(proxy.address.split(':')[1]),
+          username: 'partner',
+          directory: '/incoming',
+          hostKeySha256: sftp.hostKeySha256,
+        },
         secrets: { password: 'sftp-pass-1' },
       });
       mkdirSync(join(sftp.root, 'incoming'), { recursive: true });
@@ -114,10 +142,14 @@ describe('SFTP', () => {
       await proxy.cut();
       const first = await h.call('POST', `/api/v1/schedules/${id}/run`);
       expect(first.status).toBe(202);
-      const waiting = await waitFor(async () => {
-        const runs = (await h.call('GET', `/api/v1/schedules/${id}/runs`)).body.data;
-        return runs.find((r: { id: string; lastError: string | null }) => r.id === first.body.runId && r.lastError);
-      }, 20_000, 'first attempt failed');
+      const waiting = await waitFor(
+        async () => {
+          const runs = (await h.call('GET', `/api/v1/schedules/${id}/runs`)).body.data;
+          return runs.find((r: { id: string; lastError: string | null }) => r.id === first.body.runId && r.lastError);
+        },
+        20_000,
+        'first attempt failed',
+      );
       expect(waiting.status).toBe('running');
 
       // Run now during the backoff: the next range, not a second delivery of the waiting run.
@@ -144,7 +176,10 @@ describe('SFTP', () => {
     const [current] = await h.db.sql<{ now: string }[]>`select pg_current_xact_id()::text as now`;
     const now = current!.now;
     const ten = 10n ** BigInt(String(BigInt(now) - 2n).length - 1);
-    for (const [from, to] of [[0n, ten - 1n], [ten - 1n, ten]]) {
+    for (const [from, to] of [
+      [0n, ten - 1n],
+      [ten - 1n, ten],
+    ]) {
       await h.db.sql`insert into schedule_runs (id, schedule_id, status, from_txid, from_seq, to_txid, file_name)
         values (${newId('run')}, ${id}, 'succeeded', ${String(from)}::xid8, 0, ${String(to)}::xid8, ${`f-${to}.csv`})`;
     }
@@ -185,7 +220,9 @@ describe('FTPS and email', () => {
     const { program, member } = await programWithMember(h, []);
     await convert(h, program.id, member.referralCode, { customFields: { gender: 'F' } });
     const con = await h.call('POST', '/api/v1/connectors', {
-      kind: 'ftps', name: 'Partner FTPS', settings: { host: '127.0.0.1', port: ftps.port, username: 'partner', directory: '/drop', caCertificate: ftps.caPem },
+      kind: 'ftps',
+      name: 'Partner FTPS',
+      settings: { host: '127.0.0.1', port: ftps.port, username: 'partner', directory: '/drop', caCertificate: ftps.caPem },
       secrets: { password: 'ftps-pass-1' },
     });
     expect(con.status, JSON.stringify(con.body)).toBe(201);
@@ -198,9 +235,17 @@ describe('FTPS and email', () => {
     const { program, member } = await programWithMember(h, []);
     await convert(h, program.id, member.referralCode, { customFields: { gender: 'M' } });
     const con = await h.call('POST', '/api/v1/connectors', {
-      kind: 'email', name: 'Partner mail', settings: {
-        host: '127.0.0.1', port: smtp.port, secure: false, from: 'hub@acme.example', to: ['ops@partner.example', 'data@partner.example'], caCertificate: smtp.caPem,
-      }, secrets: { username: 'mailer', password: 'smtp-pass-1' },
+      kind: 'email',
+      name: 'Partner mail',
+      settings: {
+        host: '127.0.0.1',
+        port: smtp.port,
+        secure: false,
+        from: 'hub@acme.example',
+        to: ['ops@partner.example', 'data@partner.example'],
+        caCertificate: smtp.caPem,
+      },
+      secrets: { username: 'mailer', password: 'smtp-pass-1' },
     });
     expect(con.status, JSON.stringify(con.body)).toBe(201);
     const before = smtp.messages.length;
@@ -221,9 +266,17 @@ describe('schedules API', () => {
     const proxy = await startTcpProxy(`127.0.0.1:${smtp.port}`);
     try {
       const con = await h.call('POST', '/api/v1/connectors', {
-        kind: 'email', name: 'Flaky mail', settings: {
-          host: '127.0.0.1', port: Number(proxy.address.split(':')[1]), secure: false, from: 'hub@acme.example', to: ['redeliver@partner.example'], caCertificate: smtp.caPem,
-        }, secrets: { username: 'mailer', password: 'smtp-pass-1' },
+        kind: 'email',
+        name: 'Flaky mail',
+        settings: {
+          host: '127.0.0.1',
+          port: Number(proxy.address.split(':')[1]),
+          secure: false,
+          from: 'hub@acme.example',
+          to: ['redeliver@partner.example'],
+          caCertificate: smtp.caPem,
+        },
+        secrets: { username: 'mailer', password: 'smtp-pass-1' },
       });
       const id = await schedule(con.body.id, program.id);
       const run = await runAndWait(h, id);
@@ -233,10 +286,14 @@ describe('schedules API', () => {
 
       await proxy.cut();
       for (let i = 0; i < 2; i++) expect((await h.call('POST', `/api/v1/schedules/${id}/runs/${run.id}/redeliver`)).status).toBe(202);
-      await waitFor(async () => {
-        const runs = (await h.call('GET', `/api/v1/schedules/${id}/runs`)).body.data;
-        return runs.find((r: { id: string; lastError: string | null }) => r.id === run.id && r.lastError);
-      }, 20_000, 'the redeliver failing while the mail server is away');
+      await waitFor(
+        async () => {
+          const runs = (await h.call('GET', `/api/v1/schedules/${id}/runs`)).body.data;
+          return runs.find((r: { id: string; lastError: string | null }) => r.id === run.id && r.lastError);
+        },
+        20_000,
+        'the redeliver failing while the mail server is away',
+      );
       await proxy.restore();
       await waitFor(async () => sent() === 2, 30_000, 'the redelivered message');
       await h.client.workflow.getHandle(`schedule-redeliver:${run.id}`).result();
@@ -248,20 +305,48 @@ describe('schedules API', () => {
 
   it('validates connectors, cron and time zones, and pauses through Temporal', async () => {
     const { program } = await programWithMember(h, []);
-    const webhook = await h.call('POST', '/api/v1/connectors', { kind: 'webhook', name: 'w', settings: { url: 'https://x.example' }, secrets: { signingSecret: `whsec_${Buffer.alloc(32, 1).toString('base64')}` } });
+    const webhook = await h.call('POST', '/api/v1/connectors', {
+      kind: 'webhook',
+      name: 'w',
+      settings: { url: 'https://x.example' },
+      secrets: { signingSecret: `whsec_${Buffer.alloc(32, 1).toString('base64')}` },
+    });
     const bad = await h.call('POST', '/api/v1/schedules', { name: 'x', connectorId: webhook.body.id, every: '1h', fields: FIELDS });
     expect(bad.status).toBe(422);
     const conId = await sftpConnector('/incoming');
-    expect((await h.call('POST', '/api/v1/schedules', { name: 'x', connectorId: conId, every: '1h', cron: '0 2 * * *', fields: FIELDS })).status).toBe(422);
-    expect((await h.call('POST', '/api/v1/schedules', { name: 'x', connectorId: conId, cron: '0 2 * * *', timezone: 'Mars/Olympus', fields: FIELDS })).status).toBe(422);
-    const ok = await h.call('POST', '/api/v1/schedules', { name: 'x', connectorId: conId, programIds: [program.id], cron: '0 2 * * *', timezone: 'Europe/Paris', fields: FIELDS });
+    expect(
+      (await h.call('POST', '/api/v1/schedules', { name: 'x', connectorId: conId, every: '1h', cron: '0 2 * * *', fields: FIELDS })).status,
+    ).toBe(422);
+    expect(
+      (
+        await h.call('POST', '/api/v1/schedules', {
+          name: 'x',
+          connectorId: conId,
+          cron: '0 2 * * *',
+          timezone: 'Mars/Olympus',
+          fields: FIELDS,
+        })
+      ).status,
+    ).toBe(422);
+    const ok = await h.call('POST', '/api/v1/schedules', {
+      name: 'x',
+      connectorId: conId,
+      programIds: [program.id],
+      cron: '0 2 * * *',
+      timezone: 'Europe/Paris',
+      fields: FIELDS,
+    });
     expect(ok.status).toBe(201);
     const paused = await h.call('PATCH', `/api/v1/schedules/${ok.body.id}`, { paused: true });
     expect(paused.body.paused).toBe(true);
-    const described = await waitFor(async () => {
-      const d = await h.client.schedule.getHandle(`schedule:${ok.body.id}`).describe();
-      return d.state.paused ? d : undefined;
-    }, 10_000, 'the Temporal Schedule paused');
+    const described = await waitFor(
+      async () => {
+        const d = await h.client.schedule.getHandle(`schedule:${ok.body.id}`).describe();
+        return d.state.paused ? d : undefined;
+      },
+      10_000,
+      'the Temporal Schedule paused',
+    );
     expect(described.spec.timezone).toBe('Europe/Paris');
     expect(described.spec.calendars).toHaveLength(1); // the cron, as Temporal describes it
     expect((await h.call('PATCH', `/api/v1/schedules/${ok.body.id}`, { every: '6h', cron: '0 3 * * *' })).status).toBe(422);
@@ -270,10 +355,14 @@ describe('schedules API', () => {
     expect(switched.status).toBe(200);
     expect([switched.body.every, switched.body.cron]).toEqual(['6h', null]);
     // Temporal applies schedule changes asynchronously: describe shows them a moment later.
-    const respec = await waitFor(async () => {
-      const d = await h.client.schedule.getHandle(`schedule:${ok.body.id}`).describe();
-      return d.spec.intervals?.length ? d : undefined;
-    }, 10_000, 'the interval in the Temporal Schedule');
+    const respec = await waitFor(
+      async () => {
+        const d = await h.client.schedule.getHandle(`schedule:${ok.body.id}`).describe();
+        return d.spec.intervals?.length ? d : undefined;
+      },
+      10_000,
+      'the interval in the Temporal Schedule',
+    );
     expect(respec.spec.intervals?.map((i) => i.every)).toEqual([6 * 3600_000]);
     expect(respec.spec.calendars ?? []).toEqual([]); // the cron (described as calendars) is gone
     expect(respec.state.paused).toBe(true);

@@ -45,11 +45,20 @@ async function stuckBackends() {
 function abortedExport(fields: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const req = get(`${base}/api/v1/exports/referrals.csv?fields=${fields}`, { headers: auth, agent: false }, (res) => {
-      if (res.statusCode !== 200) { res.resume(); reject(new Error(`export answered ${res.statusCode}`)); return; }
-      res.once('data', () => { req.destroy(); resolve(); });
+      if (res.statusCode !== 200) {
+        res.resume();
+        reject(new Error(`export answered ${res.statusCode}`));
+        return;
+      }
+      res.once('data', () => {
+        req.destroy();
+        resolve();
+      });
       res.once('end', () => reject(new Error('the export ended before the client could drop it')));
     });
-    req.on('error', (err) => { if (!req.destroyed) reject(err); });
+    req.on('error', (err) => {
+      if (!req.destroyed) reject(err);
+    });
     req.setTimeout(20_000, () => req.destroy(new Error('export: no answer within 20 s')));
   });
 }
@@ -69,14 +78,26 @@ it('a conversion burst with concurrent readers and exports dropped mid-stream dr
   const loop = async (what: string, body: () => Promise<void>) => {
     // A failure ends the loop: one clear reason instead of the same error in a tight loop.
     while (!burstDone) {
-      try { await body(); } catch (err) { failures.push(`${what}: ${String(err)}`); return; }
+      try {
+        await body();
+      } catch (err) {
+        failures.push(`${what}: ${String(err)}`);
+        return;
+      }
     }
   };
-  const readers = Array.from({ length: 4 }, () => loop('reader', async () => {
-    const res = await request(`${base}/api/v1/rewards?limit=50`, { headers: auth, dispatcher: agent, headersTimeout: 20_000, bodyTimeout: 20_000 });
-    expect(res.statusCode).toBe(200);
-    await res.body.json();
-  }));
+  const readers = Array.from({ length: 4 }, () =>
+    loop('reader', async () => {
+      const res = await request(`${base}/api/v1/rewards?limit=50`, {
+        headers: auth,
+        dispatcher: agent,
+        headersTimeout: 20_000,
+        bodyTimeout: 20_000,
+      });
+      expect(res.statusCode).toBe(200);
+      await res.body.json();
+    }),
+  );
   // Both export paths: plain columns (PostgreSQL's COPY) and a nested field (a cursor + the mapping engine).
   const exporters = [
     loop('copy export', () => abortedExport('email,firstName,status')),
@@ -87,18 +108,23 @@ it('a conversion burst with concurrent readers and exports dropped mid-stream dr
 
   let next = 0;
   const created: string[] = [];
-  await Promise.all(Array.from({ length: BURST_CONNECTIONS }, async () => {
-    for (let i = next++; i < BURST; i = next++) {
-      const res = await request(`${base}/api/v1/conversions`, {
-        method: 'POST', dispatcher: agent, headersTimeout: 20_000, bodyTimeout: 20_000,
-        headers: { ...auth, 'content-type': 'application/json' },
-        body: JSON.stringify({ programId: program.id, referralCode: member.referralCode, email: `burst-${i}@example.com` }),
-      });
-      const body = await res.body.json() as { id: string };
-      expect(res.statusCode, JSON.stringify(body)).toBe(201);
-      created.push(body.id);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: BURST_CONNECTIONS }, async () => {
+      for (let i = next++; i < BURST; i = next++) {
+        const res = await request(`${base}/api/v1/conversions`, {
+          method: 'POST',
+          dispatcher: agent,
+          headersTimeout: 20_000,
+          bodyTimeout: 20_000,
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: JSON.stringify({ programId: program.id, referralCode: member.referralCode, email: `burst-${i}@example.com` }),
+        });
+        const body = (await res.body.json()) as { id: string };
+        expect(res.statusCode, JSON.stringify(body)).toBe(201);
+        created.push(body.id);
+      }
+    }),
+  );
   burstDone = true;
   await Promise.all([...readers, ...exporters]);
   expect(failures).toEqual([]);
@@ -110,13 +136,19 @@ it('a conversion burst with concurrent readers and exports dropped mid-stream dr
   while (last > 0) {
     await new Promise((r) => setTimeout(r, 200));
     const { count } = await lifecycleBacklog(h.db.sql);
-    if (count < last) { last = count; lastChange = Date.now(); }
+    if (count < last) {
+      last = count;
+      lastChange = Date.now();
+    }
     expect(Date.now() - lastChange, `backlog stuck at ${count} events`).toBeLessThan(15_000);
   }
 
   // Every export's query ended with its client: nothing is left mid-query on the database.
-  await waitFor(async () => (await stuckBackends()).length === 0, 10_000, 'no backend left active/ClientRead or ClientWrite')
-    .catch(async (err) => { throw new Error(`${String(err)}: ${JSON.stringify(await stuckBackends())}`); });
+  await waitFor(async () => (await stuckBackends()).length === 0, 10_000, 'no backend left active/ClientRead or ClientWrite').catch(
+    async (err) => {
+      throw new Error(`${String(err)}: ${JSON.stringify(await stuckBackends())}`);
+    },
+  );
   // And the pool still answers at once.
   const started = Date.now();
   const res = await request(`${base}/api/v1/rewards?limit=1`, { headers: auth, dispatcher: agent, headersTimeout: 5000 });

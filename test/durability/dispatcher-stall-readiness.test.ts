@@ -9,10 +9,18 @@ let blocker: postgres.Sql;
 beforeAll(async () => {
   // Short bounds so a stall shows within seconds; the session's own statement deadline is
   // longer than the watchdog's, so it is the watchdog that has to end a blocked pass.
-  h = await createHarness({ sweepMs: 300, dispatcherStallAfterMs: 2000, dispatcherStatementTimeoutMs: 120_000, readyMaxBacklogAgeMs: 3000 });
+  h = await createHarness({
+    sweepMs: 300,
+    dispatcherStallAfterMs: 2000,
+    dispatcherStatementTimeoutMs: 120_000,
+    readyMaxBacklogAgeMs: 3000,
+  });
   blocker = postgres(h.databaseUrl, { max: 1, onnotice: () => {} });
 });
-afterAll(async () => { await blocker?.end({ timeout: 5 }); await h?.close(); });
+afterAll(async () => {
+  await blocker?.end({ timeout: 5 });
+  await h?.close();
+});
 
 const readyz = async () => {
   const res = await h.app.request('/readyz');
@@ -23,9 +31,12 @@ const metric = async (name: string) => {
   return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
 };
 /** The dispatcher's backends waiting on a lock (its cursor update, held up by the blocker). */
-const blockedDispatcherPids = async () => (await h.db.sql<{ pid: number }[]>`
+const blockedDispatcherPids = async () =>
+  (
+    await h.db.sql<{ pid: number }[]>`
   select pid from pg_stat_activity
-  where datname = current_database() and application_name = 'referral-hub-dispatcher' and wait_event_type = 'Lock'`).map((r) => r.pid);
+  where datname = current_database() and application_name = 'referral-hub-dispatcher' and wait_event_type = 'Lock'`
+  ).map((r) => r.pid);
 
 it('/readyz is 503 with the reasons while the dispatcher is blocked, the watchdog frees the leader lock, and all is well once it is unblocked', async () => {
   const { program, member } = await programWithMember(h, [
@@ -39,7 +50,9 @@ it('/readyz is 503 with the reasons while the dispatcher is blocked, the watchdo
   // Somebody holds the cursor table: the dispatcher still reads and signals, but can never
   // move its cursor (a table lock takes no transaction id, so the event log stays readable).
   let unblock!: () => void;
-  const released = new Promise<void>((r) => { unblock = r; });
+  const released = new Promise<void>((r) => {
+    unblock = r;
+  });
   const holding = blocker.begin(async (tx) => {
     await tx`lock table dispatch_cursors in exclusive mode`;
     await released;
@@ -50,14 +63,29 @@ it('/readyz is 503 with the reasons while the dispatcher is blocked, the watchdo
 
   // The pass blocked on its cursor update is abandoned: its session ends, so its backend (and
   // the leader lock it held) go away instead of waiting for as long as the blocker does.
-  const [firstBlocked] = await waitFor(async () => { const pids = await blockedDispatcherPids(); return pids.length > 0 && pids; }, 15_000, 'a blocked pass');
+  const [firstBlocked] = await waitFor(
+    async () => {
+      const pids = await blockedDispatcherPids();
+      return pids.length > 0 && pids;
+    },
+    15_000,
+    'a blocked pass',
+  );
   await waitFor(async () => !(await blockedDispatcherPids()).includes(firstBlocked!), 15_000, 'the blocked pass cut off by the watchdog');
 
-  const stalled = await waitFor(async () => {
-    const r = await readyz();
-    return r.status === 503 && r.body.reasons.length >= 2 && r;
-  }, 20_000, '/readyz reporting the stall and the backlog age');
-  expect(stalled.body).toMatchObject({ status: 'unavailable', checks: { database: true, temporal: true }, dispatch: { stalled: true, backlog: 2 } });
+  const stalled = await waitFor(
+    async () => {
+      const r = await readyz();
+      return r.status === 503 && r.body.reasons.length >= 2 && r;
+    },
+    20_000,
+    '/readyz reporting the stall and the backlog age',
+  );
+  expect(stalled.body).toMatchObject({
+    status: 'unavailable',
+    checks: { database: true, temporal: true },
+    dispatch: { stalled: true, backlog: 2 },
+  });
   expect(stalled.body.reasons).toEqual([
     expect.stringMatching(/^dispatcher: stalled, no progress for \d+ s/),
     expect.stringMatching(/^backlog: the oldest of 2 undispatched referral events is \d+ s old \(limit 3 s\)$/),

@@ -6,17 +6,25 @@ import { readEventsSince, START_CURSOR, type EventCursor } from '../../schema/re
 import { createTestDatabase } from '../support/test-database.js';
 
 let db: DbHandle;
-beforeAll(async () => { db = createDb(await createTestDatabase(), { max: 20 }); });
-afterAll(async () => { await db?.close(); });
+beforeAll(async () => {
+  db = createDb(await createTestDatabase(), { max: 20 });
+});
+afterAll(async () => {
+  await db?.close();
+});
 
 const insertEvent = (tx: TransactionSql, id: string) =>
   tx`insert into events (id, type, subject_id, payload) values (${id}, 'test.event', ${id}, '{}'::jsonb)`;
 
 it('a transaction that took an earlier sequence number but commits later is not skipped', async () => {
   let release!: () => void;
-  const held = new Promise<void>((r) => { release = r; });
+  const held = new Promise<void>((r) => {
+    release = r;
+  });
   let inserted!: () => void;
-  const slowInserted = new Promise<void>((r) => { inserted = r; });
+  const slowInserted = new Promise<void>((r) => {
+    inserted = r;
+  });
   const slow = db.sql.begin(async (tx) => {
     await insertEvent(tx, 'evt_slow');
     inserted();
@@ -58,12 +66,19 @@ it('under concurrent writers the reader sees every committed row exactly once', 
     for (let i = 0; i < PER_WRITER; i++) {
       const id = `evt_w${w}_${i}_${randomBytes(3).toString('hex')}`;
       const rollback = i % 9 === 4;
-      await db.sql.begin(async (tx) => {
-        await insertEvent(tx, id);
-        // Hold some transactions open so later sequence numbers commit first.
-        if (i % 3 === 0) await tx`select pg_sleep(${Math.random() * 0.03})`;
-        if (rollback) throw new Error('rollback on purpose');
-      }).then(() => written.add(id), (err) => { if (!rollback) throw err; });
+      await db.sql
+        .begin(async (tx) => {
+          await insertEvent(tx, id);
+          // Hold some transactions open so later sequence numbers commit first.
+          if (i % 3 === 0) await tx`select pg_sleep(${Math.random() * 0.03})`;
+          if (rollback) throw new Error('rollback on purpose');
+        })
+        .then(
+          () => written.add(id),
+          (err) => {
+            if (!rollback) throw err;
+          },
+        );
     }
   };
 

@@ -39,16 +39,31 @@ const exportBackends = () => h.db.sql<{ pid: number; wait_event: string | null }
 /** Opens an export, takes the first chunk and then reads nothing more, keeping the connection open. */
 function stalledExport(fields: string): Promise<{ resume: () => Promise<boolean> }> {
   return new Promise((resolve, reject) => {
-    const req = get(`${base}/api/v1/exports/referrals.csv?fields=${fields}`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` }, agent: false }, (res) => {
-      if (res.statusCode !== 200) { reject(new Error(`export answered ${res.statusCode}`)); return; }
-      const closedEarly = new Promise<boolean>((done) => {
-        res.once('end', () => done(false));
-        res.once('close', () => done(!res.complete));
-      });
-      res.on('error', () => {}); // the cut is expected
-      // Reading on later drains what the sockets still hold, then shows whether the body was cut.
-      res.once('data', () => { res.pause(); resolve({ resume: () => { res.resume(); return closedEarly; } }); });
-    });
+    const req = get(
+      `${base}/api/v1/exports/referrals.csv?fields=${fields}`,
+      { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` }, agent: false },
+      (res) => {
+        if (res.statusCode !== 200) {
+          reject(new Error(`export answered ${res.statusCode}`));
+          return;
+        }
+        const closedEarly = new Promise<boolean>((done) => {
+          res.once('end', () => done(false));
+          res.once('close', () => done(!res.complete));
+        });
+        res.on('error', () => {}); // the cut is expected
+        // Reading on later drains what the sockets still hold, then shows whether the body was cut.
+        res.once('data', () => {
+          res.pause();
+          resolve({
+            resume: () => {
+              res.resume();
+              return closedEarly;
+            },
+          });
+        });
+      },
+    );
     req.on('error', () => {});
   });
 }
@@ -56,26 +71,40 @@ function stalledExport(fields: string): Promise<{ resume: () => Promise<boolean>
 it.each([
   ['the COPY path', 'email,firstName'],
   ['the cursor path', 'email,firstName,customFields.plan'],
-])('an export whose client stops reading is dropped and gives its connection back (%s)', async (_path, fields) => {
-  const client = await stalledExport(fields);
-  // While the client is stalled the export's query sits waiting on it...
-  await waitFor(async () => (await exportBackends()).length > 0, 5000, 'the export query waiting on its client');
-  // ...until the idle deadline drops the response, which ends the query.
-  await waitFor(async () => (await exportBackends()).length === 0, 10_000, 'no export query left on the database');
-  expect(await client.resume(), 'the body was cut short').toBe(true);
-  const res = await h.call('GET', '/api/v1/rewards?limit=1');
-  expect(res.status).toBe(200);
-}, 25_000);
+])(
+  'an export whose client stops reading is dropped and gives its connection back (%s)',
+  async (_path, fields) => {
+    const client = await stalledExport(fields);
+    // While the client is stalled the export's query sits waiting on it...
+    await waitFor(async () => (await exportBackends()).length > 0, 5000, 'the export query waiting on its client');
+    // ...until the idle deadline drops the response, which ends the query.
+    await waitFor(async () => (await exportBackends()).length === 0, 10_000, 'no export query left on the database');
+    expect(await client.resume(), 'the body was cut short').toBe(true);
+    const res = await h.call('GET', '/api/v1/rewards?limit=1');
+    expect(res.status).toBe(200);
+  },
+  25_000,
+);
 
 it('a COPY export that fails mid-stream while its client is slow leaves a healthy connection behind', async () => {
   const client = await stalledExport('email,firstName');
-  const [copying] = await waitFor(async () => { const b = await exportBackends(); return b.length > 0 && b; }, 5000, 'the export query waiting on its client');
+  const [copying] = await waitFor(
+    async () => {
+      const b = await exportBackends();
+      return b.length > 0 && b;
+    },
+    5000,
+    'the export query waiting on its client',
+  );
   // The server ends the COPY with an error while the hub's side of it is paused.
   await h.db.sql`select pg_cancel_backend(${copying!.pid})`;
   await waitFor(async () => (await exportBackends()).length === 0, 10_000, 'the failed export gone from the database');
   expect(await client.resume(), 'the body was cut short').toBe(true);
   // Every pooled connection answers (more queries than the pool has connections).
-  const answers = await Promise.all(Array.from({ length: 12 }, () =>
-    Promise.race([h.db.sql`select 1 as one`.then(() => 'answered'), new Promise((r) => setTimeout(r, 5000, 'no answer within 5 s'))])));
+  const answers = await Promise.all(
+    Array.from({ length: 12 }, () =>
+      Promise.race([h.db.sql`select 1 as one`.then(() => 'answered'), new Promise((r) => setTimeout(r, 5000, 'no answer within 5 s'))]),
+    ),
+  );
   expect(answers).toEqual(Array(12).fill('answered'));
 }, 60_000);

@@ -12,7 +12,10 @@ beforeAll(async () => {
   // The hub reaches Temporal only through the proxy; the worker connects directly.
   h = await createHarness({ temporalAddress: proxy.address, sweepMs: 300 });
 });
-afterAll(async () => { await h?.close(); await proxy?.close(); });
+afterAll(async () => {
+  await h?.close();
+  await proxy?.close();
+});
 
 it('accepts conversions while Temporal is unreachable and rewards them once it is back', async () => {
   const { program, member } = await programWithMember(h, [
@@ -48,11 +51,18 @@ it('accepts conversions while Temporal is unreachable and rewards them once it i
 it('a schedule change Temporal cannot take is a 503 and leaves the schedule as it was', async () => {
   const { program } = await programWithMember(h, []);
   const connector = await h.call('POST', '/api/v1/connectors', {
-    kind: 'sftp', name: 'Partner SFTP', settings: { host: '127.0.0.1', port: 2222, username: 'partner', directory: '/in' }, secrets: { password: 'pw-1' },
+    kind: 'sftp',
+    name: 'Partner SFTP',
+    settings: { host: '127.0.0.1', port: 2222, username: 'partner', directory: '/in' },
+    secrets: { password: 'pw-1' },
   });
   expect(connector.status, JSON.stringify(connector.body)).toBe(201);
   const created = await h.call('POST', '/api/v1/schedules', {
-    name: 'Nightly', connectorId: connector.body.id, programIds: [program.id], every: '24h', fields: [{ source: 'email', target: 'email' }],
+    name: 'Nightly',
+    connectorId: connector.body.id,
+    programIds: [program.id],
+    every: '24h',
+    fields: [{ source: 'email', target: 'email' }],
   });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
 
@@ -75,10 +85,14 @@ it('a schedule change Temporal cannot take is a 503 and leaves the schedule as i
   const retried = await h.call('POST', `/api/v1/schedules/${created.body.id}/run`);
   expect(retried.body.runId).toBe(unstarted.id);
   // Temporal applies schedule changes asynchronously: describe shows them a moment later.
-  await waitFor(async () => {
-    const described = await h.client.schedule.getHandle(`schedule:${created.body.id}`).describe();
-    return described.spec.intervals?.[0]?.every === 3600_000 && described.state.paused;
-  }, 10_000, 'Temporal Schedule every 1h and paused');
+  await waitFor(
+    async () => {
+      const described = await h.client.schedule.getHandle(`schedule:${created.body.id}`).describe();
+      return described.spec.intervals?.[0]?.every === 3600_000 && described.state.paused;
+    },
+    10_000,
+    'Temporal Schedule every 1h and paused',
+  );
   // Gone from Temporal already (deleted by hand): the row still goes.
   await h.client.schedule.getHandle(`schedule:${created.body.id}`).delete();
   expect((await h.call('DELETE', `/api/v1/schedules/${created.body.id}`)).status).toBe(204);
@@ -88,8 +102,12 @@ it('a schedule change Temporal cannot take is a 503 and leaves the schedule as i
 it('a recover Temporal cannot take is a 503 and leaves no recovery behind; asked again once it is back, it runs', async () => {
   const { program } = await programWithMember(h, []);
   const connector = await h.call('POST', '/api/v1/connectors', {
-    kind: 'webhook', name: 'Hook', settings: { url: 'http://127.0.0.1:9/hook' }, secrets: { signingSecret: `whsec_${Buffer.alloc(32, 7).toString('base64')}` },
-    programIds: [program.id], enabled: false,
+    kind: 'webhook',
+    name: 'Hook',
+    settings: { url: 'http://127.0.0.1:9/hook' },
+    secrets: { signingSecret: `whsec_${Buffer.alloc(32, 7).toString('base64')}` },
+    programIds: [program.id],
+    enabled: false,
   });
   expect(connector.status, JSON.stringify(connector.body)).toBe(201);
   const since = new Date(Date.now() - 60_000).toISOString();
@@ -99,14 +117,18 @@ it('a recover Temporal cannot take is a 503 and leaves no recovery behind; asked
   expect(refused.status).toBe(503);
   expect(refused.body.error.code).toBe('unavailable');
   // A recovery left `running` with no workflow would show progress that never comes.
-  expect((await h.db.sql`select id from connector_recoveries where connector_id = ${connector.body.id}`)).toHaveLength(0);
+  expect(await h.db.sql`select id from connector_recoveries where connector_id = ${connector.body.id}`).toHaveLength(0);
 
   await proxy.restore();
   const started = await h.call('POST', `/api/v1/connectors/${connector.body.id}/recover`, { since });
   expect(started.status).toBe(202);
-  const done = await waitFor(async () => {
-    const r = (await h.call('GET', `/api/v1/connectors/${connector.body.id}/recoveries/${started.body.recoveryId}`)).body;
-    return r.status === 'completed' ? r : undefined;
-  }, 20_000, 'the recovery completed');
+  const done = await waitFor(
+    async () => {
+      const r = (await h.call('GET', `/api/v1/connectors/${connector.body.id}/recoveries/${started.body.recoveryId}`)).body;
+      return r.status === 'completed' ? r : undefined;
+    },
+    20_000,
+    'the recovery completed',
+  );
   expect(done).toMatchObject({ queued: 0, remaining: 0 });
 }, 60_000);

@@ -13,15 +13,26 @@ beforeAll(async () => {
     webhooks: { hubspotAppSecret: APP_SECRET, hubspotQualifiedStages: ['qualifiedtobuy', '1234567'], hubspotApprovedStages: ['closedwon'] },
   });
 });
-afterAll(async () => { await h?.close(); });
+afterAll(async () => {
+  await h?.close();
+});
 
 let eventCounter = 1;
 
 /** A `deal.propertyChange` event as HubSpot sends it, plus the `properties` the hub needs to find the referral. */
 const stageChange = (stage: string, properties: Record<string, string>) => ({
-  eventId: eventCounter++, subscriptionId: 2001, portalId: 62515, appId: 54321, occurredAt: Date.now(),
-  subscriptionType: 'deal.propertyChange', attemptNumber: 0, objectId: 98765, propertyName: 'dealstage', propertyValue: stage,
-  changeSource: 'CRM', properties,
+  eventId: eventCounter++,
+  subscriptionId: 2001,
+  portalId: 62515,
+  appId: 54321,
+  occurredAt: Date.now(),
+  subscriptionType: 'deal.propertyChange',
+  attemptNumber: 0,
+  objectId: 98765,
+  propertyName: 'dealstage',
+  propertyValue: stage,
+  changeSource: 'CRM',
+  properties,
 });
 
 /** HubSpot v3: base64 HMAC-SHA256 of method + the URL it called (our public URL) + body + timestamp. */
@@ -33,13 +44,24 @@ async function deliver(events: unknown[], opts: { secret?: string; timestamp?: n
   const raw = JSON.stringify(events);
   const timestamp = String(opts.timestamp ?? Date.now());
   const res = await h.app.request('/webhooks/hubspot', {
-    method: 'POST', body: raw,
-    headers: { 'content-type': 'application/json', 'x-hubspot-request-timestamp': timestamp, 'x-hubspot-signature-v3': sign(raw, timestamp, opts.secret) },
+    method: 'POST',
+    body: raw,
+    headers: {
+      'content-type': 'application/json',
+      'x-hubspot-request-timestamp': timestamp,
+      'x-hubspot-signature-v3': sign(raw, timestamp, opts.secret),
+    },
   });
-  return { status: res.status, body: await res.json() as any };
+  return { status: res.status, body: (await res.json()) as any };
 }
 
-const qualifiedRule = { name: 'Qualified lead', trigger: 'qualified', recipient: 'member', amount: { type: 'fixed', value: 50 }, kind: 'cash' };
+const qualifiedRule = {
+  name: 'Qualified lead',
+  trigger: 'qualified',
+  recipient: 'member',
+  amount: { type: 'fixed', value: 50 },
+  kind: 'cash',
+};
 
 describe('POST /webhooks/hubspot', () => {
   it('a signed deal stage change qualifies the referral (found by email) and earns the qualified reward', async () => {
@@ -81,7 +103,13 @@ describe('POST /webhooks/hubspot', () => {
   it("HubSpot's own event names only the deal: a workflow looks its contact up in HubSpot and qualifies the referral, once", async () => {
     const fake = await startHubSpotFake({ accessToken: HUBSPOT_TOKEN });
     try {
-      const connector = await h.call('POST', '/api/v1/connectors', { kind: 'hubspot', name: 'CRM', settings: { baseUrl: fake.url }, secrets: { accessToken: HUBSPOT_TOKEN }, events: ['member.created'] });
+      const connector = await h.call('POST', '/api/v1/connectors', {
+        kind: 'hubspot',
+        name: 'CRM',
+        settings: { baseUrl: fake.url },
+        secrets: { accessToken: HUBSPOT_TOKEN },
+        events: ['member.created'],
+      });
       expect(connector.status, JSON.stringify(connector.body)).toBe(201);
       const { program, member } = await programWithMember(h, [qualifiedRule]);
       const referral = await convert(h, program.id, member.referralCode);
@@ -106,7 +134,10 @@ describe('POST /webhooks/hubspot', () => {
       const stranger = fake.addDeal(['nobody@example.com']);
       const other = { ...stageChange('qualifiedtobuy', {}), properties: undefined, objectId: Number(stranger) };
       await deliver([other]);
-      expect(await h.client.workflow.getHandle(`hubspot-deal-stage:${other.eventId}`).result()).toMatchObject({ outcome: 'ignored', reason: expect.stringContaining('no referral has this email') });
+      expect(await h.client.workflow.getHandle(`hubspot-deal-stage:${other.eventId}`).result()).toMatchObject({
+        outcome: 'ignored',
+        reason: expect.stringContaining('no referral has this email'),
+      });
     } finally {
       await fake.close();
     }
@@ -131,7 +162,11 @@ describe('POST /webhooks/hubspot', () => {
   });
 
   it('reads the stage lists from comma-separated config', () => {
-    const config = loadConfig({ HUBSPOT_APP_SECRET: 's', HUBSPOT_QUALIFIED_STAGES: 'qualifiedtobuy, 1234567,,', HUBSPOT_APPROVED_STAGES: '' });
+    const config = loadConfig({
+      HUBSPOT_APP_SECRET: 's',
+      HUBSPOT_QUALIFIED_STAGES: 'qualifiedtobuy, 1234567,,',
+      HUBSPOT_APPROVED_STAGES: '',
+    });
     expect(config.HUBSPOT_QUALIFIED_STAGES).toEqual(['qualifiedtobuy', '1234567']);
     expect(config.HUBSPOT_APPROVED_STAGES).toEqual([]);
     expect(loadConfig({}).STRIPE_WEBHOOK_SECRET).toBeUndefined();

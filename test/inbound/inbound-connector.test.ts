@@ -7,8 +7,12 @@ import { convert, programWithMember } from '../support/fixtures.js';
 import { createHarness, waitFor, type Harness } from '../support/hub-harness.js';
 
 let h: Harness;
-beforeAll(async () => { h = await createHarness(); });
-afterAll(async () => { await h?.close(); });
+beforeAll(async () => {
+  h = await createHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
 
 const SIGNING_SECRET = 'inbound-signing-secret-0123456789';
 
@@ -30,7 +34,13 @@ function sign(raw: string, secret = SIGNING_SECRET, atSeconds = Math.floor(Date.
 }
 
 async function inboundConnector(programId: string, action: string, mapping: unknown[], secrets: Record<string, string> = {}) {
-  const res = await h.call('POST', '/api/v1/connectors', { kind: 'inbound', name: `In ${action}`, settings: { action, programId }, secrets, mapping });
+  const res = await h.call('POST', '/api/v1/connectors', {
+    kind: 'inbound',
+    name: `In ${action}`,
+    settings: { action, programId },
+    secrets,
+    mapping,
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body as { id: string; inboundUrl: string };
 }
@@ -46,7 +56,11 @@ describe('inbound connector configuration', () => {
   it('201 with an inbound URL carrying a 32-byte token, shown again on GET; secrets stay write-only', async () => {
     const { program } = await programWithMember(h, []);
     const created = await h.call('POST', '/api/v1/connectors', {
-      kind: 'inbound', name: 'Zapier catch', settings: { action: 'member', programId: program.id }, secrets: { signingSecret: SIGNING_SECRET }, mapping: memberMapping,
+      kind: 'inbound',
+      name: 'Zapier catch',
+      settings: { action: 'member', programId: program.id },
+      secrets: { signingSecret: SIGNING_SECRET },
+      mapping: memberMapping,
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     expect(created.body.inboundUrl).toMatch(/^http:\/\/hub\.test\/webhooks\/in\/[A-Za-z0-9_-]{43}$/);
@@ -81,12 +95,33 @@ describe('inbound connector configuration', () => {
     const cases: [unknown, unknown, string][] = [
       [{ action: 'member', programId: program.id }, undefined, 'mapping'],
       [{ action: 'member', programId: program.id }, [{ target: 'email', source: 'referral.email' }], 'mapping.0.source'],
-      [{ action: 'member', programId: program.id }, [{ target: 'email', source: 'body.e' }, { target: 'shoeSize', source: 'body.s' }], 'mapping.1.target'],
+      [
+        { action: 'member', programId: program.id },
+        [
+          { target: 'email', source: 'body.e' },
+          { target: 'shoeSize', source: 'body.s' },
+        ],
+        'mapping.1.target',
+      ],
       [{ action: 'member', programId: program.id }, [{ target: 'firstName', source: 'body.n' }], 'mapping'],
       [{ action: 'conversion', programId: program.id }, [{ target: 'email', source: 'body.e' }], 'mapping'],
       [{ action: 'event', programId: program.id }, [{ target: 'type', constant: 'purchase' }], 'mapping'],
-      [{ action: 'event', programId: program.id }, [{ target: 'type', constant: 'purchase' }, { target: 'referral.phone', source: 'body.p' }], 'mapping.1.target'],
-      [{ action: 'member', programId: program.id }, [{ target: 'email', source: 'body.e' }, { target: 'customFields.__proto__', source: 'body.x' }], 'mapping.1.target'],
+      [
+        { action: 'event', programId: program.id },
+        [
+          { target: 'type', constant: 'purchase' },
+          { target: 'referral.phone', source: 'body.p' },
+        ],
+        'mapping.1.target',
+      ],
+      [
+        { action: 'member', programId: program.id },
+        [
+          { target: 'email', source: 'body.e' },
+          { target: 'customFields.__proto__', source: 'body.x' },
+        ],
+        'mapping.1.target',
+      ],
       [{ action: 'shout', programId: program.id }, [{ target: 'email', source: 'body.e' }], 'settings.action'],
       [{ action: 'member', programId: 'prg_missing' }, [{ target: 'email', source: 'body.e' }], 'settings.programId'],
     ];
@@ -97,13 +132,20 @@ describe('inbound connector configuration', () => {
       expect(paths(res), JSON.stringify(res.body)).toContain(path);
     }
     const shortSecret = await h.call('POST', '/api/v1/connectors', {
-      kind: 'inbound', name: 'x', settings: { action: 'member', programId: program.id }, secrets: { signingSecret: 'short' }, mapping: memberMapping,
+      kind: 'inbound',
+      name: 'x',
+      settings: { action: 'member', programId: program.id },
+      secrets: { signingSecret: 'short' },
+      mapping: memberMapping,
     });
     expect(shortSecret.status).toBe(422);
     expect(paths(shortSecret)).toContain('secrets.signingSecret');
     // `body.…` paths belong to inbound connectors only.
     const outbound = await h.call('POST', '/api/v1/connectors', {
-      kind: 'webhook', name: 'w', settings: { url: 'https://crm.example/hook' }, mapping: [{ target: 'email', source: 'body.email' }],
+      kind: 'webhook',
+      name: 'w',
+      settings: { url: 'https://crm.example/hook' },
+      mapping: [{ target: 'email', source: 'body.email' }],
     });
     expect(outbound.status).toBe(422);
     expect(paths(outbound)).toContain('mapping.0.source');
@@ -123,10 +165,14 @@ describe('inbound connector configuration', () => {
     const { program } = await programWithMember(h, []);
     const connector = await inboundConnector(program.id, 'member', memberMapping);
     // Creating it woke its sync workflow; wait until that ran its first batch.
-    await waitFor(async () => {
-      const { events } = await h.client.workflow.getHandle(connectorSyncWorkflowId(connector.id)).fetchHistory();
-      return (events ?? []).some((e) => e.activityTaskCompletedEventAttributes);
-    }, 15_000, 'a completed sync batch');
+    await waitFor(
+      async () => {
+        const { events } = await h.client.workflow.getHandle(connectorSyncWorkflowId(connector.id)).fetchHistory();
+        return (events ?? []).some((e) => e.activityTaskCompletedEventAttributes);
+      },
+      15_000,
+      'a completed sync batch',
+    );
     const [row] = await h.db.sql`select status, status_reason, consecutive_failures from connectors where id = ${connector.id}`;
     expect(row).toEqual({ status: 'active', status_reason: null, consecutive_failures: 0 });
   });
@@ -136,11 +182,21 @@ describe('POST /webhooks/in/:token', () => {
   it('member: a nested body becomes a member through the mapping, value map included; a repeat is 200', async () => {
     const { program } = await programWithMember(h, []);
     const { inboundUrl } = await inboundConnector(program.id, 'member', memberMapping);
-    const body = { contact: { email: 'cleo@example.com', id: 'crm-77', name: { first: 'Cleo' } }, order: { plan_code: 'P' }, ignored: [1, 2] };
+    const body = {
+      contact: { email: 'cleo@example.com', id: 'crm-77', name: { first: 'Cleo' } },
+      order: { plan_code: 'P' },
+      ignored: [1, 2],
+    };
 
     const res = await post(inboundUrl, body);
     expect(res.status, JSON.stringify(res.body)).toBe(201);
-    expect(res.body).toMatchObject({ programId: program.id, email: 'cleo@example.com', firstName: 'Cleo', externalId: 'crm-77', customFields: { plan: 'pro' } });
+    expect(res.body).toMatchObject({
+      programId: program.id,
+      email: 'cleo@example.com',
+      firstName: 'Cleo',
+      externalId: 'crm-77',
+      customFields: { plan: 'pro' },
+    });
     expect(res.body.id).toMatch(/^mem_/);
     expect(res.body.referralUrl).toBe(`http://hub.test/r/${res.body.referralCode}`);
     const stored = await h.call('GET', `/api/v1/members/${res.body.id}`);
@@ -166,13 +222,22 @@ describe('POST /webhooks/in/:token', () => {
       { target: 'status', source: 'body.stage', valueMap: { lead: 'pending', sql: 'qualified' } },
     ]);
     const res = await post(inboundUrl, {
-      customer: { email: 'erin@example.com', first_name: 'Erin' }, meta: { ref: member.referralCode.toLowerCase() },
-      order: { total: '120.50', currency: 'eur', id: 'o-9' }, stage: 'sql',
+      customer: { email: 'erin@example.com', first_name: 'Erin' },
+      meta: { ref: member.referralCode.toLowerCase() },
+      order: { total: '120.50', currency: 'eur', id: 'o-9' },
+      stage: 'sql',
     });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expect(res.body).toMatchObject({
-      programId: program.id, memberId: member.id, email: 'erin@example.com', firstName: 'Erin', status: 'qualified',
-      amount: 120.5, currency: 'EUR', orderId: 'o-9', source: 'webhook',
+      programId: program.id,
+      memberId: member.id,
+      email: 'erin@example.com',
+      firstName: 'Erin',
+      status: 'qualified',
+      amount: 120.5,
+      currency: 'EUR',
+      orderId: 'o-9',
+      source: 'webhook',
     });
     const referral = await h.call('GET', `/api/v1/referrals/${res.body.id}`);
     expect(referral.body.status).toBe('qualified');
@@ -194,15 +259,19 @@ describe('POST /webhooks/in/:token', () => {
     expect(first.body.eventId).toMatch(/^bev_/);
     const retry = await post(inboundUrl, body);
     expect(retry).toEqual(first);
-    const rows = await h.db.sql`select type, amount::float8 as amount, currency, referral_id from business_events where program_id = ${program.id}`;
+    const rows = await h.db
+      .sql`select type, amount::float8 as amount, currency, referral_id from business_events where program_id = ${program.id}`;
     expect(rows).toEqual([{ type: 'subscription_renewed', amount: 30, currency: 'USD', referral_id: referral.id }]);
     // Nobody with that email in the program: the API's own answer.
     expect((await post(inboundUrl, { ...body, id: 'inv-43', customer: { email: 'nobody@example.com' } })).status).toBe(404);
   });
 
-  it('takes form posts too (Zapier\'s default payload type)', async () => {
+  it("takes form posts too (Zapier's default payload type)", async () => {
     const { program } = await programWithMember(h, []);
-    const { inboundUrl } = await inboundConnector(program.id, 'member', [{ target: 'email', source: 'body.email' }, { target: 'firstName', source: 'body.first_name' }]);
+    const { inboundUrl } = await inboundConnector(program.id, 'member', [
+      { target: 'email', source: 'body.email' },
+      { target: 'firstName', source: 'body.first_name' },
+    ]);
     const res = await post(inboundUrl, 'email=fay%40example.com&first_name=Fay', { 'content-type': 'application/x-www-form-urlencoded' });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expect(res.body).toMatchObject({ email: 'fay@example.com', firstName: 'Fay' });
@@ -241,7 +310,10 @@ describe('POST /webhooks/in/:token', () => {
 
     // Signed 4 minutes ago, with a rotated-out signature listed first: accepted.
     const recent = sign(raw, SIGNING_SECRET, now - 240);
-    const signed = await post(inboundUrl, raw, { ...recent, 'webhook-signature': `v1,${Buffer.alloc(32).toString('base64')} ${recent['webhook-signature']}` });
+    const signed = await post(inboundUrl, raw, {
+      ...recent,
+      'webhook-signature': `v1,${Buffer.alloc(32).toString('base64')} ${recent['webhook-signature']}`,
+    });
     expect(signed.status, JSON.stringify(signed.body)).toBe(201);
     expect(signed.body.email).toBe('gus@example.com');
   });
@@ -253,7 +325,11 @@ describe('POST /webhooks/in/:token', () => {
     const raw = JSON.stringify({ contact: { email: 'hank@example.com' } });
     const id = `msg_${randomUUID()}`;
     const at = new Date();
-    const headers = { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(secret).sign(id, at, raw) };
+    const headers = {
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': new Webhook(secret).sign(id, at, raw),
+    };
     const res = await post(inboundUrl, raw, headers);
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expect(res.body.email).toBe('hank@example.com');
@@ -271,9 +347,17 @@ describe('POST /webhooks/in/:token', () => {
 
     const listed = await h.call('GET', `/api/v1/inbound-requests?connectorId=${connector.id}`);
     expect(listed.status).toBe(200);
-    expect(listed.body.data.map((r: { rawBody: string; status: number }) => [r.rawBody, r.status])).toEqual([[refused, 422], [good, 201]]);
+    expect(listed.body.data.map((r: { rawBody: string; status: number }) => [r.rawBody, r.status])).toEqual([
+      [refused, 422],
+      [good, 201],
+    ]);
     const [latest, first] = listed.body.data;
-    expect(latest).toMatchObject({ source: 'inbound', connectorId: connector.id, contentType: 'application/json', answer: { error: { code: 'validation_failed' } } });
+    expect(latest).toMatchObject({
+      source: 'inbound',
+      connectorId: connector.id,
+      contentType: 'application/json',
+      answer: { error: { code: 'validation_failed' } },
+    });
     expect(first.answer).toMatchObject({ email: 'ivy@example.com', firstName: 'Ivy' });
     const paged = await h.call('GET', `/api/v1/inbound-requests?connectorId=${connector.id}&limit=1`);
     expect(paged.body.data).toHaveLength(1);
@@ -282,7 +366,8 @@ describe('POST /webhooks/in/:token', () => {
 
     const reader = await h.call('POST', '/api/v1/api-keys', { name: 'reader', scopes: ['read'] });
     expect((await h.call('GET', '/api/v1/inbound-requests', undefined, { authorization: `Bearer ${reader.body.key}` })).status).toBe(403);
-    await h.db.sql`update inbound_requests set received_at = now() - interval '31 days' where connector_id = ${connector.id} and status = 201`;
+    await h.db
+      .sql`update inbound_requests set received_at = now() - interval '31 days' where connector_id = ${connector.id} and status = 201`;
     expect(await pruneInboundRequests(h.db.sql)).toBe(1);
   });
 
@@ -325,7 +410,8 @@ describe('POST /webhooks/in/:token', () => {
   it('a self-referral through the webhook → 422 self_referral', async () => {
     const { program, member } = await programWithMember(h, []);
     const { inboundUrl } = await inboundConnector(program.id, 'conversion', [
-      { target: 'email', source: 'body.email' }, { target: 'referralCode', source: 'body.ref' },
+      { target: 'email', source: 'body.email' },
+      { target: 'referralCode', source: 'body.ref' },
     ]);
     const res = await post(inboundUrl, { email: member.email, ref: member.referralCode });
     expect(res.status).toBe(422);

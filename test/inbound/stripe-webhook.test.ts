@@ -5,31 +5,58 @@ import { createHarness, type Harness } from '../support/hub-harness.js';
 
 const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 let h: Harness;
-beforeAll(async () => { h = await createHarness({ webhooks: { stripeWebhookSecret: SECRET } }); });
-afterAll(async () => { await h?.close(); });
+beforeAll(async () => {
+  h = await createHarness({ webhooks: { stripeWebhookSecret: SECRET } });
+});
+afterAll(async () => {
+  await h?.close();
+});
 
 let counter = 0;
 const eventId = () => `evt_${Date.now().toString(36)}${(counter++).toString(36)}${randomBytes(4).toString('hex')}`;
 
 /** A Stripe event envelope (https://docs.stripe.com/api/events/object). */
 const stripeEvent = (type: string, object: Record<string, unknown>, apiVersion = '2025-03-31.basil') => ({
-  id: eventId(), object: 'event', api_version: apiVersion, created: Math.floor(Date.now() / 1000), data: { object },
-  livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type,
+  id: eventId(),
+  object: 'event',
+  api_version: apiVersion,
+  created: Math.floor(Date.now() / 1000),
+  data: { object },
+  livemode: false,
+  pending_webhooks: 1,
+  request: { id: null, idempotency_key: null },
+  type,
 });
 
 /** A renewal invoice as 2025-03-31.basil and later send it: the subscription under `parent`. */
 const basilRenewal = (referralId: string, amountPaid: number) => ({
-  id: `in_${randomBytes(6).toString('hex')}`, object: 'invoice', amount_paid: amountPaid, currency: 'usd', customer: 'cus_1',
-  customer_email: 'someone-else@example.com', billing_reason: 'subscription_cycle', metadata: {},
+  id: `in_${randomBytes(6).toString('hex')}`,
+  object: 'invoice',
+  amount_paid: amountPaid,
+  currency: 'usd',
+  customer: 'cus_1',
+  customer_email: 'someone-else@example.com',
+  billing_reason: 'subscription_cycle',
+  metadata: {},
   parent: { type: 'subscription_details', subscription_details: { subscription: 'sub_1Basil', metadata: { referral_id: referralId } } },
-  status_transitions: { paid_at: Math.floor(Date.now() / 1000) }, status: 'paid',
+  status_transitions: { paid_at: Math.floor(Date.now() / 1000) },
+  status: 'paid',
 });
 
 /** The first invoice of a subscription as 2024-06-20 and older send it: `subscription` at the top level. */
 const legacyFirstInvoice = (email: string, amountPaid: number) => ({
-  id: `in_${randomBytes(6).toString('hex')}`, object: 'invoice', amount_paid: amountPaid, currency: 'usd', customer: 'cus_2',
-  customer_email: email, billing_reason: 'subscription_create', metadata: {}, subscription: 'sub_1Legacy',
-  subscription_details: { metadata: {} }, status_transitions: { paid_at: Math.floor(Date.now() / 1000) }, status: 'paid',
+  id: `in_${randomBytes(6).toString('hex')}`,
+  object: 'invoice',
+  amount_paid: amountPaid,
+  currency: 'usd',
+  customer: 'cus_2',
+  customer_email: email,
+  billing_reason: 'subscription_create',
+  metadata: {},
+  subscription: 'sub_1Legacy',
+  subscription_details: { metadata: {} },
+  status_transitions: { paid_at: Math.floor(Date.now() / 1000) },
+  status: 'paid',
 });
 
 function signature(raw: string, secret = SECRET, timestamp = Math.floor(Date.now() / 1000)) {
@@ -38,12 +65,22 @@ function signature(raw: string, secret = SECRET, timestamp = Math.floor(Date.now
 
 async function deliver(event: object, sign: (raw: string) => string = signature) {
   const raw = JSON.stringify(event);
-  const res = await h.app.request('/webhooks/stripe', { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': sign(raw) }, body: raw });
-  return { status: res.status, body: await res.json() as any };
+  const res = await h.app.request('/webhooks/stripe', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'stripe-signature': sign(raw) },
+    body: raw,
+  });
+  return { status: res.status, body: (await res.json()) as any };
 }
 
-const rule = (name: string, trigger: string, amount: unknown, extra: Record<string, unknown> = {}) =>
-  ({ name, trigger, recipient: 'member', amount, kind: 'cash', ...extra });
+const rule = (name: string, trigger: string, amount: unknown, extra: Record<string, unknown> = {}) => ({
+  name,
+  trigger,
+  recipient: 'member',
+  amount,
+  kind: 'cash',
+  ...extra,
+});
 
 describe('POST /webhooks/stripe', () => {
   it('invoice.paid in both shapes: renewal (basil, by referral_id) and purchase (legacy, by email) earn their rewards', async () => {
@@ -65,10 +102,17 @@ describe('POST /webhooks/stripe', () => {
     expect(renewalReward).toMatchObject({ trigger: 'subscription_renewed', amount: 4.9, status: 'approved', memberId: member.id });
     const [purchaseReward] = await waitForRewards(h, buying.id, 1);
     expect(purchaseReward).toMatchObject({ trigger: 'purchase', amount: 7, status: 'approved' });
-    const events = await h.db.sql`select referral_id, type, amount::float8 as amount, currency, idempotency_key from business_events where program_id = ${program.id} order by type`;
+    const events = await h.db
+      .sql`select referral_id, type, amount::float8 as amount, currency, idempotency_key from business_events where program_id = ${program.id} order by type`;
     expect(events).toEqual([
       { referral_id: buying.id, type: 'purchase', amount: 25, currency: 'USD', idempotency_key: expect.stringMatching(/^evt_/) },
-      { referral_id: renewing.id, type: 'subscription_renewed', amount: 49, currency: 'USD', idempotency_key: expect.stringMatching(/^evt_/) },
+      {
+        referral_id: renewing.id,
+        type: 'subscription_renewed',
+        amount: 49,
+        currency: 'USD',
+        idempotency_key: expect.stringMatching(/^evt_/),
+      },
     ]);
   });
 
@@ -88,23 +132,37 @@ describe('POST /webhooks/stripe', () => {
     // Both deliveries are kept as Stripe sent them, with what each was answered.
     const kept = await h.db.sql<{ raw_body: string; status: number; answer: { duplicate: boolean } }[]>`
       select raw_body, status, answer from inbound_requests where source = 'stripe' and raw_body = ${JSON.stringify(event)} order by id`;
-    expect(kept.map((r) => [r.status, r.answer.duplicate])).toEqual([[200, false], [200, true]]);
+    expect(kept.map((r) => [r.status, r.answer.duplicate])).toEqual([
+      [200, false],
+      [200, true],
+    ]);
   });
 
   it('charge.refunded records a refund, which cancels a reward still in hold', async () => {
-    const { program, member } = await programWithMember(h, [rule('Held purchase bonus', 'purchase', { type: 'fixed', value: 20 }, { hold: '30d' })]);
+    const { program, member } = await programWithMember(h, [
+      rule('Held purchase bonus', 'purchase', { type: 'fixed', value: 20 }, { hold: '30d' }),
+    ]);
     const referral = await convert(h, program.id, member.referralCode);
     await deliver(stripeEvent('invoice.paid', { ...legacyFirstInvoice(referral.email, 5000), metadata: { referral_id: referral.id } }));
     await waitForRewards(h, referral.id, 1, (r) => r.status === 'held');
 
-    const refund = await deliver(stripeEvent('charge.refunded', {
-      id: 'ch_1', object: 'charge', amount: 5000, amount_refunded: 5000, currency: 'usd', receipt_email: null,
-      billing_details: { email: referral.email }, metadata: {},
-    }));
+    const refund = await deliver(
+      stripeEvent('charge.refunded', {
+        id: 'ch_1',
+        object: 'charge',
+        amount: 5000,
+        amount_refunded: 5000,
+        currency: 'usd',
+        receipt_email: null,
+        billing_details: { email: referral.email },
+        metadata: {},
+      }),
+    );
     expect(refund.status, JSON.stringify(refund.body)).toBe(200);
     expect(refund.body.received).toBe(true);
     await waitForRewards(h, referral.id, 1, (r) => r.status === 'cancelled');
-    const [row] = await h.db.sql`select type, amount::float8 as amount from business_events where referral_id = ${referral.id} and type = 'refund'`;
+    const [row] = await h.db
+      .sql`select type, amount::float8 as amount from business_events where referral_id = ${referral.id} and type = 'refund'`;
     expect(row).toEqual({ type: 'refund', amount: 50 });
   });
 

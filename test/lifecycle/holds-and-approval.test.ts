@@ -3,11 +3,21 @@ import { convert, programWithMember, rewardsOf, waitForRewards } from '../suppor
 import { createHarness, waitFor, type Harness } from '../support/hub-harness.js';
 
 let h: Harness;
-beforeAll(async () => { h = await createHarness(); });
-afterAll(async () => { await h?.close(); });
+beforeAll(async () => {
+  h = await createHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
 
-const purchaseRule = (extra: Record<string, unknown>) =>
-  ({ name: 'Purchase bonus', trigger: 'purchase', recipient: 'member', amount: { type: 'fixed', value: 25 }, kind: 'cash', ...extra });
+const purchaseRule = (extra: Record<string, unknown>) => ({
+  name: 'Purchase bonus',
+  trigger: 'purchase',
+  recipient: 'member',
+  amount: { type: 'fixed', value: 25 },
+  kind: 'cash',
+  ...extra,
+});
 
 const purchase = (programId: string, email: string, type = 'purchase', key = 'p-1') =>
   h.call('POST', '/api/v1/events', { programId, referral: { email }, type, amount: 100, idempotencyKey: key });
@@ -98,7 +108,9 @@ it('denying a referral cancels its held rewards', async () => {
 });
 
 it('every change lands in the event log in the same transaction', async () => {
-  const { program, member } = await programWithMember(h, [{ name: 'c', trigger: 'conversion', recipient: 'member', amount: { type: 'fixed', value: 1 }, kind: 'cash' }]);
+  const { program, member } = await programWithMember(h, [
+    { name: 'c', trigger: 'conversion', recipient: 'member', amount: { type: 'fixed', value: 1 }, kind: 'cash' },
+  ]);
   const referral = await convert(h, program.id, member.referralCode);
   await waitForRewards(h, referral.id, 1);
   await h.call('PATCH', `/api/v1/referrals/${referral.id}`, { status: 'qualified' });
@@ -106,7 +118,15 @@ it('every change lands in the event log in the same transaction', async () => {
   await waitFor(async () => {
     const rows = await h.db.sql`select type from events where program_id = ${program.id} order by seq`;
     const types = rows.map((r) => r.type);
-    return ['member.created', 'referral.created', 'reward.created', 'reward.approved', 'referral.status_changed', 'referral.activity']
-      .every((t) => types.includes(t)) ? types : undefined;
+    return [
+      'member.created',
+      'referral.created',
+      'reward.created',
+      'reward.approved',
+      'referral.status_changed',
+      'referral.activity',
+    ].every((t) => types.includes(t))
+      ? types
+      : undefined;
   });
 });

@@ -4,11 +4,21 @@ import { createHarness, type Harness } from '../support/hub-harness.js';
 import { rewindLifecycleCursor } from '../../workflows/dispatch/lifecycle-dispatcher.js';
 
 let h: Harness;
-beforeAll(async () => { h = await createHarness(); });
-afterAll(async () => { await h?.close(); });
+beforeAll(async () => {
+  h = await createHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
 
-const fixed = (name: string, trigger: string, value: number, extra: Record<string, unknown> = {}) =>
-  ({ name, trigger, recipient: 'member', amount: { type: 'fixed', value }, kind: 'cash', ...extra });
+const fixed = (name: string, trigger: string, value: number, extra: Record<string, unknown> = {}) => ({
+  name,
+  trigger,
+  recipient: 'member',
+  amount: { type: 'fixed', value },
+  kind: 'cash',
+  ...extra,
+});
 
 const event = (programId: string, email: string, type: string, extra: Record<string, unknown> = {}) =>
   h.call('POST', '/api/v1/events', { programId, referral: { email }, type, ...extra });
@@ -35,7 +45,11 @@ describe('triggers', () => {
     const rewards = await waitForRewards(h, referral.id, 5);
 
     expect(rewards.map((r) => [r.trigger, r.amount]).sort()).toEqual([
-      ['approved', 11], ['conversion', 5], ['purchase', 13], ['qualified', 7], ['webinar_attended', 17],
+      ['approved', 11],
+      ['conversion', 5],
+      ['purchase', 13],
+      ['qualified', 7],
+      ['webinar_attended', 17],
     ]);
     expect(rewards.every((r) => r.status === 'approved' && r.memberId === member.id)).toBe(true);
   });
@@ -53,14 +67,20 @@ describe('triggers', () => {
   });
 
   it('a conversion created already approved fires conversion, qualified and approved rules', async () => {
-    const { program, member } = await programWithMember(h, [fixed('c', 'conversion', 1), fixed('q', 'qualified', 2), fixed('a', 'approved', 3)]);
+    const { program, member } = await programWithMember(h, [
+      fixed('c', 'conversion', 1),
+      fixed('q', 'qualified', 2),
+      fixed('a', 'approved', 3),
+    ]);
     const referral = await convert(h, program.id, member.referralCode, { status: 'approved' });
     const rewards = await waitForRewards(h, referral.id, 3);
     expect(rewards.map((r) => r.amount).sort()).toEqual([1, 2, 3]);
   });
 
   it('pays the referred person when the rule says so', async () => {
-    const { program, member } = await programWithMember(h, [{ name: 'Friend', trigger: 'conversion', recipient: 'referral', amount: { type: 'fixed', value: 10 }, kind: 'coupon' }]);
+    const { program, member } = await programWithMember(h, [
+      { name: 'Friend', trigger: 'conversion', recipient: 'referral', amount: { type: 'fixed', value: 10 }, kind: 'coupon' },
+    ]);
     const referral = await convert(h, program.id, member.referralCode);
     const [reward] = await waitForRewards(h, referral.id, 1);
     expect(reward).toMatchObject({ recipient: 'referral', kind: 'coupon', amount: 10, referralId: referral.id });
@@ -69,9 +89,15 @@ describe('triggers', () => {
 
 describe('amounts and limits', () => {
   it('percent of the event amount, capped', async () => {
-    const { program, member } = await programWithMember(h, [{
-      name: '10% capped at 15', trigger: 'purchase', recipient: 'member', amount: { type: 'percent', value: 10, cap: 15 }, kind: 'cash',
-    }]);
+    const { program, member } = await programWithMember(h, [
+      {
+        name: '10% capped at 15',
+        trigger: 'purchase',
+        recipient: 'member',
+        amount: { type: 'percent', value: 10, cap: 15 },
+        kind: 'cash',
+      },
+    ]);
     const referral = await convert(h, program.id, member.referralCode);
     await event(program.id, referral.email, 'purchase', { amount: 80, currency: 'EUR', idempotencyKey: 'o-1' });
     await event(program.id, referral.email, 'purchase', { amount: 400, currency: 'EUR', idempotencyKey: 'o-2' });
@@ -82,13 +108,21 @@ describe('amounts and limits', () => {
 
   it('a recurring cap of N: the N+1th renewal gives nothing', async () => {
     const N = 3;
-    const { program, member } = await programWithMember(h, [{
-      name: 'Renewals', trigger: 'subscription_renewed', recipient: 'member', amount: { type: 'percent', value: 10 }, kind: 'cash',
-      limits: { maxPerReferral: N },
-    }]);
+    const { program, member } = await programWithMember(h, [
+      {
+        name: 'Renewals',
+        trigger: 'subscription_renewed',
+        recipient: 'member',
+        amount: { type: 'percent', value: 10 },
+        kind: 'cash',
+        limits: { maxPerReferral: N },
+      },
+    ]);
     const referral = await convert(h, program.id, member.referralCode);
     for (let i = 1; i <= N + 2; i++) {
-      expect((await event(program.id, referral.email, 'subscription_renewed', { amount: 30, idempotencyKey: `inv-${i}` })).status).toBe(202);
+      expect((await event(program.id, referral.email, 'subscription_renewed', { amount: 30, idempotencyKey: `inv-${i}` })).status).toBe(
+        202,
+      );
     }
     await waitForRewards(h, referral.id, N);
     await settle(h, referral.id);
@@ -106,7 +140,7 @@ describe('amounts and limits', () => {
     expect(await rewardsOf(h, referral.id)).toHaveLength(1);
   });
 
-  it('maxPerMember caps rewards across all of a member\'s referrals', async () => {
+  it("maxPerMember caps rewards across all of a member's referrals", async () => {
     const { program, member } = await programWithMember(h, [fixed('Two per member', 'conversion', 20, { limits: { maxPerMember: 2 } })]);
     const referrals = await Promise.all([1, 2, 3, 4].map(() => convert(h, program.id, member.referralCode)));
     for (const r of referrals) await settle(h, r.id, 0);
@@ -119,8 +153,14 @@ describe('amounts and limits', () => {
     const { program, member } = await programWithMember(h, [fixed('First hour only', 'purchase', 9, { limits: { window: '1h' } })]);
     const referral = await convert(h, program.id, member.referralCode);
     const created = new Date(referral.createdAt).getTime();
-    await event(program.id, referral.email, 'purchase', { occurredAt: new Date(created + 30 * 60_000).toISOString(), idempotencyKey: 'in' });
-    await event(program.id, referral.email, 'purchase', { occurredAt: new Date(created + 2 * 3_600_000).toISOString(), idempotencyKey: 'out' });
+    await event(program.id, referral.email, 'purchase', {
+      occurredAt: new Date(created + 30 * 60_000).toISOString(),
+      idempotencyKey: 'in',
+    });
+    await event(program.id, referral.email, 'purchase', {
+      occurredAt: new Date(created + 2 * 3_600_000).toISOString(),
+      idempotencyKey: 'out',
+    });
     await waitForRewards(h, referral.id, 1);
     await settle(h, referral.id);
     const rewards = await rewardsOf(h, referral.id);
@@ -131,8 +171,16 @@ describe('amounts and limits', () => {
 describe('exactly once', () => {
   it('a duplicate conversion returns the existing referral and no second reward', async () => {
     const { program, member } = await programWithMember(h, [fixed('c', 'conversion', 20)]);
-    const first = await h.call('POST', '/api/v1/conversions', { programId: program.id, referralCode: member.referralCode, email: 'Bob.Dup@Example.com' });
-    const again = await h.call('POST', '/api/v1/conversions', { programId: program.id, referralCode: member.referralCode, email: 'bob.dup@example.com' });
+    const first = await h.call('POST', '/api/v1/conversions', {
+      programId: program.id,
+      referralCode: member.referralCode,
+      email: 'Bob.Dup@Example.com',
+    });
+    const again = await h.call('POST', '/api/v1/conversions', {
+      programId: program.id,
+      referralCode: member.referralCode,
+      email: 'bob.dup@example.com',
+    });
     expect(first.status).toBe(201);
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(first.body.id);

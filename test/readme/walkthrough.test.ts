@@ -26,7 +26,14 @@ function walkthroughBlock(): string {
 beforeAll(async () => {
   // The real production entry points, as `npm start` wires them, on a fresh database.
   const config = {
-    ...loadConfig({ HUB_PORT: '0', HUB_HOST: '127.0.0.1', HUB_BOOTSTRAP_API_KEY: KEY, HUB_SECRET_KEY: 'readme-test-secret', TEMPORAL_TASK_QUEUE: `readme-${randomUUID()}`, LOG_LEVEL: 'silent' }),
+    ...loadConfig({
+      HUB_PORT: '0',
+      HUB_HOST: '127.0.0.1',
+      HUB_BOOTSTRAP_API_KEY: KEY,
+      HUB_SECRET_KEY: 'readme-test-secret',
+      TEMPORAL_TASK_QUEUE: `readme-${randomUUID()}`,
+      LOG_LEVEL: 'silent',
+    }),
     DATABASE_URL: await createTestDatabase(),
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     HUB_SECRET_KEY: 'readme-test-secret',
@@ -50,6 +57,8 @@ it('the README curl walkthrough works verbatim', async () => {
   expect(stdout).toMatch(/\{"eventId":"bev_\w+"\}/);
   const rewards = JSON.parse(stdout.trim().split('\n').at(-1)!).data;
   expect(rewards.map((r: { amount: number; kind: string; status: string }) => [r.amount, r.kind, r.status]).sort()).toEqual([
-    [10, 'coupon', 'approved'], [20, 'cash', 'approved'], [3, 'cash', 'approved'],
+    [10, 'coupon', 'approved'],
+    [20, 'cash', 'approved'],
+    [3, 'cash', 'approved'],
   ]);
 });

@@ -64,8 +64,12 @@ export function authorizationRoutes(): Map<string, RouteCase> {
     'post /api/v1/connectors': {
       path: () => '/api/v1/connectors',
       body: (_t, about) => ({
-        kind: 'webhook', name: unique('hook'), settings: { url: 'http://127.0.0.1:9/x' }, secrets: { signingSecret: `whsec_${randomBytes(32).toString('base64')}` },
-        programIds: [about.programId], enabled: false,
+        kind: 'webhook',
+        name: unique('hook'),
+        settings: { url: 'http://127.0.0.1:9/x' },
+        secrets: { signingSecret: `whsec_${randomBytes(32).toString('base64')}` },
+        programIds: [about.programId],
+        enabled: false,
       }),
     },
     'get /api/v1/connectors': { path: () => '/api/v1/connectors', queries: () => ['kind=webhook', 'kind=inbound'] },
@@ -80,8 +84,13 @@ export function authorizationRoutes(): Map<string, RouteCase> {
     'get /api/v1/connectors/{id}/deliveries': { path: (f) => `/api/v1/connectors/${f.connectorId}/deliveries` },
     'post /api/v1/deliveries/{id}/retry': { path: (f) => `/api/v1/deliveries/${f.deliveryId}/retry` },
     'get /api/v1/deliveries/{id}/attempts': { path: (f) => `/api/v1/deliveries/${f.deliveryId}/attempts` },
-    'post /api/v1/connectors/{id}/recover': { path: (f) => `/api/v1/connectors/${f.connectorId}/recover`, body: () => ({ since: iso(-60_000) }) },
-    'get /api/v1/connectors/{id}/recoveries/{recoveryId}': { path: (f) => `/api/v1/connectors/${f.connectorId}/recoveries/${f.recoveryId}` },
+    'post /api/v1/connectors/{id}/recover': {
+      path: (f) => `/api/v1/connectors/${f.connectorId}/recover`,
+      body: () => ({ since: iso(-60_000) }),
+    },
+    'get /api/v1/connectors/{id}/recoveries/{recoveryId}': {
+      path: (f) => `/api/v1/connectors/${f.connectorId}/recoveries/${f.recoveryId}`,
+    },
     'post /api/v1/connectors/{id}/replay': {
       path: (f) => `/api/v1/connectors/${f.connectorId}/replay`,
       body: () => ({ from: iso(-3_600_000), to: iso(60_000) }),
@@ -94,7 +103,10 @@ export function authorizationRoutes(): Map<string, RouteCase> {
     'delete /api/v1/hooks/{id}': { path: (f) => `/api/v1/hooks/${f.hookId}` },
     'get /api/v1/hooks/samples/{event}': { path: () => '/api/v1/hooks/samples/referral.created', queries: byProgram },
 
-    'get /api/v1/inbound-requests': { path: () => '/api/v1/inbound-requests', queries: (f) => [`connectorId=${f.inboundConnectorId}`, 'source=inbound'] },
+    'get /api/v1/inbound-requests': {
+      path: () => '/api/v1/inbound-requests',
+      queries: (f) => [`connectorId=${f.inboundConnectorId}`, 'source=inbound'],
+    },
 
     'post /api/v1/members': {
       path: () => '/api/v1/members',
@@ -116,25 +128,48 @@ export function authorizationRoutes(): Map<string, RouteCase> {
 
     'post /api/v1/conversions': {
       path: () => '/api/v1/conversions',
-      body: (target, about) => ({ programId: target.programId, referralCode: about.referralCode, email: `${unique('conv')}@${about.tag}.test` }),
+      body: (target, about) => ({
+        programId: target.programId,
+        referralCode: about.referralCode,
+        email: `${unique('conv')}@${about.tag}.test`,
+      }),
     },
-    'get /api/v1/referrals': { path: () => '/api/v1/referrals', queries: (f) => [...byProgram(f), `memberId=${f.memberId}`, `email=${f.referralEmail}`, 'status=pending'] },
+    'get /api/v1/referrals': {
+      path: () => '/api/v1/referrals',
+      queries: (f) => [...byProgram(f), `memberId=${f.memberId}`, `email=${f.referralEmail}`, 'status=pending'],
+    },
     'get /api/v1/referrals/{id}': { path: (f) => `/api/v1/referrals/${f.referralId}` },
     'patch /api/v1/referrals/{id}': { path: (f) => `/api/v1/referrals/${f.referralId}`, body: () => ({ status: 'qualified' }) },
     'post /api/v1/events': {
       path: () => '/api/v1/events',
-      body: (target, about) => ({ programId: target.programId, referral: { id: about.referralId }, type: 'purchase', amount: 10, currency: 'USD', idempotencyKey: unique('evt') }),
+      body: (target, about) => ({
+        programId: target.programId,
+        referral: { id: about.referralId },
+        type: 'purchase',
+        amount: 10,
+        currency: 'USD',
+        idempotencyKey: unique('evt'),
+      }),
     },
 
-    'get /api/v1/rewards': { path: () => '/api/v1/rewards', queries: (f) => [...byProgram(f), `referralId=${f.referralId}`, `memberId=${f.memberId}`] },
+    'get /api/v1/rewards': {
+      path: () => '/api/v1/rewards',
+      queries: (f) => [...byProgram(f), `referralId=${f.referralId}`, `memberId=${f.memberId}`],
+    },
     'post /api/v1/rewards/{id}/approve': { path: (f) => `/api/v1/rewards/${f.rewardIds[0]}/approve` },
     'post /api/v1/rewards/{id}/deny': { path: (f) => `/api/v1/rewards/${f.rewardIds[1]}/deny` },
 
     'post /api/v1/schedules': {
       path: () => '/api/v1/schedules',
       body: (target, about) => ({
-        name: unique('sched'), connectorId: target.emailConnectorId, programIds: [about.programId], every: '24h', format: 'csv',
-        fileName: 'x-{runId}.csv', fields: [{ target: 'email', source: 'referral.email' }], paused: true,
+        name: unique('sched'),
+        connectorId: target.emailConnectorId,
+        programIds: [about.programId],
+        every: '24h',
+        format: 'csv',
+        fileName: 'x-{runId}.csv',
+        fields: [{ target: 'email', source: 'referral.email' }],
+        paused: true,
       }),
     },
     'get /api/v1/schedules': { path: () => '/api/v1/schedules' },

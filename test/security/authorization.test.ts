@@ -16,7 +16,11 @@ let smtp: SmtpTestServer;
 let seq = 0;
 const unique = (p: string) => `${p}-${Date.now().toString(36)}${(seq++).toString(36)}`;
 
-interface Principal { name: string; header?: string; limitedToA: boolean }
+interface Principal {
+  name: string;
+  header?: string;
+  limitedToA: boolean;
+}
 let fixtures: { A: Fixture; B: Fixture; global: { connectorId: string; scheduleId: string } };
 let principals: Principal[];
 
@@ -33,10 +37,27 @@ async function makeKey(scopes: string[], programIds: string[]) {
 async function buildProgram(label: 'A' | 'B'): Promise<Fixture> {
   const tag = `iso-${label.toLowerCase()}-${Date.now().toString(36)}`;
   const program = await admin('POST', '/api/v1/programs', {
-    name: `Program ${label}`, slug: unique(`prog-${label.toLowerCase()}`), landingUrl: 'https://acme.example/welcome', currency: 'USD',
+    name: `Program ${label}`,
+    slug: unique(`prog-${label.toLowerCase()}`),
+    landingUrl: 'https://acme.example/welcome',
+    currency: 'USD',
     rewardRules: [
-      { name: 'Manual bonus', trigger: 'conversion', recipient: 'member', amount: { type: 'fixed', value: 5 }, kind: 'cash', approval: 'manual' },
-      { name: 'Manual gift', trigger: 'conversion', recipient: 'referral', amount: { type: 'fixed', value: 5 }, kind: 'coupon', approval: 'manual' },
+      {
+        name: 'Manual bonus',
+        trigger: 'conversion',
+        recipient: 'member',
+        amount: { type: 'fixed', value: 5 },
+        kind: 'cash',
+        approval: 'manual',
+      },
+      {
+        name: 'Manual gift',
+        trigger: 'conversion',
+        recipient: 'referral',
+        amount: { type: 'fixed', value: 5 },
+        kind: 'coupon',
+        approval: 'manual',
+      },
     ],
   });
   const memberEmail = `member@${tag}.test`;
@@ -44,57 +65,122 @@ async function buildProgram(label: 'A' | 'B'): Promise<Fixture> {
   const referralEmail = `friend@${tag}.test`;
   const webhookSecret = `whsec_${Buffer.from(`${tag}-webhook-secret`).toString('base64')}`;
   const webhook = await admin('POST', '/api/v1/connectors', {
-    kind: 'webhook', name: `Webhook ${label}`, settings: { url: `${receiver.url}/${tag}` }, secrets: { signingSecret: webhookSecret },
-    events: ['referral.created', 'member.created'], programIds: [program.id],
+    kind: 'webhook',
+    name: `Webhook ${label}`,
+    settings: { url: `${receiver.url}/${tag}` },
+    secrets: { signingSecret: webhookSecret },
+    events: ['referral.created', 'member.created'],
+    programIds: [program.id],
   });
-  const referral = await admin('POST', '/api/v1/conversions', { programId: program.id, referralCode: member.referralCode, email: referralEmail });
+  const referral = await admin('POST', '/api/v1/conversions', {
+    programId: program.id,
+    referralCode: member.referralCode,
+    email: referralEmail,
+  });
   const email = await admin('POST', '/api/v1/connectors', {
-    kind: 'email', name: `Email ${label}`, settings: { host: '127.0.0.1', port: smtp.port, from: `hub@${tag}.test`, to: [`ops@${tag}.test`], caCertificate: smtp.caPem },
-    secrets: {}, programIds: [program.id],
+    kind: 'email',
+    name: `Email ${label}`,
+    settings: { host: '127.0.0.1', port: smtp.port, from: `hub@${tag}.test`, to: [`ops@${tag}.test`], caCertificate: smtp.caPem },
+    secrets: {},
+    programIds: [program.id],
   });
   const inbound = await admin('POST', '/api/v1/connectors', {
-    kind: 'inbound', name: `Inbound ${label}`, settings: { action: 'member', programId: program.id }, secrets: {},
+    kind: 'inbound',
+    name: `Inbound ${label}`,
+    settings: { action: 'member', programId: program.id },
+    secrets: {},
     mapping: [{ target: 'email', source: 'body.email' }],
   });
   const inboundToken = new URL(inbound.inboundUrl).pathname.split('/').pop()!;
   const posted = await h.app.request(`/webhooks/in/${inboundToken}`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: `inbound@${tag}.test`, note: `${tag}-raw-body` }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: `inbound@${tag}.test`, note: `${tag}-raw-body` }),
   });
   expect(posted.status).toBeLessThan(300);
   const schedule = await admin('POST', '/api/v1/schedules', {
-    name: `Nightly ${label}`, connectorId: email.id, programIds: [program.id], every: '24h', format: 'csv', fileName: 'r-{runId}.csv',
-    fields: [{ target: 'email', source: 'referral.email' }], paused: true,
+    name: `Nightly ${label}`,
+    connectorId: email.id,
+    programIds: [program.id],
+    every: '24h',
+    format: 'csv',
+    fileName: 'r-{runId}.csv',
+    fields: [{ target: 'email', source: 'referral.email' }],
+    paused: true,
   });
   const run = await admin('POST', `/api/v1/schedules/${schedule.id}/run`);
   const victimKey = await makeKey(['read'], [program.id]);
   const hookKey = await makeKey(['write'], [program.id]);
   const hook = await h.app.request('/api/v1/hooks', {
-    method: 'POST', headers: { authorization: `Bearer ${hookKey.key}`, 'content-type': 'application/json' },
+    method: 'POST',
+    headers: { authorization: `Bearer ${hookKey.key}`, 'content-type': 'application/json' },
     body: JSON.stringify({ event: 'referral.created', targetUrl: `${receiver.url}/hook-${tag}` }),
   });
   expect(hook.status).toBe(201);
   const hookId = ((await hook.json()) as { id: string }).id;
-  const rewards = await waitFor(async () => {
-    const list = await h.call('GET', `/api/v1/rewards?referralId=${referral.id}`);
-    return list.body.data.length === 2 ? (list.body.data as { id: string }[]) : undefined;
-  }, 30_000, `rewards of program ${label}`);
-  const delivery = await waitFor(async () => {
-    const list = await h.call('GET', `/api/v1/connectors/${webhook.id}/deliveries`);
-    return list.body.data[0] as { id: string } | undefined;
-  }, 30_000, `a delivery of program ${label}`);
-  const recovery = await admin('POST', `/api/v1/connectors/${webhook.id}/recover`, { since: new Date(Date.now() - 3_600_000).toISOString() });
+  const rewards = await waitFor(
+    async () => {
+      const list = await h.call('GET', `/api/v1/rewards?referralId=${referral.id}`);
+      return list.body.data.length === 2 ? (list.body.data as { id: string }[]) : undefined;
+    },
+    30_000,
+    `rewards of program ${label}`,
+  );
+  const delivery = await waitFor(
+    async () => {
+      const list = await h.call('GET', `/api/v1/connectors/${webhook.id}/deliveries`);
+      return list.body.data[0] as { id: string } | undefined;
+    },
+    30_000,
+    `a delivery of program ${label}`,
+  );
+  const recovery = await admin('POST', `/api/v1/connectors/${webhook.id}/recover`, {
+    since: new Date(Date.now() - 3_600_000).toISOString(),
+  });
   return {
-    label, tag, recoveryId: recovery.recoveryId, programId: program.id, memberId: member.id, memberEmail, referralCode: member.referralCode, referralId: referral.id, referralEmail,
-    rewardIds: [rewards[0]!.id, rewards[1]!.id], connectorId: webhook.id, emailConnectorId: email.id, inboundConnectorId: inbound.id, inboundToken,
-    deliveryId: delivery.id, scheduleId: schedule.id, runId: run.runId, apiKeyId: victimKey.id, fullKeys: [victimKey.key, hookKey.key], hookId,
+    label,
+    tag,
+    recoveryId: recovery.recoveryId,
+    programId: program.id,
+    memberId: member.id,
+    memberEmail,
+    referralCode: member.referralCode,
+    referralId: referral.id,
+    referralEmail,
+    rewardIds: [rewards[0]!.id, rewards[1]!.id],
+    connectorId: webhook.id,
+    emailConnectorId: email.id,
+    inboundConnectorId: inbound.id,
+    inboundToken,
+    deliveryId: delivery.id,
+    scheduleId: schedule.id,
+    runId: run.runId,
+    apiKeyId: victimKey.id,
+    fullKeys: [victimKey.key, hookKey.key],
+    hookId,
     secrets: [webhookSecret],
   };
 }
 
 /** Every string that would betray program B if a program-A key received it. */
 function markersOf(f: Fixture, global: { connectorId: string; scheduleId: string }) {
-  const ids = [f.programId, f.memberId, f.referralId, ...f.rewardIds, f.connectorId, f.emailConnectorId, f.inboundConnectorId, f.deliveryId, f.recoveryId,
-    f.scheduleId, f.runId, f.apiKeyId, f.hookId, global.connectorId, global.scheduleId];
+  const ids = [
+    f.programId,
+    f.memberId,
+    f.referralId,
+    ...f.rewardIds,
+    f.connectorId,
+    f.emailConnectorId,
+    f.inboundConnectorId,
+    f.deliveryId,
+    f.recoveryId,
+    f.scheduleId,
+    f.runId,
+    f.apiKeyId,
+    f.hookId,
+    global.connectorId,
+    global.scheduleId,
+  ];
   const always = [f.tag, f.inboundToken, ...f.secrets, ...f.fullKeys];
   return { ids, always };
 }
@@ -112,7 +198,8 @@ async function snapshotOf(f: Fixture) {
     businessEvents: await sql`select id from business_events where referral_id = ${f.referralId}`,
     connectors: await sql`select id, name, settings, secrets_sealed, events, program_ids, mapping, enabled from connectors
       where ${f.programId} = any(program_ids) or id = ${f.inboundConnectorId} order by id`,
-    schedules: await sql`select id, name, connector_id, program_ids, every, cron, paused, fields from schedules where ${f.programId} = any(program_ids) order by id`,
+    schedules:
+      await sql`select id, name, connector_id, program_ids, every, cron, paused, fields from schedules where ${f.programId} = any(program_ids) order by id`,
     runs: await sql`select id from schedule_runs where schedule_id = ${f.scheduleId} order by id`,
     keys: await sql`select id, name, scopes, program_ids, revoked_at from api_keys where ${f.programId} = any(program_ids) order by id`,
     replays: await sql`select count(*)::int as n from connector_replays where connector_id = ${f.connectorId}`,
@@ -126,11 +213,21 @@ beforeAll(async () => {
   const A = await buildProgram('A');
   const B = await buildProgram('B');
   const globalConnector = await admin('POST', '/api/v1/connectors', {
-    kind: 'email', name: 'Every program', settings: { host: '127.0.0.1', port: smtp.port, from: 'hub@global.test', to: ['ops@global.test'], caCertificate: smtp.caPem }, secrets: {}, programIds: [],
+    kind: 'email',
+    name: 'Every program',
+    settings: { host: '127.0.0.1', port: smtp.port, from: 'hub@global.test', to: ['ops@global.test'], caCertificate: smtp.caPem },
+    secrets: {},
+    programIds: [],
   });
   const globalSchedule = await admin('POST', '/api/v1/schedules', {
-    name: 'Every program', connectorId: globalConnector.id, programIds: [], every: '24h', format: 'csv', fileName: 'all-{runId}.csv',
-    fields: [{ target: 'email', source: 'referral.email' }], paused: true,
+    name: 'Every program',
+    connectorId: globalConnector.id,
+    programIds: [],
+    every: '24h',
+    format: 'csv',
+    fileName: 'all-{runId}.csv',
+    fields: [{ target: 'email', source: 'referral.email' }],
+    paused: true,
   });
   fixtures = { A, B, global: { connectorId: globalConnector.id, scheduleId: globalSchedule.id } };
 
@@ -143,7 +240,11 @@ beforeAll(async () => {
   ];
   for (const scope of ['track', 'read', 'write', 'admin']) {
     principals.push({ name: `${scope} key`, header: `Bearer ${(await makeKey([scope], [])).key}`, limitedToA: false });
-    principals.push({ name: `${scope} key limited to A`, header: `Bearer ${(await makeKey([scope], [A.programId])).key}`, limitedToA: true });
+    principals.push({
+      name: `${scope} key limited to A`,
+      header: `Bearer ${(await makeKey([scope], [A.programId])).key}`,
+      limitedToA: true,
+    });
   }
 }, 180_000);
 
@@ -157,7 +258,11 @@ async function send(principal: Principal | undefined, method: string, path: stri
   const headers: Record<string, string> = {};
   if (principal?.header) headers.authorization = principal.header;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await h.app.request(path, { method: method.toUpperCase(), headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await h.app.request(path, {
+    method: method.toUpperCase(),
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: res.status, text: await res.text() };
 }
 
@@ -244,7 +349,8 @@ describe('program isolation across every route', () => {
     const routes = authorizationRoutes();
     // Dependents first: a connector that a schedule delivers through cannot go before the schedule.
     const order = ['/api/v1/hooks', '/api/v1/schedules', '/api/v1/connectors', '/api/v1/members', '/api/v1/api-keys'];
-    const deletes = (await openApiOperations()).filter((o) => o.method === 'delete')
+    const deletes = (await openApiOperations())
+      .filter((o) => o.method === 'delete')
       .sort((x, y) => order.findIndex((p) => x.path.startsWith(p)) - order.findIndex((p) => y.path.startsWith(p)));
     expect(deletes.length).toBe(order.length);
     for (const op of deletes) {
@@ -258,9 +364,12 @@ describe('program isolation across every route', () => {
 describe('keys never mint broader keys', () => {
   it('a program-limited admin key creates keys only inside its programs', async () => {
     const limited = await makeKey(['admin'], [fixtures.A.programId]);
-    const as = (body: unknown) => h.app.request('/api/v1/api-keys', {
-      method: 'POST', headers: { authorization: `Bearer ${limited.key}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
-    });
+    const as = (body: unknown) =>
+      h.app.request('/api/v1/api-keys', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${limited.key}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     expect((await as({ name: 'wider', scopes: ['admin'], programIds: [] })).status).toBe(403);
     expect((await as({ name: 'other', scopes: ['read'], programIds: [fixtures.B.programId] })).status).toBe(403);
     expect((await as({ name: 'mixed', scopes: ['read'], programIds: [fixtures.A.programId, fixtures.B.programId] })).status).toBe(403);
@@ -287,7 +396,13 @@ describe('idempotent replays keep no credential', () => {
 
   it('a replayed inbound connector creation answers without its inbound URL', async () => {
     const headers = { 'idempotency-key': unique('idem') };
-    const body = { kind: 'inbound', name: 'Replayed inbound', settings: { action: 'member', programId: fixtures.A.programId }, secrets: {}, mapping: [{ target: 'email', source: 'body.email' }] };
+    const body = {
+      kind: 'inbound',
+      name: 'Replayed inbound',
+      settings: { action: 'member', programId: fixtures.A.programId },
+      secrets: {},
+      mapping: [{ target: 'email', source: 'body.email' }],
+    };
     const first = await h.call('POST', '/api/v1/connectors', body, headers);
     expect(first.status).toBe(201);
     const token = new URL(first.body.inboundUrl as string).pathname.split('/').pop()!;

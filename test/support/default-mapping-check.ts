@@ -9,7 +9,8 @@ import { UNSENT_EVENT_TYPES } from './default-mapping-contexts.js';
  */
 export function expectWellFormedDefault(defaults: DefaultMapping): void {
   for (const part of defaults) expect(mappingSchema.safeParse(part.mapping).error).toBeUndefined();
-  for (const type of ['member.created', 'member.updated', 'referral.created', 'referral.status_changed']) expect(defaultMappingPart(defaults, type), type).toBeDefined();
+  for (const type of ['member.created', 'member.updated', 'referral.created', 'referral.status_changed'])
+    expect(defaultMappingPart(defaults, type), type).toBeDefined();
   for (const type of UNSENT_EVENT_TYPES) expect(defaultMappingPart(defaults, type), type).toBeUndefined();
 }
 

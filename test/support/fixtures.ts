@@ -9,9 +9,20 @@ const unique = () => `${Date.now().toString(36)}${(counter++).toString(36)}`;
 /** Creates a program with the given rules and one member; returns their public JSON. */
 export async function programWithMember(h: Harness, rewardRules: unknown[], extra: Record<string, unknown> = {}) {
   const slug = `p-${unique()}`;
-  const program = await h.call('POST', '/api/v1/programs', { name: `Program ${slug}`, slug, landingUrl: 'https://acme.example/welcome', currency: 'USD', rewardRules, ...extra });
+  const program = await h.call('POST', '/api/v1/programs', {
+    name: `Program ${slug}`,
+    slug,
+    landingUrl: 'https://acme.example/welcome',
+    currency: 'USD',
+    rewardRules,
+    ...extra,
+  });
   expect(program.status, JSON.stringify(program.body)).toBe(201);
-  const member = await h.call('POST', '/api/v1/members', { programId: program.body.id, email: `ann-${unique()}@acme-partners.test`, firstName: 'Ann' });
+  const member = await h.call('POST', '/api/v1/members', {
+    programId: program.body.id,
+    email: `ann-${unique()}@acme-partners.test`,
+    firstName: 'Ann',
+  });
   expect(member.status, JSON.stringify(member.body)).toBe(201);
   return { program: program.body, member: member.body };
 }
@@ -29,11 +40,21 @@ export async function rewardsOf(h: Harness, referralId: string): Promise<any[]> 
 }
 
 /** Waits until the referral has exactly `n` rewards matching `filter`, then returns them. */
-export async function waitForRewards(h: Harness, referralId: string, n: number, filter: (r: any) => boolean = () => true, timeoutMs = 15_000) {
-  return waitFor(async () => {
-    const all = (await rewardsOf(h, referralId)).filter(filter);
-    return all.length === n ? all : undefined;
-  }, timeoutMs, `${n} rewards for ${referralId}`);
+export async function waitForRewards(
+  h: Harness,
+  referralId: string,
+  n: number,
+  filter: (r: any) => boolean = () => true,
+  timeoutMs = 15_000,
+) {
+  return waitFor(
+    async () => {
+      const all = (await rewardsOf(h, referralId)).filter(filter);
+      return all.length === n ? all : undefined;
+    },
+    timeoutMs,
+    `${n} rewards for ${referralId}`,
+  );
 }
 
 /** Lets in-flight workflow work settle so a "nothing more happens" assertion means something. */

@@ -12,7 +12,11 @@ type KeyOptions = Parameters<typeof utils.generateKeyPairSync<'ed25519'>>[1];
 export function generateEd25519KeyPair(options: KeyOptions = {}): { private: string; public: string } {
   for (let attempt = 0; attempt < 50; attempt++) {
     const pair = utils.generateKeyPairSync('ed25519', options);
-    if (!(utils.parseKey(pair.public) instanceof Error) && !(utils.parseKey(pair.private, options && 'passphrase' in options ? options.passphrase : undefined) instanceof Error)) return pair;
+    if (
+      !(utils.parseKey(pair.public) instanceof Error) &&
+      !(utils.parseKey(pair.private, options && 'passphrase' in options ? options.passphrase : undefined) instanceof Error)
+    )
+      return pair;
   }
   throw new Error('could not generate a readable ed25519 key pair');
 }

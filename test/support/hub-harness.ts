@@ -27,7 +27,12 @@ export interface Harness {
   dispatcher: LifecycleDispatcher;
   taskQueue: string;
   /** `app.request` with the admin key and JSON body; returns status and parsed body. */
-  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   startWorker(): Promise<HubWorker>;
   stopWorker(): Promise<void>;
   close(): Promise<void>;
@@ -39,21 +44,31 @@ export interface Harness {
  */
 let runtimeInstalled = false;
 
-export async function createHarness(opts: {
-  temporalAddress?: string; worker?: boolean; sweepMs?: number; allowPrivateTargets?: boolean; syncBackoffMs?: number[]; syncDisableAfter?: number;
-  /** Where the hub's (and in-process worker's) JSON log lines go, and from which level; tests that read logs set both. */
-  logDestination?: DestinationStream; logLevel?: string;
-  /** Dispatcher watchdog / stall bound, its session's statement deadline, and /readyz's backlog bound. */
-  dispatcherStallAfterMs?: number; dispatcherStatementTimeoutMs?: number; readyMaxBacklogAgeMs?: number;
-  /** How long an export may wait for its client to read before it is dropped. */
-  exportIdleTimeoutMs?: number;
-  /** Inbound webhook settings (STRIPE_WEBHOOK_SECRET, HUBSPOT_*), passed to the app as config would be. */
-  webhooks?: Pick<HubDeps, 'stripeWebhookSecret' | 'hubspotAppSecret' | 'hubspotQualifiedStages' | 'hubspotApprovedStages'>;
-  /** HUB_PUBLIC_URL as the app sees it (default http://hub.test). */
-  publicUrl?: string;
-  /** HUB_TRUSTED_PROXIES, parsed. */
-  trustedProxies?: string[];
-} = {}): Promise<Harness> {
+export async function createHarness(
+  opts: {
+    temporalAddress?: string;
+    worker?: boolean;
+    sweepMs?: number;
+    allowPrivateTargets?: boolean;
+    syncBackoffMs?: number[];
+    syncDisableAfter?: number;
+    /** Where the hub's (and in-process worker's) JSON log lines go, and from which level; tests that read logs set both. */
+    logDestination?: DestinationStream;
+    logLevel?: string;
+    /** Dispatcher watchdog / stall bound, its session's statement deadline, and /readyz's backlog bound. */
+    dispatcherStallAfterMs?: number;
+    dispatcherStatementTimeoutMs?: number;
+    readyMaxBacklogAgeMs?: number;
+    /** How long an export may wait for its client to read before it is dropped. */
+    exportIdleTimeoutMs?: number;
+    /** Inbound webhook settings (STRIPE_WEBHOOK_SECRET, HUBSPOT_*), passed to the app as config would be. */
+    webhooks?: Pick<HubDeps, 'stripeWebhookSecret' | 'hubspotAppSecret' | 'hubspotQualifiedStages' | 'hubspotApprovedStages'>;
+    /** HUB_PUBLIC_URL as the app sees it (default http://hub.test). */
+    publicUrl?: string;
+    /** HUB_TRUSTED_PROXIES, parsed. */
+    trustedProxies?: string[];
+  } = {},
+): Promise<Harness> {
   if (!runtimeInstalled) {
     // Once per process and before any worker: keep the SDK's INFO chatter out of test output.
     Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -62,22 +77,52 @@ export async function createHarness(opts: {
   const databaseUrl = await createTestDatabase();
   const db = createDb(databaseUrl, { max: 8 });
   const logger = createLogger(opts.logLevel ?? process.env.TEST_LOG_LEVEL ?? 'silent', opts.logDestination);
-  const connection = await Connection.connect({ address: opts.temporalAddress ?? inject('temporalAddress'), channelArgs: TEMPORAL_CLIENT_CHANNEL_ARGS });
+  const connection = await Connection.connect({
+    address: opts.temporalAddress ?? inject('temporalAddress'),
+    channelArgs: TEMPORAL_CLIENT_CHANNEL_ARGS,
+  });
   const client = new Client({ connection, namespace: 'default' });
   const taskQueue = `test-${randomUUID()}`;
   const secretBox = createSecretBox(deriveSecretKey(TEST_SECRET_KEY));
   // Seconds instead of the production schedule, so retry paths run inside a test.
-  const connectorWaker = createConnectorWaker({ db: db.db, client, taskQueue, logger, backoffMs: opts.syncBackoffMs ?? [500, 1000, 2000], disableAfter: opts.syncDisableAfter ?? 5 });
+  const connectorWaker = createConnectorWaker({
+    db: db.db,
+    client,
+    taskQueue,
+    logger,
+    backoffMs: opts.syncBackoffMs ?? [500, 1000, 2000],
+    disableAfter: opts.syncDisableAfter ?? 5,
+  });
   const dispatcher = createLifecycleDispatcher({
-    openSession: () => createSession(databaseUrl, { applicationName: 'referral-hub-dispatcher', statementTimeoutMs: opts.dispatcherStatementTimeoutMs ?? 15_000 }),
-    client, taskQueue, logger, callTimeoutMs: 3000, afterBatch: connectorWaker.eventsCommitted, stallAfterMs: opts.dispatcherStallAfterMs ?? 20_000,
+    openSession: () =>
+      createSession(databaseUrl, {
+        applicationName: 'referral-hub-dispatcher',
+        statementTimeoutMs: opts.dispatcherStatementTimeoutMs ?? 15_000,
+      }),
+    client,
+    taskQueue,
+    logger,
+    callTimeoutMs: 3000,
+    afterBatch: connectorWaker.eventsCommitted,
+    stallAfterMs: opts.dispatcherStallAfterMs ?? 20_000,
   });
   dispatcher.start(opts.sweepMs ?? 300);
   const app = createApp({
-    db: db.db, sql: db.sql, logger, publicUrl: opts.publicUrl ?? 'http://hub.test', dispatcher, connectorWaker, temporal: { client, taskQueue }, bootstrapApiKey: TEST_ADMIN_KEY,
-    secretBox, allowPrivateTargets: opts.allowPrivateTargets ?? true,
-    bodyLimitBytes: 1_048_576, ipHashSalt: 'test-salt', trustedProxies: opts.trustedProxies,
-    readyMaxBacklogAgeMs: opts.readyMaxBacklogAgeMs, exportIdleTimeoutMs: opts.exportIdleTimeoutMs,
+    db: db.db,
+    sql: db.sql,
+    logger,
+    publicUrl: opts.publicUrl ?? 'http://hub.test',
+    dispatcher,
+    connectorWaker,
+    temporal: { client, taskQueue },
+    bootstrapApiKey: TEST_ADMIN_KEY,
+    secretBox,
+    allowPrivateTargets: opts.allowPrivateTargets ?? true,
+    bodyLimitBytes: 1_048_576,
+    ipHashSalt: 'test-salt',
+    trustedProxies: opts.trustedProxies,
+    readyMaxBacklogAgeMs: opts.readyMaxBacklogAgeMs,
+    exportIdleTimeoutMs: opts.exportIdleTimeoutMs,
     temporalReady: () => temporalReady(connection),
     ...opts.webhooks,
   });
@@ -87,16 +132,29 @@ export async function createHarness(opts: {
   let nativeConnection: NativeConnection | undefined;
 
   const harness: Harness = {
-    app, db, databaseUrl, client, dispatcher, taskQueue,
+    app,
+    db,
+    databaseUrl,
+    client,
+    dispatcher,
+    taskQueue,
     async call(method, path, body, headers = {}) {
       const res = await app.request(path, {
         method,
-        headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+        headers: {
+          authorization: `Bearer ${TEST_ADMIN_KEY}`,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
       const text = await res.text();
       let parsed: unknown = text;
-      try { parsed = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {
+        /* not JSON */
+      }
       return { status: res.status, body: parsed, headers: res.headers };
     },
     async startWorker() {
@@ -104,11 +162,21 @@ export async function createHarness(opts: {
       // polling without ever receiving tasks.
       nativeConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
       worker = await createWorker({
-        connection: nativeConnection, namespace: 'default', taskQueue, db: db.db, sql: db.sql, secretBox, logger,
-        publicUrl: 'http://hub.test', allowPrivateTargets: opts.allowPrivateTargets ?? true,
+        connection: nativeConnection,
+        namespace: 'default',
+        taskQueue,
+        db: db.db,
+        sql: db.sql,
+        secretBox,
+        logger,
+        publicUrl: 'http://hub.test',
+        allowPrivateTargets: opts.allowPrivateTargets ?? true,
         workflowBundle: { codePath: inject('workflowBundlePath') },
       });
-      running = worker.run().catch((err) => { console.error('WORKER RUN FAILED', err); throw err; });
+      running = worker.run().catch((err) => {
+        console.error('WORKER RUN FAILED', err);
+        throw err;
+      });
       return worker;
     },
     async stopWorker() {
@@ -139,7 +207,9 @@ export async function waitFor<T>(check: () => Promise<T | undefined | false>, ti
     try {
       const value = await check();
       if (value !== undefined && value !== false) return value;
-    } catch (err) { last = err; }
+    } catch (err) {
+      last = err;
+    }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -76,8 +76,21 @@ const DEAL_PATH = /^\/crm\/v3\/objects\/deals\/([^/]+)$/;
 const PROPERTIES_PATH = '/crm/v3/properties/contacts';
 // A few of the properties every portal has; hs_… ones are HubSpot's too.
 const DEFAULT_PROPERTIES = [
-  'email', 'firstname', 'lastname', 'phone', 'mobilephone', 'company', 'website', 'jobtitle', 'address', 'city', 'state', 'zip', 'country',
-  'lifecyclestage', 'hubspot_owner_id',
+  'email',
+  'firstname',
+  'lastname',
+  'phone',
+  'mobilephone',
+  'company',
+  'website',
+  'jobtitle',
+  'address',
+  'city',
+  'state',
+  'zip',
+  'country',
+  'lifecyclestage',
+  'hubspot_owner_id',
 ];
 const PROPERTY_NAME = /^[a-z][a-z0-9_]*$/;
 // Stricter than the connector's own check, as HubSpot is: a dotted domain with a TLD of letters.
@@ -104,11 +117,23 @@ function forcedAnswer(forced: ForcedAnswer): Answer {
     return {
       status: 429,
       headers,
-      body: { status: 'error', message: `You have reached your ${policyName.toLowerCase()} limit.`, errorType: 'RATE_LIMIT', correlationId: crypto.randomUUID(), policyName },
+      body: {
+        status: 'error',
+        message: `You have reached your ${policyName.toLowerCase()} limit.`,
+        errorType: 'RATE_LIMIT',
+        correlationId: crypto.randomUUID(),
+        policyName,
+      },
     };
   }
-  if (forced.status === 401) return { status: 401, headers, body: errorBody('INVALID_AUTHENTICATION', 'Authentication credentials not found.') };
-  if (forced.status === 403) return { status: 403, headers, body: errorBody('MISSING_SCOPES', 'This app hasn\'t been granted all required scopes to make this call.') };
+  if (forced.status === 401)
+    return { status: 401, headers, body: errorBody('INVALID_AUTHENTICATION', 'Authentication credentials not found.') };
+  if (forced.status === 403)
+    return {
+      status: 403,
+      headers,
+      body: errorBody('MISSING_SCOPES', "This app hasn't been granted all required scopes to make this call."),
+    };
   return { status: forced.status, headers, body: errorBody('INTERNAL_ERROR', 'internal error') };
 }
 
@@ -136,7 +161,10 @@ export async function startHubSpotFake(options: HubSpotFakeOptions): Promise<Hub
     url: '',
     contacts: new Map(),
     properties: new Map(
-      [...DEFAULT_PROPERTIES, ...(options.properties ?? [])].map((name) => [name, { name, label: name, type: 'string', fieldType: 'text', groupName: 'contactinformation' }]),
+      [...DEFAULT_PROPERTIES, ...(options.properties ?? [])].map((name) => [
+        name,
+        { name, label: name, type: 'string', fieldType: 'text', groupName: 'contactinformation' },
+      ]),
     ),
     deals: new Map(),
     addDeal: (contactEmails) => {
@@ -170,7 +198,8 @@ export async function startHubSpotFake(options: HubSpotFakeOptions): Promise<Hub
     if (problem) return { status: 400, body: errorBody('VALIDATION_ERROR', problem) };
     const valid = parsed as UpsertInput[];
     const ids = valid.map((input) => input.id.toLowerCase());
-    if (new Set(ids).size !== ids.length) return { status: 400, body: errorBody('VALIDATION_ERROR', 'Duplicate IDs found in batch input. IDs must be unique') };
+    if (new Set(ids).size !== ids.length)
+      return { status: 400, body: errorBody('VALIDATION_ERROR', 'Duplicate IDs found in batch input. IDs must be unique') };
 
     const now = new Date().toISOString();
     const results: unknown[] = [];
@@ -178,13 +207,29 @@ export async function startHubSpotFake(options: HubSpotFakeOptions): Promise<Hub
     for (const input of valid) {
       const trace = input.objectWriteTraceId === undefined ? {} : { objectWriteTraceId: [input.objectWriteTraceId] };
       if (!EMAIL.test(input.id)) {
-        errors.push(errorBody('VALIDATION_ERROR', `Property values were not valid: [{"isValid":false,"message":"Email address ${input.id} is invalid","error":"INVALID_EMAIL","name":"email"}]`, { context: { ids: [input.id], ...trace } }));
+        errors.push(
+          errorBody(
+            'VALIDATION_ERROR',
+            `Property values were not valid: [{"isValid":false,"message":"Email address ${input.id} is invalid","error":"INVALID_EMAIL","name":"email"}]`,
+            { context: { ids: [input.id], ...trace } },
+          ),
+        );
         continue;
       }
       const unknown = Object.keys(input.properties).filter((name) => !fake.properties.has(name) && !name.startsWith('hs_'));
       if (unknown.length > 0) {
-        const details = unknown.map((name) => ({ isValid: false, message: `Property "${name}" does not exist`, error: 'PROPERTY_DOESNT_EXIST', name, localizedErrorMessage: `Property "${name}" does not exist` }));
-        errors.push(errorBody('VALIDATION_ERROR', `Property values were not valid: ${JSON.stringify(details)}`, { context: { ids: [input.id], ...trace } }));
+        const details = unknown.map((name) => ({
+          isValid: false,
+          message: `Property "${name}" does not exist`,
+          error: 'PROPERTY_DOESNT_EXIST',
+          name,
+          localizedErrorMessage: `Property "${name}" does not exist`,
+        }));
+        errors.push(
+          errorBody('VALIDATION_ERROR', `Property values were not valid: ${JSON.stringify(details)}`, {
+            context: { ids: [input.id], ...trace },
+          }),
+        );
         continue;
       }
       const key = input.id.toLowerCase();
@@ -193,9 +238,20 @@ export async function startHubSpotFake(options: HubSpotFakeOptions): Promise<Hub
         ? { ...existing, properties: { ...existing.properties, ...input.properties }, updatedAt: now }
         : { id: String(nextId++), properties: { ...input.properties, email: input.id }, createdAt: now, updatedAt: now };
       fake.contacts.set(key, contact);
-      results.push({ ...contact, archived: false, new: !existing, ...(input.objectWriteTraceId === undefined ? {} : { objectWriteTraceId: input.objectWriteTraceId }) });
+      results.push({
+        ...contact,
+        archived: false,
+        new: !existing,
+        ...(input.objectWriteTraceId === undefined ? {} : { objectWriteTraceId: input.objectWriteTraceId }),
+      });
     }
-    const payload = { status: 'COMPLETE', results, ...(errors.length ? { errors, numErrors: errors.length } : {}), startedAt: now, completedAt: now };
+    const payload = {
+      status: 'COMPLETE',
+      results,
+      ...(errors.length ? { errors, numErrors: errors.length } : {}),
+      startedAt: now,
+      completedAt: now,
+    };
     return { status: errors.length ? 207 : 200, body: payload };
   }
 
@@ -208,8 +264,14 @@ export async function startHubSpotFake(options: HubSpotFakeOptions): Promise<Hub
     return {
       status: 200,
       body: {
-        id: dealId, properties: { hs_object_id: dealId, dealstage: 'qualifiedtobuy' }, createdAt: now, updatedAt: now, archived: false,
-        ...(wanted.includes('contacts') ? { associations: { contacts: { results: deal.contactIds.map((id) => ({ id, type: 'deal_to_contact' })) } } } : {}),
+        id: dealId,
+        properties: { hs_object_id: dealId, dealstage: 'qualifiedtobuy' },
+        createdAt: now,
+        updatedAt: now,
+        archived: false,
+        ...(wanted.includes('contacts')
+          ? { associations: { contacts: { results: deal.contactIds.map((id) => ({ id, type: 'deal_to_contact' })) } } }
+          : {}),
       },
     };
   }
@@ -221,7 +283,8 @@ export async function startHubSpotFake(options: HubSpotFakeOptions): Promise<Hub
     if (!Array.isArray(inputs) || inputs.length < 1 || inputs.length > BATCH_LIMIT) {
       return { status: 400, body: errorBody('VALIDATION_ERROR', `inputs must hold 1 to ${BATCH_LIMIT} items`) };
     }
-    if (!Array.isArray(properties) || !properties.every((p) => typeof p === 'string')) return { status: 400, body: errorBody('VALIDATION_ERROR', 'properties must be a list of names') };
+    if (!Array.isArray(properties) || !properties.every((p) => typeof p === 'string'))
+      return { status: 400, body: errorBody('VALIDATION_ERROR', 'properties must be a list of names') };
     if (!inputs.every((i) => typeof i === 'object' && i !== null && typeof (i as { id?: unknown }).id === 'string')) {
       return { status: 400, body: errorBody('VALIDATION_ERROR', 'each input needs a string id') };
     }
@@ -231,23 +294,48 @@ export async function startHubSpotFake(options: HubSpotFakeOptions): Promise<Hub
     const missing = ids.filter((id) => !byId.has(id));
     const now = new Date().toISOString();
     const results = found.map((c) => ({
-      id: c.id, archived: false, createdAt: c.createdAt, updatedAt: c.updatedAt,
+      id: c.id,
+      archived: false,
+      createdAt: c.createdAt,
+      updatedAt: c.updatedAt,
       properties: Object.fromEntries([['hs_object_id', c.id], ...(properties as string[]).map((p) => [p, c.properties[p] ?? null])]),
     }));
-    const errors = missing.length ? [errorBody('OBJECT_NOT_FOUND', 'Could not get some CONTACT objects, they may be deleted or not exist.', { context: { ids: missing } })] : [];
-    return { status: errors.length ? 207 : 200, body: { status: 'COMPLETE', results, ...(errors.length ? { errors, numErrors: errors.length } : {}), startedAt: now, completedAt: now } };
+    const errors = missing.length
+      ? [
+          errorBody('OBJECT_NOT_FOUND', 'Could not get some CONTACT objects, they may be deleted or not exist.', {
+            context: { ids: missing },
+          }),
+        ]
+      : [];
+    return {
+      status: errors.length ? 207 : 200,
+      body: {
+        status: 'COMPLETE',
+        results,
+        ...(errors.length ? { errors, numErrors: errors.length } : {}),
+        startedAt: now,
+        completedAt: now,
+      },
+    };
   }
 
   // https://developers.hubspot.com/docs/api/crm/properties — create a contact property.
   function createProperty(body: unknown): Answer {
     const input = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-    const missing = ['name', 'label', 'type', 'fieldType', 'groupName'].filter((field) => typeof input[field] !== 'string' || input[field] === '');
+    const missing = ['name', 'label', 'type', 'fieldType', 'groupName'].filter(
+      (field) => typeof input[field] !== 'string' || input[field] === '',
+    );
     if (missing.length > 0) return { status: 400, body: errorBody('VALIDATION_ERROR', `Missing required fields: ${missing.join(', ')}`) };
     const name = input.name as string;
     if (!PROPERTY_NAME.test(name)) return { status: 400, body: errorBody('VALIDATION_ERROR', `Property name ${name} is not valid`) };
-    if (fake.properties.has(name)) return { status: 409, body: errorBody('OBJECT_ALREADY_EXISTS', `A property named '${name}' already exists.`) };
+    if (fake.properties.has(name))
+      return { status: 409, body: errorBody('OBJECT_ALREADY_EXISTS', `A property named '${name}' already exists.`) };
     const property: ContactProperty = {
-      name, label: input.label as string, type: input.type as string, fieldType: input.fieldType as string, groupName: input.groupName as string,
+      name,
+      label: input.label as string,
+      type: input.type as string,
+      fieldType: input.fieldType as string,
+      groupName: input.groupName as string,
       ...(typeof input.description === 'string' ? { description: input.description } : {}),
     };
     fake.properties.set(name, property);
@@ -260,7 +348,10 @@ export async function startHubSpotFake(options: HubSpotFakeOptions): Promise<Hub
     if (request.headers.authorization !== `Bearer ${options.accessToken}`) {
       return {
         status: 401,
-        body: errorBody('INVALID_AUTHENTICATION', 'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview'),
+        body: errorBody(
+          'INVALID_AUTHENTICATION',
+          'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview',
+        ),
       };
     }
     const limit = rateLimit;
@@ -280,7 +371,8 @@ export async function startHubSpotFake(options: HubSpotFakeOptions): Promise<Hub
       }
       return upsert(body);
     }
-    if (request.method === 'GET' && url.pathname === PROPERTIES_PATH) return { status: 200, body: { results: [...fake.properties.values()] } };
+    if (request.method === 'GET' && url.pathname === PROPERTIES_PATH)
+      return { status: 200, body: { results: [...fake.properties.values()] } };
     if (request.method === 'POST' && url.pathname === PROPERTIES_PATH) {
       try {
         return createProperty(JSON.parse(request.body));
@@ -308,7 +400,12 @@ export async function startHubSpotFake(options: HubSpotFakeOptions): Promise<Hub
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const request: FakeRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const request: FakeRequest = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       fake.requests.push(request);
       const answer = route(request);
       res.writeHead(answer.status, { 'content-type': 'application/json;charset=utf-8', ...answer.headers });

@@ -96,7 +96,10 @@ export async function startSailthruFake(options: SailthruFakeOptions): Promise<S
       .filter(([name]) => name !== 'sig')
       .map(([, value]) => value)
       .sort();
-    return crypto.createHash('md5').update(options.apiSecret + values.join(''), 'utf8').digest('hex');
+    return crypto
+      .createHash('md5')
+      .update(options.apiSecret + values.join(''), 'utf8')
+      .digest('hex');
   }
 
   function windowFor(key: string): Window {
@@ -129,7 +132,12 @@ export async function startSailthruFake(options: SailthruFakeOptions): Promise<S
   function postEvent(body: Record<string, unknown>): [number, unknown] {
     if (typeof body.id !== 'string' || body.id === '') return error(400, 2, 'Missing required parameter: id');
     if (typeof body.event !== 'string' || body.event === '') return error(400, 2, 'Missing required parameter: event');
-    fake.events.push({ id: body.id, key: body.key as string | undefined, event: body.event, vars: body.vars as Record<string, unknown> | undefined });
+    fake.events.push({
+      id: body.id,
+      key: body.key as string | undefined,
+      event: body.event,
+      vars: body.vars as Record<string, unknown> | undefined,
+    });
     return [200, {}];
   }
 

@@ -95,8 +95,10 @@ export async function startSalesforceFake(options: SalesforceFakeOptions): Promi
     if (form.get('grant_type') !== 'client_credentials') {
       return [400, { error: 'unsupported_grant_type', error_description: 'grant type not supported' }];
     }
-    if (form.get('client_id') !== options.clientId) return [400, { error: 'invalid_client_id', error_description: 'client identifier invalid' }];
-    if (form.get('client_secret') !== options.clientSecret) return [400, { error: 'invalid_client', error_description: 'invalid client credentials' }];
+    if (form.get('client_id') !== options.clientId)
+      return [400, { error: 'invalid_client_id', error_description: 'client identifier invalid' }];
+    if (form.get('client_secret') !== options.clientSecret)
+      return [400, { error: 'invalid_client', error_description: 'invalid client credentials' }];
     const accessToken = `00D5g000004Fake!${crypto.randomBytes(24).toString('base64url')}`;
     if (!fake.issueDeadTokens) liveTokens.add(accessToken);
     return [
@@ -120,7 +122,12 @@ export async function startSalesforceFake(options: SalesforceFakeOptions): Promi
     const merged: Record<string, unknown> = { ...existing, ...fields, [field]: value };
     const errors: SaveError[] = [];
     const missing = REQUIRED_FIELDS[object].filter((name) => typeof merged[name] !== 'string' || (merged[name] as string).trim() === '');
-    if (missing.length) errors.push({ statusCode: 'REQUIRED_FIELD_MISSING', message: `Required fields are missing: [${missing.join(', ')}]`, fields: missing });
+    if (missing.length)
+      errors.push({
+        statusCode: 'REQUIRED_FIELD_MISSING',
+        message: `Required fields are missing: [${missing.join(', ')}]`,
+        fields: missing,
+      });
     const email = merged.Email;
     if (email !== undefined && email !== null && (typeof email !== 'string' || !EMAIL.test(email))) {
       errors.push({ statusCode: 'INVALID_EMAIL_ADDRESS', message: `Email: invalid email address: ${String(email)}`, fields: ['Email'] });
@@ -132,10 +139,12 @@ export async function startSalesforceFake(options: SalesforceFakeOptions): Promi
   }
 
   function upsertOne(object: SalesforceObject, field: string, value: string, body: unknown): [number, unknown] {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) return [400, apiError('JSON_PARSER_ERROR', 'Expected a JSON object')];
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      return [400, apiError('JSON_PARSER_ERROR', 'Expected a JSON object')];
     const fields = body as Record<string, unknown>;
     // connector-apis.md §5: the external id field and Id stay out of the body.
-    if (field in fields || 'Id' in fields) return [400, apiError('INVALID_FIELD', `${field in fields ? field : 'Id'} must not be in the body of an upsert by external id`)];
+    if (field in fields || 'Id' in fields)
+      return [400, apiError('INVALID_FIELD', `${field in fields ? field : 'Id'} must not be in the body of an upsert by external id`)];
     const result = save(object, field, value, fields, true);
     if (!result.ok) return [400, result.errors.map((e) => ({ message: e.message, errorCode: e.statusCode, fields: e.fields }))];
     return [result.created ? 201 : 200, { id: result.id, success: true, errors: [], created: result.created }];
@@ -146,10 +155,14 @@ export async function startSalesforceFake(options: SalesforceFakeOptions): Promi
     if (typeof request !== 'object' || request === null || !Array.isArray(request.records)) {
       return [400, apiError('JSON_PARSER_ERROR', 'Expected {"allOrNone": …, "records": [...]}')];
     }
-    if (request.allOrNone !== undefined && typeof request.allOrNone !== 'boolean') return [400, apiError('JSON_PARSER_ERROR', 'allOrNone must be a boolean')];
+    if (request.allOrNone !== undefined && typeof request.allOrNone !== 'boolean')
+      return [400, apiError('JSON_PARSER_ERROR', 'allOrNone must be a boolean')];
     const records = request.records as unknown[];
     if (records.length > COLLECTION_LIMIT) {
-      return [400, apiError('EXCEEDED_ID_LIMIT', `record limit reached. cannot submit more than ${COLLECTION_LIMIT} records into this call`)];
+      return [
+        400,
+        apiError('EXCEEDED_ID_LIMIT', `record limit reached. cannot submit more than ${COLLECTION_LIMIT} records into this call`),
+      ];
     }
     for (const record of records) {
       const type = (record as { attributes?: { type?: unknown } } | null)?.attributes?.type;
@@ -168,7 +181,10 @@ export async function startSalesforceFake(options: SalesforceFakeOptions): Promi
           return { ok: false as const, errors: [{ statusCode: 'MISSING_ARGUMENT', message: `${field} not specified`, fields: [field] }] };
         }
         if (values.indexOf(value) !== values.lastIndexOf(value)) {
-          return { ok: false as const, errors: [{ statusCode: 'DUPLICATE_EXTERNAL_ID', message: `Duplicate external id specified: ${value}`, fields: [field] }] };
+          return {
+            ok: false as const,
+            errors: [{ statusCode: 'DUPLICATE_EXTERNAL_ID', message: `Duplicate external id specified: ${value}`, fields: [field] }],
+          };
         }
         return save(object, field, value, fields, commit);
       });
@@ -180,7 +196,16 @@ export async function startSalesforceFake(options: SalesforceFakeOptions): Promi
       results.map((result) => {
         if (!result.ok) return { success: false, errors: result.errors };
         if (allOrNone && failed) {
-          return { success: false, errors: [{ statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK', message: 'Record rolled back because not all records were valid and the request was using AllOrNone header', fields: [] }] };
+          return {
+            success: false,
+            errors: [
+              {
+                statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK',
+                message: 'Record rolled back because not all records were valid and the request was using AllOrNone header',
+                fields: [],
+              },
+            ],
+          };
         }
         return { id: result.id, success: true, errors: [], created: result.created };
       }),
@@ -206,14 +231,16 @@ export async function startSalesforceFake(options: SalesforceFakeOptions): Promi
     if (method === 'PATCH' && rest[0] === 'sobjects' && rest.length === 4) {
       const [, object, field, value] = rest;
       if (!isObjectName(object)) return [404, apiError('NOT_FOUND', `The requested resource does not exist`)];
-      if (field !== externalIdFields[object]) return [404, apiError('NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${field}`)];
+      if (field !== externalIdFields[object])
+        return [404, apiError('NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${field}`)];
       return upsertOne(object, field, value ?? '', body);
     }
     if (method === 'PATCH' && rest[0] === 'composite' && rest[1] === 'sobjects' && rest.length === 4) {
       if (version < MIN_COLLECTIONS_VERSION) return [404, apiError('NOT_FOUND', 'The requested resource does not exist')];
       const [, , object, field] = rest;
       if (!isObjectName(object)) return [404, apiError('NOT_FOUND', 'The requested resource does not exist')];
-      if (field !== externalIdFields[object]) return [404, apiError('NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${field}`)];
+      if (field !== externalIdFields[object])
+        return [404, apiError('NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${field}`)];
       return upsertCollection(object, field, body);
     }
     return [404, apiError('NOT_FOUND', 'The requested resource does not exist')];
@@ -228,7 +255,9 @@ export async function startSalesforceFake(options: SalesforceFakeOptions): Promi
       let status: number;
       let payload: unknown;
       if (req.method === 'POST' && path === '/services/oauth2/token') {
-        const form = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded') ? new URLSearchParams(raw) : new URLSearchParams();
+        const form = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
+          ? new URLSearchParams(raw)
+          : new URLSearchParams();
         [status, payload] = token(form);
       } else if (path.startsWith('/services/data/')) {
         let body: unknown;
@@ -239,7 +268,9 @@ export async function startSalesforceFake(options: SalesforceFakeOptions): Promi
         }
         fake.apiRequests.push({ method: req.method ?? '', path, authorization: req.headers.authorization, body });
         [status, payload] =
-          typeof body === 'symbol' ? [400, apiError('JSON_PARSER_ERROR', 'Unexpected character')] : api(req.method ?? '', path, req.headers.authorization, body);
+          typeof body === 'symbol'
+            ? [400, apiError('JSON_PARSER_ERROR', 'Unexpected character')]
+            : api(req.method ?? '', path, req.headers.authorization, body);
         res.setHeader('Sforce-Limit-Info', `api-usage=${apiUsage}/100000`);
       } else {
         [status, payload] = [404, apiError('NOT_FOUND', 'The requested resource does not exist')];

@@ -10,11 +10,15 @@ export async function runAndWait(h: Harness, scheduleId: string, timeoutMs = 30_
 }
 
 export async function waitForRun(h: Harness, scheduleId: string, runId: string, timeoutMs = 30_000) {
-  return waitFor(async () => {
-    const runs = await h.call('GET', `/api/v1/schedules/${scheduleId}/runs?limit=200`);
-    const run = runs.body.data.find((r: { id: string }) => r.id === runId);
-    return run && run.status !== 'running' ? run : undefined;
-  }, timeoutMs, `run ${runId} finished`);
+  return waitFor(
+    async () => {
+      const runs = await h.call('GET', `/api/v1/schedules/${scheduleId}/runs?limit=200`);
+      const run = runs.body.data.find((r: { id: string }) => r.id === runId);
+      return run && run.status !== 'running' ? run : undefined;
+    },
+    timeoutMs,
+    `run ${runId} finished`,
+  );
 }
 
 /** Minimal RFC 4180 reader for the files we wrote (quoted fields, CRLF). */
@@ -26,12 +30,26 @@ export function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (ch === '"') quoted = false; else field += ch;
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') { row.push(field); field = ''; }
-    else if (ch === '\r' && text[i + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; i++; }
-    else field += ch;
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i++;
+    } else field += ch;
   }
-  if (field !== '' || row.length > 0) { row.push(field); rows.push(row); }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
   return rows;
 }

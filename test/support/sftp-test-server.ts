@@ -37,10 +37,7 @@ function parseOrThrow(key: string): ParsedKey {
 export async function startSftpTestServer(options: SftpTestServerOptions): Promise<SftpTestServer> {
   const root = await mkdtemp(join(tmpdir(), 'hub-sftp-'));
   const hostKey = generateEd25519KeyPair().private;
-  const hostKeySha256 = createHash('sha256')
-    .update(parseOrThrow(hostKey).getPublicSSH())
-    .digest('base64')
-    .replace(/=+$/, '');
+  const hostKeySha256 = createHash('sha256').update(parseOrThrow(hostKey).getPublicSSH()).digest('base64').replace(/=+$/, '');
   const allowedKey = options.publicKey ? parseOrThrow(options.publicKey) : undefined;
   const clients = new Set<Connection>();
 

@@ -11,10 +11,17 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
  */
 export function startWorkerProcess(h: Harness): { child: ChildProcess; kill(): Promise<void> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'workflows/worker/main.ts'], {
-    cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'],
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
     env: {
-      ...process.env, DATABASE_URL: h.databaseUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: h.taskQueue, TEMPORAL_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
-      HUB_SECRET_KEY: TEST_SECRET_KEY, HUB_ALLOW_PRIVATE_TARGETS: 'true', LOG_LEVEL: 'error',
+      ...process.env,
+      DATABASE_URL: h.databaseUrl,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_TASK_QUEUE: h.taskQueue,
+      TEMPORAL_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
+      HUB_SECRET_KEY: TEST_SECRET_KEY,
+      HUB_ALLOW_PRIVATE_TARGETS: 'true',
+      LOG_LEVEL: 'error',
     },
   });
   return {

@@ -25,10 +25,12 @@ it('every workflow type has at least one recorded history', () => {
 });
 
 it('every recorded history replays against the current workflow code', async () => {
-  const histories = types.flatMap((type) => filesOf(type).map((file) => ({
-    workflowId: `${type}/${file}`,
-    history: temporal.api.history.v1.History.decode(readFileSync(join(root, type, file))),
-  })));
+  const histories = types.flatMap((type) =>
+    filesOf(type).map((file) => ({
+      workflowId: `${type}/${file}`,
+      history: temporal.api.history.v1.History.decode(readFileSync(join(root, type, file))),
+    })),
+  );
   const failures: string[] = [];
   let replayed = 0;
   for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: inject('workflowBundlePath') } }, histories)) {

@@ -41,9 +41,11 @@ const run = (fn: Perform, bundle: Record<string, unknown> = {}) => appTester(fn 
 
 async function admin(method: string, path: string, body?: unknown) {
   const res = await fetch(`${hubBase}${path}`, {
-    method, headers: { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+    method,
+    headers: { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: res.status, body: res.status === 204 ? null : await res.json() as any };
+  return { status: res.status, body: res.status === 204 ? null : ((await res.json()) as any) };
 }
 
 beforeAll(async () => {
@@ -53,8 +55,13 @@ beforeAll(async () => {
   databaseUrl = await createTestDatabase();
   const config = {
     ...loadConfig({
-      HUB_PORT: '0', HUB_HOST: '127.0.0.1', HUB_BOOTSTRAP_API_KEY: KEY, HUB_SECRET_KEY: 'zapier-test-secret',
-      HUB_ALLOW_PRIVATE_TARGETS: 'true', TEMPORAL_TASK_QUEUE: `zapier-${randomUUID()}`, LOG_LEVEL: 'silent',
+      HUB_PORT: '0',
+      HUB_HOST: '127.0.0.1',
+      HUB_BOOTSTRAP_API_KEY: KEY,
+      HUB_SECRET_KEY: 'zapier-test-secret',
+      HUB_ALLOW_PRIVATE_TARGETS: 'true',
+      TEMPORAL_TASK_QUEUE: `zapier-${randomUUID()}`,
+      LOG_LEVEL: 'silent',
     }),
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: inject('temporalAddress'),
@@ -85,13 +92,15 @@ describe('authentication', () => {
   });
 
   it('a wrong API key fails the test with a message that says so', async () => {
-    await expect(appTester(App.authentication.test as never, { authData: { hubUrl: hubBase, apiKey: 'rh_wrong_key_000000000000000000' } } as never))
-      .rejects.toThrow(/rejected the API key \(401\)/);
+    await expect(
+      appTester(App.authentication.test as never, { authData: { hubUrl: hubBase, apiKey: 'rh_wrong_key_000000000000000000' } } as never),
+    ).rejects.toThrow(/rejected the API key \(401\)/);
   });
 
   it('a Hub URL that is not a URL fails with a message about the URL', async () => {
-    await expect(appTester(App.authentication.test as never, { authData: { hubUrl: 'referrals.example', apiKey: KEY } } as never))
-      .rejects.toThrow(/not a valid Hub URL/);
+    await expect(
+      appTester(App.authentication.test as never, { authData: { hubUrl: 'referrals.example', apiKey: KEY } } as never),
+    ).rejects.toThrow(/not a valid Hub URL/);
   });
 });
 
@@ -100,8 +109,13 @@ describe('a Zap lifecycle against the hub', () => {
     // A program with a conversion reward, so reward.created happens too (plain fetch: admin-only).
     const slug = `zap-${Date.now().toString(36)}`;
     const program = await admin('POST', '/api/v1/programs', {
-      name: 'Zapier Friends', slug, landingUrl: 'https://acme.example/welcome', currency: 'USD',
-      rewardRules: [{ name: 'Referrer bonus', trigger: 'conversion', recipient: 'member', amount: { type: 'fixed', value: 20 }, kind: 'cash' }],
+      name: 'Zapier Friends',
+      slug,
+      landingUrl: 'https://acme.example/welcome',
+      currency: 'USD',
+      rewardRules: [
+        { name: 'Referrer bonus', trigger: 'conversion', recipient: 'member', amount: { type: 'fixed', value: 20 }, kind: 'cash' },
+      ],
     });
     expect(program.status, JSON.stringify(program.body)).toBe(201);
     const programId: string = program.body.id;
@@ -118,49 +132,107 @@ describe('a Zap lifecycle against the hub', () => {
     const member: Item = await run(App.creates.create_member!.operation.perform, {
       inputData: { programId, email: 'ann@example.com', firstName: 'Ann', lastName: '', customFields: { plan: 'pro' } },
     });
-    expect(member).toMatchObject({ id: expect.stringMatching(/^mem_/), programId, email: 'ann@example.com', firstName: 'Ann', lastName: null, customFields: { plan: 'pro' } });
+    expect(member).toMatchObject({
+      id: expect.stringMatching(/^mem_/),
+      programId,
+      email: 'ann@example.com',
+      firstName: 'Ann',
+      lastName: null,
+      customFields: { plan: 'pro' },
+    });
     expect(member.referralCode).toMatch(/^[A-Z0-9]+$/);
 
-    const conversionInput = { programId, referralCode: member.referralCode, email: 'bob@example.com', firstName: 'Bob', amount: '120', currency: 'usd', orderId: 'o-1' };
+    const conversionInput = {
+      programId,
+      referralCode: member.referralCode,
+      email: 'bob@example.com',
+      firstName: 'Bob',
+      amount: '120',
+      currency: 'usd',
+      orderId: 'o-1',
+    };
     const referral: Item = await run(App.creates.create_conversion!.operation.perform, { inputData: conversionInput });
-    expect(referral).toMatchObject({ id: expect.stringMatching(/^ref_/), memberId: member.id, email: 'bob@example.com', status: 'pending', amount: 120, currency: 'USD', source: 'zapier' });
+    expect(referral).toMatchObject({
+      id: expect.stringMatching(/^ref_/),
+      memberId: member.id,
+      email: 'bob@example.com',
+      status: 'pending',
+      amount: 120,
+      currency: 'USD',
+      source: 'zapier',
+    });
     // Zapier rerunning the step with the same input gets the same referral back.
     const rerun: Item = await run(App.creates.create_conversion!.operation.perform, { inputData: conversionInput });
     expect(rerun.id).toBe(referral.id);
 
     // The hub pushes the envelope to the target URL; perform turns that body into the Zap's item.
-    const delivered = await waitFor(async () =>
-      receiver.requests.find((r) => r.path === '/hooks/standard/123/abc' && JSON.parse(r.body).data?.id === referral.id), 10_000, 'the referral.created hook delivery');
+    const delivered = await waitFor(
+      async () => receiver.requests.find((r) => r.path === '/hooks/standard/123/abc' && JSON.parse(r.body).data?.id === referral.id),
+      10_000,
+      'the referral.created hook delivery',
+    );
     expect(delivered.method).toBe('POST');
     const envelope = JSON.parse(delivered.body);
     expect(envelope).toMatchObject({ id: expect.stringMatching(/^evt_/), type: 'referral.created' });
     const items: Item[] = await run(App.triggers.new_referral!.operation.perform, { cleanedRequest: envelope });
     expect(items).toHaveLength(1);
-    expect(items[0]).toMatchObject({ id: envelope.id, eventType: 'referral.created', referralId: referral.id, memberId: member.id, email: 'bob@example.com', orderId: 'o-1' });
+    expect(items[0]).toMatchObject({
+      id: envelope.id,
+      eventType: 'referral.created',
+      referralId: referral.id,
+      memberId: member.id,
+      email: 'bob@example.com',
+      orderId: 'o-1',
+    });
     // A body of another event type is not this trigger's item.
-    expect(await run(App.triggers.new_referral!.operation.perform, { cleanedRequest: { ...envelope, type: 'member.created' } })).toEqual([]);
+    expect(await run(App.triggers.new_referral!.operation.perform, { cleanedRequest: { ...envelope, type: 'member.created' } })).toEqual(
+      [],
+    );
 
     // The Zap editor's "test trigger": real recent events, newest first, shaped like perform's items.
     const referralSamples: Item[] = await run(App.triggers.new_referral!.operation.performList!);
     expect(referralSamples[0]).toEqual(items[0]);
     const memberSamples: Item[] = await run(App.triggers.new_member!.operation.performList!);
-    expect(memberSamples[0]).toMatchObject({ id: expect.stringMatching(/^evt_/), eventType: 'member.created', memberId: member.id, referralCode: member.referralCode });
-    const rewardSamples: Item[] = await waitFor(async () => {
-      const list: Item[] = await run(App.triggers.new_reward!.operation.performList!);
-      return list.length > 0 ? list : undefined;
-    }, 10_000, 'the reward.created sample');
-    expect(rewardSamples[0]).toMatchObject({ eventType: 'reward.created', rewardId: expect.stringMatching(/^rwd_/), referralId: referral.id, amount: 20, kind: 'cash' });
+    expect(memberSamples[0]).toMatchObject({
+      id: expect.stringMatching(/^evt_/),
+      eventType: 'member.created',
+      memberId: member.id,
+      referralCode: member.referralCode,
+    });
+    const rewardSamples: Item[] = await waitFor(
+      async () => {
+        const list: Item[] = await run(App.triggers.new_reward!.operation.performList!);
+        return list.length > 0 ? list : undefined;
+      },
+      10_000,
+      'the reward.created sample',
+    );
+    expect(rewardSamples[0]).toMatchObject({
+      eventType: 'reward.created',
+      rewardId: expect.stringMatching(/^rwd_/),
+      referralId: referral.id,
+      amount: 20,
+      kind: 'cash',
+    });
 
     const found: Item[] = await run(App.searches.find_referral!.operation.perform, { inputData: { programId, email: 'BOB@example.com' } });
     expect(found.map((r) => r.id)).toEqual([referral.id]);
     expect(await run(App.searches.find_referral!.operation.perform, { inputData: { programId, email: 'nobody@example.com' } })).toEqual([]);
 
-    const eventInput = { programId, referralEmail: 'bob@example.com', type: 'subscription_renewed', amount: 30, currency: 'USD', idempotencyKey: 'inv_1' };
+    const eventInput = {
+      programId,
+      referralEmail: 'bob@example.com',
+      type: 'subscription_renewed',
+      amount: 30,
+      currency: 'USD',
+      idempotencyKey: 'inv_1',
+    };
     const event: Item = await run(App.creates.add_business_event!.operation.perform, { inputData: eventInput });
     expect(event).toEqual({ eventId: expect.stringMatching(/^bev_/), programId, type: 'subscription_renewed', idempotencyKey: 'inv_1' });
     expect((await run(App.creates.add_business_event!.operation.perform, { inputData: eventInput })).eventId).toBe(event.eventId);
-    await expect(run(App.creates.add_business_event!.operation.perform, { inputData: { ...eventInput, referralEmail: 'nobody@example.com' } }))
-      .rejects.toThrow(/Referral Hub answered 404/);
+    await expect(
+      run(App.creates.add_business_event!.operation.perform, { inputData: { ...eventInput, referralEmail: 'nobody@example.com' } }),
+    ).rejects.toThrow(/Referral Hub answered 404/);
 
     // Each create sent an Idempotency-Key taken from its body (one per distinct body, so the
     // reruns above replayed); the hub stored the first answers.
@@ -169,7 +241,9 @@ describe('a Zap lifecycle against the hub', () => {
       const keys = await sql<{ path: string; response_status: number }[]>`
         select path, response_status from idempotency_keys where key like 'zapier:%' and response_status < 400 order by path`;
       expect(keys.map((k) => [k.path, k.response_status])).toEqual([
-        ['/api/v1/conversions', 201], ['/api/v1/events', 202], ['/api/v1/members', 201],
+        ['/api/v1/conversions', 201],
+        ['/api/v1/events', 202],
+        ['/api/v1/members', 201],
       ]);
     } finally {
       await sql.end();
@@ -178,28 +252,56 @@ describe('a Zap lifecycle against the hub', () => {
     // A status change reaches the status-changed trigger with the previous status.
     expect((await admin('PATCH', `/api/v1/referrals/${referral.id}`, { status: 'qualified' })).status).toBe(200);
     const statusSamples: Item[] = await run(App.triggers.referral_status_changed!.operation.performList!);
-    expect(statusSamples[0]).toMatchObject({ eventType: 'referral.status_changed', referralId: referral.id, status: 'qualified', previousStatus: 'pending' });
+    expect(statusSamples[0]).toMatchObject({
+      eventType: 'referral.status_changed',
+      referralId: referral.id,
+      status: 'qualified',
+      previousStatus: 'pending',
+    });
 
     // Turning the Zap off removes the hook; a second unsubscribe (hook already gone) still succeeds.
-    expect(await run(App.triggers.new_referral!.operation.performUnsubscribe!, { subscribeData })).toEqual({ id: subscribeData.id, removed: true });
+    expect(await run(App.triggers.new_referral!.operation.performUnsubscribe!, { subscribeData })).toEqual({
+      id: subscribeData.id,
+      removed: true,
+    });
     expect((await admin('DELETE', `/api/v1/hooks/${subscribeData.id}`)).status).toBe(404);
     expect((await admin('GET', `/api/v1/connectors/${subscribeData.id}`)).status).toBe(404);
-    expect(await run(App.triggers.new_referral!.operation.performUnsubscribe!, { subscribeData })).toEqual({ id: subscribeData.id, removed: false });
+    expect(await run(App.triggers.new_referral!.operation.performUnsubscribe!, { subscribeData })).toEqual({
+      id: subscribeData.id,
+      removed: false,
+    });
   });
 
   it("a trigger with a program picked hears only that program's events, and lists only its samples", async () => {
     const make = async (name: string) => {
-      const program = await admin('POST', '/api/v1/programs', { name, slug: `${name.toLowerCase()}-${Date.now().toString(36)}`, landingUrl: 'https://acme.example/', currency: 'USD', rewardRules: [] });
+      const program = await admin('POST', '/api/v1/programs', {
+        name,
+        slug: `${name.toLowerCase()}-${Date.now().toString(36)}`,
+        landingUrl: 'https://acme.example/',
+        currency: 'USD',
+        rewardRules: [],
+      });
       const member = await admin('POST', '/api/v1/members', { programId: program.body.id, email: `owner@${name.toLowerCase()}.example` });
       return { programId: program.body.id as string, code: member.body.referralCode as string };
     };
     const [east, west] = [await make('East'), await make('West')];
     const targetUrl = `${receiver.url}/hooks/standard/east/only`;
-    const subscribeData = await run(App.triggers.new_referral!.operation.performSubscribe!, { targetUrl, inputData: { programId: east.programId } });
+    const subscribeData = await run(App.triggers.new_referral!.operation.performSubscribe!, {
+      targetUrl,
+      inputData: { programId: east.programId },
+    });
     expect(subscribeData).toMatchObject({ event: 'referral.created', targetUrl, programId: east.programId });
 
-    const inWest = await admin('POST', '/api/v1/conversions', { programId: west.programId, referralCode: west.code, email: 'w@friends.example' });
-    const inEast = await admin('POST', '/api/v1/conversions', { programId: east.programId, referralCode: east.code, email: 'e@friends.example' });
+    const inWest = await admin('POST', '/api/v1/conversions', {
+      programId: west.programId,
+      referralCode: west.code,
+      email: 'w@friends.example',
+    });
+    const inEast = await admin('POST', '/api/v1/conversions', {
+      programId: east.programId,
+      referralCode: east.code,
+      email: 'e@friends.example',
+    });
     await waitFor(async () => receiver.requests.some((r) => r.path === '/hooks/standard/east/only'), 10_000, 'the east delivery');
     await new Promise((r) => setTimeout(r, 1000));
     const heard = receiver.requests.filter((r) => r.path === '/hooks/standard/east/only').map((r) => JSON.parse(r.body).data.id);
@@ -211,16 +313,29 @@ describe('a Zap lifecycle against the hub', () => {
 
     // A key limited to West cannot follow East.
     const limited = await admin('POST', '/api/v1/api-keys', { name: 'west only', scopes: ['write'], programIds: [west.programId] });
-    await expect(run(App.triggers.new_referral!.operation.performSubscribe!, { targetUrl, inputData: { programId: east.programId }, authData: { ...authData, apiKey: limited.body.key } }))
-      .rejects.toThrow(/403/);
+    await expect(
+      run(App.triggers.new_referral!.operation.performSubscribe!, {
+        targetUrl,
+        inputData: { programId: east.programId },
+        authData: { ...authData, apiKey: limited.body.key },
+      }),
+    ).rejects.toThrow(/403/);
     await run(App.triggers.new_referral!.operation.performUnsubscribe!, { subscribeData });
   });
 
   it('hub validation errors come back as readable messages', async () => {
-    const program = await admin('POST', '/api/v1/programs', { name: 'Errors', slug: `err-${Date.now().toString(36)}`, landingUrl: 'https://acme.example/', currency: 'USD', rewardRules: [] });
-    await expect(run(App.creates.create_member!.operation.perform, { inputData: { programId: program.body.id, email: 'not-an-email' } }))
-      .rejects.toThrow(/Referral Hub answered 422: .+ \(email: /);
-    await expect(run(App.creates.create_conversion!.operation.perform, { inputData: { programId: program.body.id, email: 'bob@example.com' } }))
-      .rejects.toThrow(/Referral Code or the Referrer Member ID/);
+    const program = await admin('POST', '/api/v1/programs', {
+      name: 'Errors',
+      slug: `err-${Date.now().toString(36)}`,
+      landingUrl: 'https://acme.example/',
+      currency: 'USD',
+      rewardRules: [],
+    });
+    await expect(
+      run(App.creates.create_member!.operation.perform, { inputData: { programId: program.body.id, email: 'not-an-email' } }),
+    ).rejects.toThrow(/Referral Hub answered 422: .+ \(email: /);
+    await expect(
+      run(App.creates.create_conversion!.operation.perform, { inputData: { programId: program.body.id, email: 'bob@example.com' } }),
+    ).rejects.toThrow(/Referral Code or the Referrer Member ID/);
   });
 });

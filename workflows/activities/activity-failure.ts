@@ -12,7 +12,11 @@ const DEFAULT_RATE_LIMIT_WAIT_MS = 10_000;
 export function activityFailure(err: unknown): unknown {
   if (!(err instanceof ConnectorError)) return err;
   if (err.kind === 'rate_limited') {
-    return ApplicationFailure.create({ message: err.message, type: 'connector_rate_limited', nextRetryDelay: err.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS });
+    return ApplicationFailure.create({
+      message: err.message,
+      type: 'connector_rate_limited',
+      nextRetryDelay: err.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS,
+    });
   }
   if (!err.retryable) return ApplicationFailure.nonRetryable(err.message, `connector_${err.kind}`);
   return err;

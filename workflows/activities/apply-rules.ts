@@ -15,7 +15,10 @@ export interface Firing {
   event?: { id: string; amount: number | null; currency: string | null; occurredAt: Date };
 }
 
-export interface HoldOut { rewardId: string; releaseAt: number }
+export interface HoldOut {
+  rewardId: string;
+  releaseAt: number;
+}
 
 // Rewards that no longer count towards a limit.
 const NOT_COUNTED = ['cancelled', 'denied'] as const;
@@ -28,7 +31,9 @@ const NOT_COUNTED = ['cancelled', 'denied'] as const;
  */
 export async function applyRules(tx: Tx, referral: ReferralRow, firing: Firing): Promise<HoldOut[]> {
   if (referral.status === 'denied') return [];
-  const rules = await tx.select().from(rewardRules)
+  const rules = await tx
+    .select()
+    .from(rewardRules)
     .where(and(eq(rewardRules.programId, referral.programId), eq(rewardRules.trigger, firing.trigger), eq(rewardRules.active, true)))
     .orderBy(asc(rewardRules.position));
   if (rules.length === 0) return [];
@@ -55,28 +60,51 @@ export async function applyRules(tx: Tx, referral: ReferralRow, firing: Firing):
     if (amount === null) continue;
 
     if (rule.limits.maxPerReferral !== undefined) {
-      const [{ n }] = await tx.select({ n: sql<number>`count(*)::int` }).from(rewards)
-        .where(and(eq(rewards.referralId, referral.id), eq(rewards.ruleId, rule.id), notInArray(rewards.status, [...NOT_COUNTED]))) as [{ n: number }];
+      const [{ n }] = (await tx
+        .select({ n: sql<number>`count(*)::int` })
+        .from(rewards)
+        .where(and(eq(rewards.referralId, referral.id), eq(rewards.ruleId, rule.id), notInArray(rewards.status, [...NOT_COUNTED])))) as [
+        { n: number },
+      ];
       if (n >= rule.limits.maxPerReferral) continue;
     }
     if (rule.limits.maxPerMember !== undefined) {
       // Other referrals of the same member race for the same cap: serialise them on a lock.
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`${referral.memberId}:${rule.id}`}))`);
-      const [{ n }] = await tx.select({ n: sql<number>`count(*)::int` }).from(rewards)
-        .where(and(eq(rewards.memberId, referral.memberId), eq(rewards.ruleId, rule.id), notInArray(rewards.status, [...NOT_COUNTED]))) as [{ n: number }];
+      const [{ n }] = (await tx
+        .select({ n: sql<number>`count(*)::int` })
+        .from(rewards)
+        .where(
+          and(eq(rewards.memberId, referral.memberId), eq(rewards.ruleId, rule.id), notInArray(rewards.status, [...NOT_COUNTED])),
+        )) as [{ n: number }];
       if (n >= rule.limits.maxPerMember) continue;
     }
 
     const now = new Date();
     const holdUntil = rule.hold ? new Date(now.getTime() + parseDuration(rule.hold)) : null;
     const status: RewardRow['status'] = holdUntil ? 'held' : rule.approval === 'manual' ? 'pending' : 'approved';
-    const [created] = await tx.insert(rewards).values({
-      id: newId('rwd'), programId: referral.programId, ruleId: rule.id, referralId: referral.id,
-      recipient: rule.recipient, memberId: referral.memberId, amount,
-      currency: firing.event?.currency ?? referral.currency ?? program?.currency ?? 'USD',
-      kind: rule.kind, status, trigger: firing.trigger, businessEventId: firing.event?.id ?? null,
-      idempotencyKey, holdUntil, createdAt: now, updatedAt: now,
-    }).onConflictDoNothing({ target: rewards.idempotencyKey }).returning();
+    const [created] = await tx
+      .insert(rewards)
+      .values({
+        id: newId('rwd'),
+        programId: referral.programId,
+        ruleId: rule.id,
+        referralId: referral.id,
+        recipient: rule.recipient,
+        memberId: referral.memberId,
+        amount,
+        currency: firing.event?.currency ?? referral.currency ?? program?.currency ?? 'USD',
+        kind: rule.kind,
+        status,
+        trigger: firing.trigger,
+        businessEventId: firing.event?.id ?? null,
+        idempotencyKey,
+        holdUntil,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoNothing({ target: rewards.idempotencyKey })
+      .returning();
     if (!created) continue;
     await appendEvent(tx, { type: 'reward.created', programId: created.programId, subjectId: created.id, payload: rewardJson(created) });
     if (created.status === 'approved') {
@@ -89,8 +117,12 @@ export async function applyRules(tx: Tx, referral: ReferralRow, firing: Firing):
 
 /** Renewals after a cancellation earn nothing (`subscription_cancelled` ends recurring rewards). */
 async function subscriptionEnded(tx: Tx, referralId: string, at: Date): Promise<boolean> {
-  const [row] = await tx.select({ id: businessEvents.id }).from(businessEvents)
-    .where(and(eq(businessEvents.referralId, referralId), eq(businessEvents.type, 'subscription_cancelled'), lte(businessEvents.occurredAt, at)))
+  const [row] = await tx
+    .select({ id: businessEvents.id })
+    .from(businessEvents)
+    .where(
+      and(eq(businessEvents.referralId, referralId), eq(businessEvents.type, 'subscription_cancelled'), lte(businessEvents.occurredAt, at)),
+    )
     .limit(1);
   return row !== undefined;
 }

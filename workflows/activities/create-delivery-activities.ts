@@ -16,20 +16,39 @@ import { openConnector } from './open-connector.js';
 import { DELIVERY_ATTEMPTS } from '../sandboxed/delivery-attempts.js';
 import { allocateRun } from './schedule-runs.js';
 
-export interface DeliveryActivityDeps { db: Db; sql: Sql; secretBox: SecretBox; allowPrivateTargets: boolean }
+export interface DeliveryActivityDeps {
+  db: Db;
+  sql: Sql;
+  secretBox: SecretBox;
+  allowPrivateTargets: boolean;
+}
 
 /** Activities for scheduledDelivery. A retry re-sends the same range under the same file name. */
 export function createDeliveryActivities(deps: DeliveryActivityDeps) {
   const runtime = createConnectorRuntime({ allowPrivateTargets: deps.allowPrivateTargets });
 
-  async function renderCsv(run: typeof scheduleRuns.$inferSelect, schedule: typeof schedules.$inferSelect): Promise<{ content: Buffer; count: number }> {
-    const csv = createRecordCsv(schedule.fields as MappingEntry[], RECORD_ROOT[schedule.resource], { delimiter: schedule.delimiter as CsvDelimiter });
+  async function renderCsv(
+    run: typeof scheduleRuns.$inferSelect,
+    schedule: typeof schedules.$inferSelect,
+  ): Promise<{ content: Buffer; count: number }> {
+    const csv = createRecordCsv(schedule.fields as MappingEntry[], RECORD_ROOT[schedule.resource], {
+      delimiter: schedule.delimiter as CsvDelimiter,
+    });
     const chunks: Buffer[] = [Buffer.from(csv.header)];
     let count = 0;
-    for await (const batch of streamRecords(deps.sql, schedule.resource, {
-      kind: 'range', fromTxid: run.fromTxid, fromSeq: run.fromSeq, toTxid: run.toTxid,
-      startFrom: schedule.startFrom?.toISOString() ?? null, programIds: schedule.programIds,
-    }, recordNeeds(schedule.fields as MappingEntry[], RECORD_ROOT[schedule.resource]))) {
+    for await (const batch of streamRecords(
+      deps.sql,
+      schedule.resource,
+      {
+        kind: 'range',
+        fromTxid: run.fromTxid,
+        fromSeq: run.fromSeq,
+        toTxid: run.toTxid,
+        startFrom: schedule.startFrom?.toISOString() ?? null,
+        programIds: schedule.programIds,
+      },
+      recordNeeds(schedule.fields as MappingEntry[], RECORD_ROOT[schedule.resource]),
+    )) {
       chunks.push(Buffer.from(csv.lines(batch)));
       count += batch.length;
       heartbeat({ rendered: count });
@@ -44,7 +63,7 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
     for (;;) {
       const [row] = await deps.sql<{ done: boolean }[]>`select pg_snapshot_xmin(pg_current_snapshot()) >= ${toTxid}::xid8 as done`;
       if (row?.done) return;
-      if (Date.now() > deadline) throw new Error('a transaction inside this run\'s range is still open after 60 s; will retry');
+      if (Date.now() > deadline) throw new Error("a transaction inside this run's range is still open after 60 s; will retry");
       heartbeat();
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -59,35 +78,55 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
     },
 
     async deliverRun(input: { runId: string }): Promise<{ status: string; recordCount: number; fileName: string }> {
-      const [row] = await deps.db.select({ run: scheduleRuns, schedule: schedules, connector: connectors }).from(scheduleRuns)
-        .innerJoin(schedules, eq(schedules.id, scheduleRuns.scheduleId)).innerJoin(connectors, eq(connectors.id, schedules.connectorId))
+      const [row] = await deps.db
+        .select({ run: scheduleRuns, schedule: schedules, connector: connectors })
+        .from(scheduleRuns)
+        .innerJoin(schedules, eq(schedules.id, scheduleRuns.scheduleId))
+        .innerJoin(connectors, eq(connectors.id, schedules.connectorId))
         .where(eq(scheduleRuns.id, input.runId));
       if (!row) throw ApplicationFailure.nonRetryable(`run ${input.runId} not found`, 'NotFound');
       const { run, schedule, connector } = row;
-      await deps.db.update(scheduleRuns).set({ attempts: run.attempts + 1, status: 'running' }).where(eq(scheduleRuns.id, run.id));
+      await deps.db
+        .update(scheduleRuns)
+        .set({ attempts: run.attempts + 1, status: 'running' })
+        .where(eq(scheduleRuns.id, run.id));
       // Uploads can be slow; keep telling Temporal we are alive while one is in flight.
       const beat = setInterval(() => heartbeat(), 2000);
       try {
         await awaitRangeComplete(run.toTxid);
         const { content, count } = await renderCsv(run, schedule);
         if (count === 0 && !schedule.sendEmpty) {
-          await deps.db.update(scheduleRuns).set({ status: 'empty', recordCount: 0, finishedAt: new Date(), lastError: null }).where(eq(scheduleRuns.id, run.id));
+          await deps.db
+            .update(scheduleRuns)
+            .set({ status: 'empty', recordCount: 0, finishedAt: new Date(), lastError: null })
+            .where(eq(scheduleRuns.id, run.id));
           return { status: 'empty', recordCount: 0, fileName: run.fileName };
         }
         const destination = openConnector(connector, deps.secretBox, runtime).instance.fileDestination;
         if (!destination) throw new ConnectorError('invalid', `connector ${connector.id} (${connector.kind}) cannot receive files`);
-        const { location } = await destination.deliver({ name: run.fileName, content, contentType: schedule.gzip ? 'application/gzip' : 'text/csv' });
-        await deps.db.update(scheduleRuns).set({ status: 'succeeded', recordCount: count, location, finishedAt: new Date(), lastError: null }).where(eq(scheduleRuns.id, run.id));
+        const { location } = await destination.deliver({
+          name: run.fileName,
+          content,
+          contentType: schedule.gzip ? 'application/gzip' : 'text/csv',
+        });
+        await deps.db
+          .update(scheduleRuns)
+          .set({ status: 'succeeded', recordCount: count, location, finishedAt: new Date(), lastError: null })
+          .where(eq(scheduleRuns.id, run.id));
         return { status: 'succeeded', recordCount: count, fileName: run.fileName };
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         const failure = activityFailure(err);
         // Until the last try the run stays `running` (the error shown): a run marked `failed` is
         // free for the next delivery to retry, and two deliveries of one run would race.
-        const final = (failure instanceof ApplicationFailure && failure.nonRetryable) || Context.current().info.attempt >= DELIVERY_ATTEMPTS;
-        await deps.db.update(scheduleRuns).set(final
-          ? { status: 'failed', lastError: message.slice(0, 1000), finishedAt: new Date() }
-          : { lastError: message.slice(0, 1000) }).where(eq(scheduleRuns.id, run.id));
+        const final =
+          (failure instanceof ApplicationFailure && failure.nonRetryable) || Context.current().info.attempt >= DELIVERY_ATTEMPTS;
+        await deps.db
+          .update(scheduleRuns)
+          .set(
+            final ? { status: 'failed', lastError: message.slice(0, 1000), finishedAt: new Date() } : { lastError: message.slice(0, 1000) },
+          )
+          .where(eq(scheduleRuns.id, run.id));
         throw failure;
       } finally {
         clearInterval(beat);

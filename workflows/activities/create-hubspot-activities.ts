@@ -21,8 +21,7 @@ export interface DealStageInput {
 }
 
 export type DealStageOutcome =
-  | { outcome: 'updated'; referralId: string; status: ReferralStatus }
-  | { outcome: 'ignored'; reason: string; referralId?: string };
+  { outcome: 'updated'; referralId: string; status: ReferralStatus } | { outcome: 'ignored'; reason: string; referralId?: string };
 
 /** Activities for hubspotDealStage: find who a deal is about in HubSpot, then move their referral. */
 export function createHubSpotActivities(deps: HubSpotActivityDeps) {
@@ -31,8 +30,12 @@ export function createHubSpotActivities(deps: HubSpotActivityDeps) {
   return {
     async applyHubSpotDealStage(input: DealStageInput): Promise<DealStageOutcome> {
       // The account's credentials are those of its HubSpot connector; the oldest enabled one wins.
-      const [row] = await deps.db.select().from(connectors)
-        .where(and(eq(connectors.kind, 'hubspot'), eq(connectors.enabled, true))).orderBy(asc(connectors.createdAt), asc(connectors.id)).limit(1);
+      const [row] = await deps.db
+        .select()
+        .from(connectors)
+        .where(and(eq(connectors.kind, 'hubspot'), eq(connectors.enabled, true)))
+        .orderBy(asc(connectors.createdAt), asc(connectors.id))
+        .limit(1);
       if (!row) return { outcome: 'ignored', reason: 'no enabled hubspot connector to look the deal up with' };
       let emails: string[];
       try {

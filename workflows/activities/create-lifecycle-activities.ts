@@ -19,8 +19,11 @@ async function lockReferral(tx: Tx, referralId: string) {
 }
 
 async function cancelRewards(tx: Tx, referralId: string, statuses: ('held' | 'pending')[]): Promise<string[]> {
-  const cancelled = await tx.update(rewards).set({ status: 'cancelled', updatedAt: new Date() })
-    .where(and(eq(rewards.referralId, referralId), inArray(rewards.status, statuses))).returning();
+  const cancelled = await tx
+    .update(rewards)
+    .set({ status: 'cancelled', updatedAt: new Date() })
+    .where(and(eq(rewards.referralId, referralId), inArray(rewards.status, statuses)))
+    .returning();
   for (const r of cancelled) {
     await appendEvent(tx, { type: 'reward.cancelled', programId: r.programId, subjectId: r.id, payload: rewardJson(r) });
   }
@@ -33,7 +36,9 @@ export function createLifecycleActivities(deps: LifecycleActivityDeps) {
 
   return {
     async applyStatusTrigger(input: { referralId: string; trigger: string }): Promise<{ holds: HoldOut[] }> {
-      const holds = await db.transaction(async (tx) => applyRules(tx, await lockReferral(tx, input.referralId), { trigger: input.trigger }));
+      const holds = await db.transaction(async (tx) =>
+        applyRules(tx, await lockReferral(tx, input.referralId), { trigger: input.trigger }),
+      );
       return { holds };
     },
 
@@ -57,15 +62,23 @@ export function createLifecycleActivities(deps: LifecycleActivityDeps) {
 
     async releaseHold(input: { rewardId: string }): Promise<{ status: string | null }> {
       return db.transaction(async (tx) => {
-        const [row] = await tx.select({ reward: rewards, approval: rewardRules.approval }).from(rewards)
+        const [row] = await tx
+          .select({ reward: rewards, approval: rewardRules.approval })
+          .from(rewards)
           .innerJoin(rewardRules, eq(rewardRules.id, rewards.ruleId))
-          .where(eq(rewards.id, input.rewardId)).for('update');
+          .where(eq(rewards.id, input.rewardId))
+          .for('update');
         // Already released, refunded or decided by a person: nothing to do (idempotent).
         if (!row || row.reward.status !== 'held') return { status: row?.reward.status ?? null };
         const status = row.approval === 'manual' ? 'pending' : 'approved';
         const [updated] = await tx.update(rewards).set({ status, updatedAt: new Date() }).where(eq(rewards.id, input.rewardId)).returning();
         if (updated && status === 'approved') {
-          await appendEvent(tx, { type: 'reward.approved', programId: updated.programId, subjectId: updated.id, payload: rewardJson(updated) });
+          await appendEvent(tx, {
+            type: 'reward.approved',
+            programId: updated.programId,
+            subjectId: updated.id,
+            payload: rewardJson(updated),
+          });
         }
         return { status };
       });

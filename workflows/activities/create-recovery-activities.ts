@@ -1,6 +1,8 @@
 import type { Sql } from '../../schema/db.js';
 
-export interface RecoveryActivityDeps { sql: Sql }
+export interface RecoveryActivityDeps {
+  sql: Sql;
+}
 
 export interface RecoveryProgress {
   /** True once nothing is left to send (or the connector, and its recovery, were deleted). */

@@ -44,10 +44,16 @@ interface LedgerRow {
 }
 
 /** When a push started (ISO) and how long the provider took. */
-interface PushTiming { startedAt: string; durationMs: number }
+interface PushTiming {
+  startedAt: string;
+  durationMs: number;
+}
 
 /** Who asked for a record to go out: the sync itself, or a retry, replay or recovery. */
-interface Request { trigger: AttemptTrigger; recoveryId: string | null }
+interface Request {
+  trigger: AttemptTrigger;
+  recoveryId: string | null;
+}
 const SCHEDULED: Request = { trigger: 'scheduled', recoveryId: null };
 
 /** A batch on its way: its events, their records, and where the cursor may go once it is delivered. */
@@ -99,9 +105,27 @@ function pushedRows(events: LoggedEvent[], results: RecordResult[], requestOf: (
     const r = byKey.get(e.id);
     if (!r) continue;
     const common = { eventId: e.id, eventType: e.type, ...requestOf(e.id) };
-    rows.push(r.ok
-      ? { ...common, status: 'succeeded', outcome: 'succeeded', httpStatus: r.status ?? null, response: r.response ?? null, errorKind: null, errorMessage: null }
-      : { ...common, status: 'dead', outcome: 'dead', httpStatus: r.error.status ?? null, response: r.error.response ?? null, errorKind: r.error.kind, errorMessage: r.error.message.slice(0, 1000) });
+    rows.push(
+      r.ok
+        ? {
+            ...common,
+            status: 'succeeded',
+            outcome: 'succeeded',
+            httpStatus: r.status ?? null,
+            response: r.response ?? null,
+            errorKind: null,
+            errorMessage: null,
+          }
+        : {
+            ...common,
+            status: 'dead',
+            outcome: 'dead',
+            httpStatus: r.error.status ?? null,
+            response: r.error.response ?? null,
+            errorKind: r.error.kind,
+            errorMessage: r.error.message.slice(0, 1000),
+          },
+    );
   }
   return rows;
 }
@@ -110,13 +134,22 @@ function pushedRows(events: LoggedEvent[], results: RecordResult[], requestOf: (
 function failedRows(events: LoggedEvent[], failure: unknown, requestOf: (eventId: string) => Request): LedgerRow[] {
   const e = asConnectorError(failure);
   return events.map((event) => ({
-    eventId: event.id, eventType: event.type, ...requestOf(event.id), status: 'retrying', outcome: 'failed',
-    httpStatus: e.status ?? null, response: e.response ?? null, errorKind: e.kind, errorMessage: e.message.slice(0, 1000),
+    eventId: event.id,
+    eventType: event.type,
+    ...requestOf(event.id),
+    status: 'retrying',
+    outcome: 'failed',
+    httpStatus: e.status ?? null,
+    response: e.response ?? null,
+    errorKind: e.kind,
+    errorMessage: e.message.slice(0, 1000),
   }));
 }
 
 const asConnectorError = (failure: unknown) =>
-  failure instanceof ConnectorError ? failure : new ConnectorError('transient', failure instanceof Error ? failure.message : String(failure));
+  failure instanceof ConnectorError
+    ? failure
+    : new ConnectorError('transient', failure instanceof Error ? failure.message : String(failure));
 
 /** Activities for connectorSync: push the next slice of the event log to one connector. */
 export function createSyncActivities(deps: SyncActivityDeps) {
@@ -177,10 +210,22 @@ export function createSyncActivities(deps: SyncActivityDeps) {
 
   async function markFailing(row: ConnectorRow, message: string) {
     await deps.db.transaction(async (tx) => {
-      await tx.update(connectors).set({ status: 'failing', statusReason: message, updatedAt: new Date(), consecutiveFailures: dsql`${connectors.consecutiveFailures} + 1` })
+      await tx
+        .update(connectors)
+        .set({
+          status: 'failing',
+          statusReason: message,
+          updatedAt: new Date(),
+          consecutiveFailures: dsql`${connectors.consecutiveFailures} + 1`,
+        })
         .where(eq(connectors.id, row.id));
       if (row.status !== 'failing') {
-        await appendEvent(tx, { type: 'connector.failing', programId: null, subjectId: row.id, payload: { id: row.id, kind: row.kind, name: row.name, reason: message } });
+        await appendEvent(tx, {
+          type: 'connector.failing',
+          programId: null,
+          subjectId: row.id,
+          payload: { id: row.id, kind: row.kind, name: row.name, reason: message },
+        });
       }
     });
   }
@@ -230,15 +275,17 @@ export function createSyncActivities(deps: SyncActivityDeps) {
             return { results: await destination.push(slice.records), timing: timing() };
           } catch (err) {
             // The failed attempt goes in the ledger too; the failure itself is what the window reports.
-            await record(row.id, timing(), failedRows(slice.events, err, requestOf))
-              .catch((dbErr: unknown) => deps.logger.warn({ connectorId: row.id, err: String(dbErr) }, 'could not record a failed attempt'));
+            await record(row.id, timing(), failedRows(slice.events, err, requestOf)).catch((dbErr: unknown) =>
+              deps.logger.warn({ connectorId: row.id, err: String(dbErr) }, 'could not record a failed attempt'),
+            );
             throw err;
           }
         },
         async after(slice, { results, timing }) {
           if (slice.records.length === 0) return;
           await record(row.id, timing, pushedRows(slice.events, results, requestOf));
-          if (replaying) await deps.sql`delete from connector_replays where connector_id = ${row.id} and event_id = any(${slice.events.map((e) => e.id)})`;
+          if (replaying)
+            await deps.sql`delete from connector_replays where connector_id = ${row.id} and event_id = any(${slice.events.map((e) => e.id)})`;
           delivered += slice.records.length;
         },
       });
@@ -258,7 +305,14 @@ export function createSyncActivities(deps: SyncActivityDeps) {
       // The next page is read while the current one is being pushed, so the provider never waits on us.
       const readPage = async (from: EventCursor): Promise<Page> => {
         const page = replaying
-          ? { events: await loadEventsById(deps.sql, replayIds.map((r) => r.event_id)), cursor: from, full: true }
+          ? {
+              events: await loadEventsById(
+                deps.sql,
+                replayIds.map((r) => r.event_id),
+              ),
+              cursor: from,
+              full: true,
+            }
           : await readEventsSince(deps.sql, from, { limit: PAGE_SIZE, types: row.events, programIds: row.programIds });
         const events = page.events.filter((e) => sendsEventType(mapping, defaults, e.type));
         if (replaying && events.length < page.events.length) {
@@ -282,12 +336,22 @@ export function createSyncActivities(deps: SyncActivityDeps) {
             const events = page.events.slice(i, i + destination.batchSize);
             const last = i + destination.batchSize >= records.length;
             const tail = events.at(-1);
-            const slice: Slice = { events, records: records.slice(i, i + destination.batchSize), cursor: last || !tail ? page.cursor : { txid: tail.txid, seq: tail.seq } };
+            const slice: Slice = {
+              events,
+              records: records.slice(i, i + destination.batchSize),
+              cursor: last || !tail ? page.cursor : { txid: tail.txid, seq: tail.seq },
+            };
             accepted = await window.submit(slice, orderKeys(events));
           }
-          if (!accepted || replaying) { more = page.full; break; }
+          if (!accepted || replaying) {
+            more = page.full;
+            break;
+          }
           if (!page.full) break;
-          if (!next) { more = true; break; } // out of budget: hand back to the workflow
+          if (!next) {
+            more = true;
+            break;
+          } // out of budget: hand back to the workflow
           await saveProgress(); // close behind the pushes, so a crash repeats little
         }
         ({ failure } = await window.settle());
@@ -310,13 +374,18 @@ export function createSyncActivities(deps: SyncActivityDeps) {
         return { state: 'failing', delivered, message: e.message };
       }
       if (row.status !== 'active' || row.consecutiveFailures > 0) {
-        await deps.db.update(connectors).set({ status: 'active', statusReason: null, consecutiveFailures: 0 }).where(eq(connectors.id, row.id));
+        await deps.db
+          .update(connectors)
+          .set({ status: 'active', statusReason: null, consecutiveFailures: 0 })
+          .where(eq(connectors.id, row.id));
       }
       return { state: more ? 'more' : 'idle', delivered };
     },
 
     async noteTransientFailure(input: { connectorId: string; message: string; nextAttemptAt?: string }): Promise<void> {
-      await deps.db.update(connectors).set({ statusReason: input.message, consecutiveFailures: dsql`${connectors.consecutiveFailures} + 1` })
+      await deps.db
+        .update(connectors)
+        .set({ statusReason: input.message, consecutiveFailures: dsql`${connectors.consecutiveFailures} + 1` })
         .where(eq(connectors.id, input.connectorId));
       if (input.nextAttemptAt) await noteNextAttempt(input.connectorId, input.nextAttemptAt);
     },
@@ -329,9 +398,18 @@ export function createSyncActivities(deps: SyncActivityDeps) {
     /** Sustained failure: stop trying until someone fixes and re-enables the connector. */
     async disableConnector(input: { connectorId: string; reason: string }): Promise<void> {
       await deps.db.transaction(async (tx) => {
-        const [row] = await tx.update(connectors).set({ enabled: false, status: 'disabled', statusReason: input.reason, updatedAt: new Date() })
-          .where(eq(connectors.id, input.connectorId)).returning();
-        if (row) await appendEvent(tx, { type: 'connector.disabled', programId: null, subjectId: row.id, payload: { id: row.id, kind: row.kind, name: row.name, reason: input.reason } });
+        const [row] = await tx
+          .update(connectors)
+          .set({ enabled: false, status: 'disabled', statusReason: input.reason, updatedAt: new Date() })
+          .where(eq(connectors.id, input.connectorId))
+          .returning();
+        if (row)
+          await appendEvent(tx, {
+            type: 'connector.disabled',
+            programId: null,
+            subjectId: row.id,
+            payload: { id: row.id, kind: row.kind, name: row.name, reason: input.reason },
+          });
         // No attempt is due any more: what was waiting to be retried has failed.
         await tx.execute(dsql`update deliveries set status = 'failed', next_attempt_at = null, updated_at = now()
           where connector_id = ${input.connectorId} and status = 'retrying'`);

@@ -10,8 +10,21 @@ function row(kind: string, settings: Record<string, unknown>, secrets: Record<st
   const id = `con_${kind}`;
   const now = new Date();
   return {
-    id, kind, name: kind, settings, secretsSealed: box.sealJson(secrets, id), events: [], programIds: [], enabled: true,
-    status: 'active', statusReason: null, consecutiveFailures: 0, mapping: null, inboundToken: null, createdAt: now, updatedAt: now,
+    id,
+    kind,
+    name: kind,
+    settings,
+    secretsSealed: box.sealJson(secrets, id),
+    events: [],
+    programIds: [],
+    enabled: true,
+    status: 'active',
+    statusReason: null,
+    consecutiveFailures: 0,
+    mapping: null,
+    inboundToken: null,
+    createdAt: now,
+    updatedAt: now,
   };
 }
 

@@ -18,7 +18,9 @@ export function openSecrets(box: SecretBox, row: Pick<ConnectorRow, 'id' | 'secr
  * schemas), with its kind's default mapping for those settings when the kind has one.
  */
 export function openConnector(
-  row: ConnectorRow, box: SecretBox, runtime: ConnectorRuntime,
+  row: ConnectorRow,
+  box: SecretBox,
+  runtime: ConnectorRuntime,
 ): { definition: ConnectorDefinition; instance: ConnectorInstance; defaultMapping?: DefaultMapping } {
   const definition = connectorDefinition(row.kind);
   if (!definition) throw new Error(`unknown connector kind ${row.kind}`);

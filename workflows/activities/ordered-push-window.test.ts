@@ -5,7 +5,10 @@ import { createOrderedPushWindow } from './ordered-push-window.js';
 function gate() {
   let open!: () => void;
   let fail!: (e: Error) => void;
-  const done = new Promise<void>((resolve, reject) => { open = resolve; fail = reject; });
+  const done = new Promise<void>((resolve, reject) => {
+    open = resolve;
+    fail = reject;
+  });
   return { done, open, fail };
 }
 const tick = () => new Promise((r) => setTimeout(r, 0));
@@ -16,13 +19,22 @@ describe('ordered push window', () => {
     let running = 0;
     let most = 0;
     const w = createOrderedPushWindow<number, void>({
-      maxInFlight: 2, minGapMs: 0,
-      push: async (i) => { running++; most = Math.max(most, running); await gates[i]!.done; running--; }, after: async () => {},
+      maxInFlight: 2,
+      minGapMs: 0,
+      push: async (i) => {
+        running++;
+        most = Math.max(most, running);
+        await gates[i]!.done;
+        running--;
+      },
+      after: async () => {},
     });
     expect(await w.submit(0, ['a'])).toBe(true);
     expect(await w.submit(1, ['b'])).toBe(true);
     let third = false;
-    const submitting = w.submit(2, ['c']).then((ok) => { third = ok; });
+    const submitting = w.submit(2, ['c']).then((ok) => {
+      third = ok;
+    });
     await tick();
     expect(third).toBe(false); // no room until one finishes
 
@@ -42,7 +54,15 @@ describe('ordered push window', () => {
   it('never runs two items that share a key side by side', async () => {
     const gates = [gate(), gate()];
     const started: number[] = [];
-    const w = createOrderedPushWindow<number, void>({ maxInFlight: 4, minGapMs: 0, push: async (i) => { started.push(i); await gates[i]!.done; }, after: async () => {} });
+    const w = createOrderedPushWindow<number, void>({
+      maxInFlight: 4,
+      minGapMs: 0,
+      push: async (i) => {
+        started.push(i);
+        await gates[i]!.done;
+      },
+      after: async () => {},
+    });
     await w.submit(0, ['member-1', 'member-2']);
     const second = w.submit(1, ['member-3', 'member-2']);
     await tick();
@@ -72,9 +92,16 @@ describe('ordered push window', () => {
     const ledger = gate();
     let pushes = 0;
     const w = createOrderedPushWindow<number, string>({
-      maxInFlight: 1, minGapMs: 0,
-      push: async (i) => { pushes++; return `ok ${i}`; },
-      after: async (i, result) => { expect(result).toBe(`ok ${i}`); if (i === 0) await ledger.done; },
+      maxInFlight: 1,
+      minGapMs: 0,
+      push: async (i) => {
+        pushes++;
+        return `ok ${i}`;
+      },
+      after: async (i, result) => {
+        expect(result).toBe(`ok ${i}`);
+        if (i === 0) await ledger.done;
+      },
     });
     await w.submit(0, ['a']);
     await w.submit(1, ['a']); // starts while item 0's ledger write is still pending
@@ -88,7 +115,14 @@ describe('ordered push window', () => {
 
   it('spaces starts by minGapMs', async () => {
     const starts: number[] = [];
-    const w = createOrderedPushWindow<number, void>({ maxInFlight: 3, minGapMs: 40, push: async () => { starts.push(Date.now()); }, after: async () => {} });
+    const w = createOrderedPushWindow<number, void>({
+      maxInFlight: 3,
+      minGapMs: 40,
+      push: async () => {
+        starts.push(Date.now());
+      },
+      after: async () => {},
+    });
     for (let i = 0; i < 3; i++) await w.submit(i, []);
     await w.settle();
     expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(39);

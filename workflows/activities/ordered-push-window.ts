@@ -54,25 +54,37 @@ export function createOrderedPushWindow<T, R>(options: OrderedPushWindowOptions<
       const index = submitted++;
       for (const k of keys) busyKeys.set(k, (busyKeys.get(k) ?? 0) + 1);
       const pushed = options.push(item);
-      const running: Promise<void> = pushed.then(() => undefined, (error: unknown) => { failure ??= { error }; }).finally(() => {
-        inFlight.delete(running);
-        for (const k of keys) {
-          const n = busyKeys.get(k)! - 1;
-          if (n === 0) busyKeys.delete(k);
-          else busyKeys.set(k, n);
-        }
-      });
-      inFlight.add(running);
-      const done: Promise<void> = pushed.then((result) => options.after(item, result)).then(
-        () => {
-          finished.set(index, item);
-          while (finished.has(nextToCommit)) {
-            committed = finished.get(nextToCommit);
-            finished.delete(nextToCommit++);
+      const running: Promise<void> = pushed
+        .then(
+          () => undefined,
+          (error: unknown) => {
+            failure ??= { error };
+          },
+        )
+        .finally(() => {
+          inFlight.delete(running);
+          for (const k of keys) {
+            const n = busyKeys.get(k)! - 1;
+            if (n === 0) busyKeys.delete(k);
+            else busyKeys.set(k, n);
           }
-        },
-        (error: unknown) => { failure ??= { error }; },
-      ).finally(() => finishing.delete(done));
+        });
+      inFlight.add(running);
+      const done: Promise<void> = pushed
+        .then((result) => options.after(item, result))
+        .then(
+          () => {
+            finished.set(index, item);
+            while (finished.has(nextToCommit)) {
+              committed = finished.get(nextToCommit);
+              finished.delete(nextToCommit++);
+            }
+          },
+          (error: unknown) => {
+            failure ??= { error };
+          },
+        )
+        .finally(() => finishing.delete(done));
       finishing.add(done);
       return true;
     },

@@ -1,7 +1,12 @@
 import { inArray } from 'drizzle-orm';
 import type { OutboundRecord } from '../../connectors/connector.js';
 import { compileMapping, type CompiledMapping } from '../../connectors/mapping/apply-mapping.js';
-import { compileDefaultMappingPart, defaultMappingPart, type DefaultMapping, type DefaultMappingPart } from '../../connectors/mapping/default-mapping.js';
+import {
+  compileDefaultMappingPart,
+  defaultMappingPart,
+  type DefaultMapping,
+  type DefaultMappingPart,
+} from '../../connectors/mapping/default-mapping.js';
 import type { MappingEntry } from '../../connectors/mapping/mapping-entry-schema.js';
 import type { Db } from '../../schema/db.js';
 import { memberJson, referralJson } from '../../schema/public-json.js';
@@ -25,7 +30,11 @@ export function sendsEventType(mapping: MappingEntry[] | null, defaults: Default
  * have none (sendsEventType).
  */
 export async function buildOutboundRecords(
-  db: Db, publicUrl: string, events: LoggedEvent[], mapping: MappingEntry[] | null, defaults?: DefaultMapping,
+  db: Db,
+  publicUrl: string,
+  events: LoggedEvent[],
+  mapping: MappingEntry[] | null,
+  defaults?: DefaultMapping,
 ): Promise<OutboundRecord[]> {
   const memberIds = new Set<string>();
   const referralIds = new Set<string>();
@@ -34,8 +43,20 @@ export async function buildOutboundRecords(
     if (typeof p.memberId === 'string') memberIds.add(p.memberId);
     if (e.type.startsWith('reward.') && typeof p.referralId === 'string') referralIds.add(p.referralId);
   }
-  const memberRows = memberIds.size > 0 ? await db.select().from(members).where(inArray(members.id, [...memberIds])) : [];
-  const referralRows = referralIds.size > 0 ? await db.select().from(referrals).where(inArray(referrals.id, [...referralIds])) : [];
+  const memberRows =
+    memberIds.size > 0
+      ? await db
+          .select()
+          .from(members)
+          .where(inArray(members.id, [...memberIds]))
+      : [];
+  const referralRows =
+    referralIds.size > 0
+      ? await db
+          .select()
+          .from(referrals)
+          .where(inArray(referrals.id, [...referralIds]))
+      : [];
   const memberById = new Map(memberRows.map((m) => [m.id, memberJson(m, publicUrl)]));
   const referralById = new Map(referralRows.map((r) => [r.id, referralJson(r)]));
   const map = mapping ? compileMapping(mapping) : null;

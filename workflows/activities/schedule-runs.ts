@@ -1,7 +1,10 @@
 import { newId } from '../../lib/ids.js';
 import type { Sql } from '../../schema/db.js';
 
-export interface AllocatedRun { runId: string; retry: boolean }
+export interface AllocatedRun {
+  runId: string;
+  retry: boolean;
+}
 
 // A run left `running` this long has lost its workflow (terminated by hand): retry it.
 const STALE_RUNNING = '6 hours';
@@ -45,9 +48,10 @@ export async function allocateRun(sql: Sql, scheduleId: string, allocatedBy?: st
     // output column, compare digits as strings ('742' > '2288') and start the range inside an earlier one.
     const [last] = await tx<{ to_txid: string }[]>`
       select r.to_txid::text as to_txid from schedule_runs r where r.schedule_id = ${scheduleId} order by r.to_txid desc limit 1`;
-    const slug = schedule.program_ids.length === 1
-      ? (await tx<{ slug: string }[]>`select slug from programs where id = ${schedule.program_ids[0]!}`)[0]?.slug ?? 'program'
-      : 'all';
+    const slug =
+      schedule.program_ids.length === 1
+        ? ((await tx<{ slug: string }[]>`select slug from programs where id = ${schedule.program_ids[0]!}`)[0]?.slug ?? 'program')
+        : 'all';
     const runId = newId('run');
     await tx`
       insert into schedule_runs (id, schedule_id, status, from_txid, from_seq, to_txid, file_name, allocated_by)

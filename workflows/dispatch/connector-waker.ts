@@ -6,7 +6,13 @@ import type { Db } from '../../schema/db.js';
 import { connectors } from '../../schema/tables/index.js';
 import type { connectorSync } from '../sandboxed/connector-sync.js';
 import { syncTaskQueue } from '../sandboxed/sync-task-queue.js';
-import { CONNECTOR_SYNC_WORKFLOW_TYPE, connectorSyncWorkflowId, connectorWakeSignal, type ConnectorSyncInput, type WakeReason } from '../sandboxed/connector-sync-signal.js';
+import {
+  CONNECTOR_SYNC_WORKFLOW_TYPE,
+  connectorSyncWorkflowId,
+  connectorWakeSignal,
+  type ConnectorSyncInput,
+  type WakeReason,
+} from '../sandboxed/connector-sync-signal.js';
 
 export interface ConnectorWakerDeps {
   db: Db;
@@ -33,9 +39,15 @@ export function createConnectorWaker(deps: ConnectorWakerDeps) {
 
   async function wake(connectorId: string, reason: WakeReason = 'config'): Promise<void> {
     const input: ConnectorSyncInput = { connectorId, backoffMs: deps.backoffMs, disableAfter: deps.disableAfter };
-    await deps.client.connection.withDeadline(Date.now() + 5000, () => deps.client.workflow.signalWithStart<typeof connectorSync, [WakeReason?]>(CONNECTOR_SYNC_WORKFLOW_TYPE, {
-      workflowId: connectorSyncWorkflowId(connectorId), taskQueue: syncTaskQueue(deps.taskQueue), args: [input], signal: connectorWakeSignal, signalArgs: [reason],
-    }));
+    await deps.client.connection.withDeadline(Date.now() + 5000, () =>
+      deps.client.workflow.signalWithStart<typeof connectorSync, [WakeReason?]>(CONNECTOR_SYNC_WORKFLOW_TYPE, {
+        workflowId: connectorSyncWorkflowId(connectorId),
+        taskQueue: syncTaskQueue(deps.taskQueue),
+        args: [input],
+        signal: connectorWakeSignal,
+        signalArgs: [reason],
+      }),
+    );
   }
 
   return {
@@ -49,12 +61,22 @@ export function createConnectorWaker(deps: ConnectorWakerDeps) {
     async eventsCommitted(types: Set<string>): Promise<void> {
       if (!cached || Date.now() - cached.at > LIST_TTL_MS) {
         // Bounded: the dispatcher waits for this, and the pool may be saturated.
-        const rows = await within(LIST_DEADLINE_MS, deps.db.select({ id: connectors.id, kind: connectors.kind, events: connectors.events })
-          .from(connectors).where(eq(connectors.enabled, true)), 'listing enabled connectors');
+        const rows = await within(
+          LIST_DEADLINE_MS,
+          deps.db
+            .select({ id: connectors.id, kind: connectors.kind, events: connectors.events })
+            .from(connectors)
+            .where(eq(connectors.enabled, true)),
+          'listing enabled connectors',
+        );
         cached = { at: Date.now(), list: rows.filter((r) => !NOT_SYNCED.includes(r.kind)) };
       }
       const due = cached.list.filter((c) => c.events.length === 0 || c.events.some((t) => types.has(t)));
-      await Promise.all(due.map((c) => wake(c.id, 'events').catch((err) => deps.logger.warn({ connectorId: c.id, err: String(err) }, 'could not wake connector sync'))));
+      await Promise.all(
+        due.map((c) =>
+          wake(c.id, 'events').catch((err) => deps.logger.warn({ connectorId: c.id, err: String(err) }, 'could not wake connector sync')),
+        ),
+      );
     },
   };
 }

@@ -41,7 +41,15 @@ export interface DispatcherHealth {
   lastError: string | null;
 }
 
-interface Row { txid: string; seq: string; id: string; type: string; subject_id: string; payload_id: string | null; status: string | null }
+interface Row {
+  txid: string;
+  seq: string;
+  id: string;
+  type: string;
+  subject_id: string;
+  payload_id: string | null;
+  status: string | null;
+}
 
 const CURSOR = 'referral-lifecycle';
 // One dispatcher at a time across all hub replicas, so per-workflow order needs no row locks.
@@ -82,8 +90,13 @@ export function createLifecycleDispatcher(deps: LifecycleDispatcherDeps) {
   let progressAt = Date.now();
   let lastError: string | null = null;
 
-  const progressed = () => { progressAt = Date.now(); lastError = null; };
-  const failed = (message: string) => { lastError = message; };
+  const progressed = () => {
+    progressAt = Date.now();
+    lastError = null;
+  };
+  const failed = (message: string) => {
+    lastError = message;
+  };
 
   /** Closes the leader's session: the server ends it, releasing the lock and any query on it. */
   function dropSession(): void {
@@ -121,9 +134,13 @@ export function createLifecycleDispatcher(deps: LifecycleDispatcherDeps) {
     if (!target) return;
     await deps.client.connection.withDeadline(Date.now() + timeoutMs, () =>
       deps.client.workflow.signalWithStart<typeof referralLifecycle, [ReferralSignal]>(REFERRAL_WORKFLOW_TYPE, {
-        workflowId: referralWorkflowId(target.referralId), taskQueue: deps.taskQueue, args: [{ referralId: target.referralId }],
-        signal: referralEventSignal, signalArgs: [target.signal],
-      }));
+        workflowId: referralWorkflowId(target.referralId),
+        taskQueue: deps.taskQueue,
+        args: [{ referralId: target.referralId }],
+        signal: referralEventSignal,
+        signalArgs: [target.signal],
+      }),
+    );
   }
 
   /** One batch from the cursor; returns whether to go on. */
@@ -149,33 +166,35 @@ export function createLifecycleDispatcher(deps: LifecycleDispatcherDeps) {
     const queue = [...byWorkflow.values()];
     let sent = 0;
     let failures = 0;
-    await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
-      for (let ofWorkflow = queue.shift(); ofWorkflow; ofWorkflow = queue.shift()) {
-        if (failures >= 3 || gen !== generation) return; // Temporal is likely down (or the pass was abandoned): stop until the next pass.
-        for (const row of ofWorkflow) {
-          try {
-            await signal(row);
-            done.add(row.seq);
-            attempts.delete(row.id);
-            sent++;
-          } catch (err) {
-            const tries = (attempts.get(row.id) ?? 0) + 1;
-            attempts.set(row.id, tries);
-            const message = err instanceof Error ? err.message : String(err);
-            if (tries >= MAX_ATTEMPTS_PER_EVENT) {
-              deps.logger.error({ eventId: row.id, subjectId: row.subject_id, err: message }, 'giving up signalling this event');
-              attempts.delete(row.id);
+    await Promise.all(
+      Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
+        for (let ofWorkflow = queue.shift(); ofWorkflow; ofWorkflow = queue.shift()) {
+          if (failures >= 3 || gen !== generation) return; // Temporal is likely down (or the pass was abandoned): stop until the next pass.
+          for (const row of ofWorkflow) {
+            try {
+              await signal(row);
               done.add(row.seq);
-              continue;
+              attempts.delete(row.id);
+              sent++;
+            } catch (err) {
+              const tries = (attempts.get(row.id) ?? 0) + 1;
+              attempts.set(row.id, tries);
+              const message = err instanceof Error ? err.message : String(err);
+              if (tries >= MAX_ATTEMPTS_PER_EVENT) {
+                deps.logger.error({ eventId: row.id, subjectId: row.subject_id, err: message }, 'giving up signalling this event');
+                attempts.delete(row.id);
+                done.add(row.seq);
+                continue;
+              }
+              failures++;
+              failed(`signalling Temporal failed: ${message}`);
+              deps.logger.warn({ eventId: row.id, err: message }, 'signalling Temporal failed; will retry');
+              break; // later events of this workflow must not overtake this one
             }
-            failures++;
-            failed(`signalling Temporal failed: ${message}`);
-            deps.logger.warn({ eventId: row.id, err: message }, 'signalling Temporal failed; will retry');
-            break; // later events of this workflow must not overtake this one
           }
         }
-      }
-    }));
+      }),
+    );
     if (gen !== generation) return { sent, more: false };
     // The cursor moves over the longest prefix that is fully handled; rows after a gap are
     // signalled again next time (harmless: the workflow's activities are idempotent).
@@ -188,8 +207,9 @@ export function createLifecycleDispatcher(deps: LifecycleDispatcherDeps) {
     }
     if (handled < rows.length) quietUntil = Date.now() + 1000;
     if (deps.afterBatch) {
-      await within(timeoutMs, deps.afterBatch(new Set(rows.map((r) => r.type))), 'waking connector syncs')
-        .catch((err) => deps.logger.warn({ err: String(err) }, 'after-batch hook failed'));
+      await within(timeoutMs, deps.afterBatch(new Set(rows.map((r) => r.type))), 'waking connector syncs').catch((err) =>
+        deps.logger.warn({ err: String(err) }, 'after-batch hook failed'),
+      );
     }
     return { sent, more: handled === rows.length && rows.length === batchSize };
   }
@@ -233,7 +253,9 @@ export function createLifecycleDispatcher(deps: LifecycleDispatcherDeps) {
       again = true;
       return running;
     }
-    const pass = passAsLeader(generation).finally(() => { if (running === pass) running = undefined; });
+    const pass = passAsLeader(generation).finally(() => {
+      if (running === pass) running = undefined;
+    });
     running = pass;
     return pass;
   }
@@ -244,7 +266,10 @@ export function createLifecycleDispatcher(deps: LifecycleDispatcherDeps) {
    */
   function checkLiveness(): void {
     if (!running || Date.now() - beatAt <= stallAfterMs) return;
-    deps.logger.error({ stalledForMs: Date.now() - beatAt }, 'lifecycle dispatch pass made no progress; releasing the leader lock and starting over');
+    deps.logger.error(
+      { stalledForMs: Date.now() - beatAt },
+      'lifecycle dispatch pass made no progress; releasing the leader lock and starting over',
+    );
     failed(`a dispatch pass made no progress for ${Math.round((Date.now() - beatAt) / 1000)} s and was restarted`);
     generation++;
     running = undefined;
@@ -270,14 +295,19 @@ export function createLifecycleDispatcher(deps: LifecycleDispatcherDeps) {
       };
       const tick = () => {
         scheduled = false;
-        pump().catch((err) => deps.logger.warn({ err: String(err) }, 'dispatch pass failed')).finally(schedule);
+        pump()
+          .catch((err) => deps.logger.warn({ err: String(err) }, 'dispatch pass failed'))
+          .finally(schedule);
       };
       schedule();
       // The tick waits for its pass; the watchdog must not, or a stuck pass would stop it too.
-      watchdog = setInterval(() => {
-        checkLiveness();
-        if (!running) schedule();
-      }, Math.max(100, Math.min(stallAfterMs / 4, 5000)));
+      watchdog = setInterval(
+        () => {
+          checkLiveness();
+          if (!running) schedule();
+        },
+        Math.max(100, Math.min(stallAfterMs / 4, 5000)),
+      );
     },
     health(): DispatcherHealth {
       const since = Date.now() - progressAt;

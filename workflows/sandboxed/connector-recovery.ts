@@ -22,7 +22,9 @@ export async function connectorRecovery(input: ConnectorRecoveryInput): Promise<
   const { queued } = await acts.queueRecovery({ recoveryId: input.recoveryId });
   if (queued > 0) {
     // Without this the sync would find them at its next idle check; a sync that is gone finds nothing anyway.
-    await getExternalWorkflowHandle(connectorSyncWorkflowId(input.connectorId)).signal(connectorWakeSignal).catch(() => undefined);
+    await getExternalWorkflowHandle(connectorSyncWorkflowId(input.connectorId))
+      .signal(connectorWakeSignal)
+      .catch(() => undefined);
   }
   let waitMs = POLL_MIN_MS;
   let last = Number.POSITIVE_INFINITY;

@@ -47,14 +47,18 @@ export async function connectorSync(input: ConnectorSyncInput): Promise<void> {
     } else if (result.state === 'transient' || result.state === 'failing') {
       failures++;
       if (failures >= input.disableAfter) {
-        await acts.disableConnector({ connectorId: input.connectorId, reason: `disabled after ${failures} failed attempts: ${result.message}` });
+        await acts.disableConnector({
+          connectorId: input.connectorId,
+          reason: `disabled after ${failures} failed attempts: ${result.message}`,
+        });
         failures = 0;
         await condition(() => woken);
         continue;
       }
       const base = input.backoffMs[Math.min(failures - 1, input.backoffMs.length - 1)] ?? 1000;
       const jittered = base * (0.8 + Math.random() * 0.4); // deterministic in workflows (seeded)
-      if (result.state === 'transient') await acts.noteTransientFailure({ connectorId: input.connectorId, message: result.message, nextAttemptAt: inMs(jittered) });
+      if (result.state === 'transient')
+        await acts.noteTransientFailure({ connectorId: input.connectorId, message: result.message, nextAttemptAt: inMs(jittered) });
       else if (patched(LEDGER_NEXT_ATTEMPT)) await acts.noteNextAttempt({ connectorId: input.connectorId, nextAttemptAt: inMs(jittered) });
       // A configuration change (or a retry asked for) tries again at once; new events do not cut
       // the backoff short, or a busy log would hammer a failing endpoint and disable it in seconds.

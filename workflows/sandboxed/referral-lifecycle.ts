@@ -1,6 +1,4 @@
-import {
-  allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo,
-} from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { LifecycleActivities } from '../activities/create-lifecycle-activities.js';
 import { referralEventSignal, type ReferralSignal } from './referral-signal.js';
 
@@ -37,12 +35,16 @@ const STATUS_TRIGGERS: Record<string, string[]> = {
 export async function referralLifecycle(input: ReferralLifecycleInput): Promise<void> {
   const queue: ReferralSignal[] = [...(input.queue ?? [])];
   let holds: HeldReward[] = [...(input.holds ?? [])];
-  setHandler(referralEventSignal, (signal) => { queue.push(signal); });
+  setHandler(referralEventSignal, (signal) => {
+    queue.push(signal);
+  });
 
   const addHolds = (added: HeldReward[]) => {
     for (const h of added) if (!holds.some((x) => x.rewardId === h.rewardId)) holds.push(h);
   };
-  const dropHolds = (ids: string[]) => { holds = holds.filter((h) => !ids.includes(h.rewardId)); };
+  const dropHolds = (ids: string[]) => {
+    holds = holds.filter((h) => !ids.includes(h.rewardId));
+  };
 
   for (;;) {
     const nextRelease = holds.reduce((min, h) => Math.min(min, h.releaseAt), Infinity);

@@ -23,7 +23,9 @@ export interface ScheduledDeliveryInput {
  * retried with the same range and file name; if every attempt fails the run stays `failed` and
  * the next scheduled run retries it before taking a new range.
  */
-export async function scheduledDelivery(input: ScheduledDeliveryInput): Promise<{ runId: string; status: string; recordCount: number } | null> {
+export async function scheduledDelivery(
+  input: ScheduledDeliveryInput,
+): Promise<{ runId: string; status: string; recordCount: number } | null> {
   const run = await acts.beginRun(input);
   if (!run) return null;
   const result = await acts.deliverRun({ runId: run.runId });

@@ -11,7 +11,9 @@ import { createRecoveryActivities } from '../activities/create-recovery-activiti
 import { syncTaskQueue } from '../sandboxed/sync-task-queue.js';
 
 // Next to this file: index.ts under tsx, index.js in a compiled build (npm run build).
-export const WORKFLOWS_PATH = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../sandboxed/index.ts' : '../sandboxed/index.js', import.meta.url));
+export const WORKFLOWS_PATH = fileURLToPath(
+  new URL(import.meta.url.endsWith('.ts') ? '../sandboxed/index.ts' : '../sandboxed/index.js', import.meta.url),
+);
 
 // The bundler reports every step at INFO; only its warnings and errors are worth a line.
 const quietBundlerLogger = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never;
@@ -49,28 +51,50 @@ export async function createWorker(deps: WorkerDeps): Promise<HubWorker> {
   const activities = {
     ...createLifecycleActivities({ db: deps.db }),
     ...createSyncActivities({
-      db: deps.db, sql: deps.sql, secretBox: deps.secretBox, publicUrl: deps.publicUrl,
-      allowPrivateTargets: deps.allowPrivateTargets, logger: deps.logger,
+      db: deps.db,
+      sql: deps.sql,
+      secretBox: deps.secretBox,
+      publicUrl: deps.publicUrl,
+      allowPrivateTargets: deps.allowPrivateTargets,
+      logger: deps.logger,
     }),
     ...createDeliveryActivities({ db: deps.db, sql: deps.sql, secretBox: deps.secretBox, allowPrivateTargets: deps.allowPrivateTargets }),
     ...createHubSpotActivities({ db: deps.db, sql: deps.sql, secretBox: deps.secretBox, allowPrivateTargets: deps.allowPrivateTargets }),
     ...createRecoveryActivities({ sql: deps.sql }),
   };
-  const bundle = deps.workflowBundle ?? await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
-  const create = (taskQueue: string, maxCachedWorkflows: number, maxConcurrentActivityTaskExecutions: number) => Worker.create({
-    connection: deps.connection, namespace: deps.namespace, taskQueue, workflowBundle: bundle, activities,
-    // Small machines: keep the cache bounded instead of sizing it from the heap limit.
-    maxCachedWorkflows, maxConcurrentActivityTaskExecutions, shutdownGraceTime: '10s',
-  });
+  const bundle = deps.workflowBundle ?? (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger }));
+  const create = (taskQueue: string, maxCachedWorkflows: number, maxConcurrentActivityTaskExecutions: number) =>
+    Worker.create({
+      connection: deps.connection,
+      namespace: deps.namespace,
+      taskQueue,
+      workflowBundle: bundle,
+      activities,
+      // Small machines: keep the cache bounded instead of sizing it from the heap limit.
+      maxCachedWorkflows,
+      maxConcurrentActivityTaskExecutions,
+      shutdownGraceTime: '10s',
+    });
   const workers = [
     await create(deps.taskQueue, 1000, 50),
     // A few long-lived workflows (one per connector or schedule run), each with long activities.
     await create(syncTaskQueue(deps.taskQueue), 200, 20),
   ];
-  const shutdown = () => { for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown(); };
+  const shutdown = () => {
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+  };
   return {
     // One failing takes the other down with it: half a worker would look alive and do half the work.
-    run: async () => { await Promise.all(workers.map((w) => w.run().catch((err) => { shutdown(); throw err; }))); },
+    run: async () => {
+      await Promise.all(
+        workers.map((w) =>
+          w.run().catch((err) => {
+            shutdown();
+            throw err;
+          }),
+        ),
+      );
+    },
     shutdown,
     getState: () => workers[0]!.getState(),
   };

@@ -9,7 +9,10 @@ import { createDb } from '../../schema/db.js';
 import { createWorker } from './create-worker.js';
 
 /** Connects and runs a worker until `stop()` (or SIGINT/SIGTERM, handled by the SDK runtime). */
-export async function runWorker(config: Config & { DATABASE_URL: string; TEMPORAL_ADDRESS: string; HUB_SECRET_KEY: string }, logger: Logger) {
+export async function runWorker(
+  config: Config & { DATABASE_URL: string; TEMPORAL_ADDRESS: string; HUB_SECRET_KEY: string },
+  logger: Logger,
+) {
   const settings = loadTemporalSettings();
   // The SDK logs every bundling step at INFO; keep it to warnings unless we are debugging.
   Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN') });
@@ -19,10 +22,15 @@ export async function runWorker(config: Config & { DATABASE_URL: string; TEMPORA
   const connection = await NativeConnection.connect(temporalConnectionOptions(config, config.TEMPORAL_ADDRESS));
   const taskQueue = config.TEMPORAL_TASK_QUEUE ?? settings.taskQueues.lifecycle;
   const worker = await createWorker({
-    connection, namespace: config.TEMPORAL_NAMESPACE ?? settings.namespace, taskQueue, db: handle.db, sql: handle.sql,
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE ?? settings.namespace,
+    taskQueue,
+    db: handle.db,
+    sql: handle.sql,
     secretBox: createSecretBox(deriveSecretKey(config.HUB_SECRET_KEY)),
     publicUrl: (config.HUB_PUBLIC_URL ?? `http://localhost:${config.HUB_PORT}`).replace(/\/+$/, ''),
-    allowPrivateTargets: config.HUB_ALLOW_PRIVATE_TARGETS, logger,
+    allowPrivateTargets: config.HUB_ALLOW_PRIVATE_TARGETS,
+    logger,
     ...(config.TEMPORAL_WORKFLOW_BUNDLE ? { workflowBundle: { codePath: config.TEMPORAL_WORKFLOW_BUNDLE } } : {}),
   });
   logger.info({ taskQueue }, 'worker started');

@@ -12,7 +12,11 @@ const perform = async (z, bundle) => {
   const input = bundle.inputData;
   const referral = compact({ id: input.referralId, email: input.referralEmail, externalId: input.referralExternalId });
   if (Object.keys(referral).length === 0) {
-    throw new z.errors.Error('Give the Referral ID, the Friend Email or the Friend External ID to say which referral this event belongs to.', 'InvalidData', 400);
+    throw new z.errors.Error(
+      'Give the Referral ID, the Friend Email or the Friend External ID to say which referral this event belongs to.',
+      'InvalidData',
+      400,
+    );
   }
   const body = compact({
     programId: input.programId,
@@ -32,7 +36,8 @@ module.exports = {
   noun: 'Business Event',
   display: {
     label: 'Add Business Event',
-    description: "Records activity for a referred friend (purchase, subscription renewal, refund, qualified lead…) so the program's reward rules can act on it.",
+    description:
+      "Records activity for a referred friend (purchase, subscription renewal, refund, qualified lead…) so the program's reward rules can act on it.",
   },
   operation: {
     inputFields: [
@@ -41,8 +46,11 @@ module.exports = {
       { key: 'referralId', label: 'Referral ID', helpText: 'The referral (ref_…), if you have it.' },
       { key: 'referralExternalId', label: 'Friend External ID' },
       {
-        key: 'type', label: 'Event Type', required: true,
-        helpText: 'Lower-case name that reward rules listen to: purchase, subscription_renewed, subscription_cancelled, refund, or your own (e.g. qualified_lead).',
+        key: 'type',
+        label: 'Event Type',
+        required: true,
+        helpText:
+          'Lower-case name that reward rules listen to: purchase, subscription_renewed, subscription_cancelled, refund, or your own (e.g. qualified_lead).',
       },
       { key: 'amount', label: 'Amount', type: 'number', helpText: 'Percent rewards are computed from it.' },
       { key: 'currency', label: 'Currency', helpText: 'ISO 4217 code such as USD.' },
@@ -50,8 +58,11 @@ module.exports = {
       {
         // Required here although the hub makes it optional: two renewals of the same amount would
         // otherwise look identical, and Zapier replays must not count one event twice.
-        key: 'idempotencyKey', label: 'Unique Event ID', required: true,
-        helpText: 'The id of the invoice, payment or order this event comes from. The hub records each id once per program, so retries and replays never double-count.',
+        key: 'idempotencyKey',
+        label: 'Unique Event ID',
+        required: true,
+        helpText:
+          'The id of the invoice, payment or order this event comes from. The hub records each id once per program, so retries and replays never double-count.',
       },
     ],
     perform,

@@ -12,7 +12,11 @@ const samples = require('../lib/samples');
 const perform = async (z, bundle) => {
   const input = bundle.inputData;
   if (!input.referralCode && !input.memberId) {
-    throw new z.errors.Error('Give the Referral Code or the Referrer Member ID, so the hub knows who referred this friend.', 'InvalidData', 400);
+    throw new z.errors.Error(
+      'Give the Referral Code or the Referrer Member ID, so the hub knows who referred this friend.',
+      'InvalidData',
+      400,
+    );
   }
   const body = compact({
     programId: input.programId,
@@ -38,23 +42,43 @@ module.exports = {
   noun: 'Conversion',
   display: {
     label: 'Create Conversion',
-    description: "Records that a referred friend converted (signed up, bought, booked…): creates the referral and runs the program's reward rules.",
+    description:
+      "Records that a referred friend converted (signed up, bought, booked…): creates the referral and runs the program's reward rules.",
   },
   operation: {
     inputFields: [
       programField,
-      { key: 'referralCode', label: 'Referral Code', helpText: "The referrer's code (e.g. from the ?ref= parameter). Give this or the Referrer Member ID." },
+      {
+        key: 'referralCode',
+        label: 'Referral Code',
+        helpText: "The referrer's code (e.g. from the ?ref= parameter). Give this or the Referrer Member ID.",
+      },
       { key: 'memberId', label: 'Referrer Member ID', helpText: 'The referring member (mem_…), when you know it instead of the code.' },
       { key: 'email', label: 'Friend Email', required: true },
       { key: 'firstName', label: 'Friend First Name' },
       { key: 'lastName', label: 'Friend Last Name' },
       { key: 'phone', label: 'Friend Phone' },
-      { key: 'externalId', label: 'Friend External ID', helpText: 'Your own id for the friend; business events can find the referral by it.' },
-      { key: 'status', label: 'Status', choices: { pending: 'Pending', qualified: 'Qualified', approved: 'Approved' }, default: 'pending', helpText: 'Pending unless the conversion is already verified.' },
+      {
+        key: 'externalId',
+        label: 'Friend External ID',
+        helpText: 'Your own id for the friend; business events can find the referral by it.',
+      },
+      {
+        key: 'status',
+        label: 'Status',
+        choices: { pending: 'Pending', qualified: 'Qualified', approved: 'Approved' },
+        default: 'pending',
+        helpText: 'Pending unless the conversion is already verified.',
+      },
       { key: 'amount', label: 'Amount', type: 'number', helpText: 'Order value; percent rewards are computed from it.' },
       { key: 'currency', label: 'Currency', helpText: 'ISO 4217 code such as USD or EUR.' },
       { key: 'orderId', label: 'Order ID' },
-      { key: 'source', label: 'Source', default: 'zapier', helpText: 'Where the conversion came from (lower-case, e.g. checkout, form, zapier).' },
+      {
+        key: 'source',
+        label: 'Source',
+        default: 'zapier',
+        helpText: 'Where the conversion came from (lower-case, e.g. checkout, form, zapier).',
+      },
       { key: 'customFields', label: 'Custom Fields', dict: true },
     ],
     perform,

@@ -27,7 +27,8 @@ module.exports = {
   noun: 'Member',
   display: {
     label: 'Create Member',
-    description: 'Enrols an advocate in a referral program and returns their referral code and share link (the existing member if the email is already enrolled).',
+    description:
+      'Enrols an advocate in a referral program and returns their referral code and share link (the existing member if the email is already enrolled).',
   },
   operation: {
     inputFields: [

@@ -69,7 +69,10 @@ const hookTrigger = ({ key, noun, label, description, event, idField, sampleData
 
     performList: async (z, bundle) => {
       const programId = programOf(bundle);
-      const response = await z.request({ url: hubUrl(z, bundle, `/api/v1/hooks/samples/${event}`), params: programId ? { programId } : {} });
+      const response = await z.request({
+        url: hubUrl(z, bundle, `/api/v1/hooks/samples/${event}`),
+        params: programId ? { programId } : {},
+      });
       return (Array.isArray(response.data) ? response.data : []).map((envelope) => toItem(envelope, idField));
     },
 

@@ -4,9 +4,7 @@
 // message, not the raw ResponseError JSON the platform would otherwise show.
 const describeDetails = (details) => {
   if (!Array.isArray(details)) return '';
-  const parts = details
-    .filter((d) => d && typeof d.message === 'string')
-    .map((d) => (d.path ? `${d.path}: ${d.message}` : d.message));
+  const parts = details.filter((d) => d && typeof d.message === 'string').map((d) => (d.path ? `${d.path}: ${d.message}` : d.message));
   return parts.length ? ` (${parts.join('; ')})` : '';
 };
 
@@ -20,7 +18,7 @@ const throwForHubError = (z, response) => {
     // Custom auth has no refresh step (RefreshAuthError only applies to session/OAuth2), so a
     // plain AuthenticationError is what makes Zapier ask the user to fix the connection.
     throw new z.errors.Error(
-      'Referral Hub rejected the API key (401). Check that the key is copied completely and has not been revoked, and that the Hub URL is your hub\'s address.',
+      "Referral Hub rejected the API key (401). Check that the key is copied completely and has not been revoked, and that the Hub URL is your hub's address.",
       'AuthenticationError',
       401,
     );

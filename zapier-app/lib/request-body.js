@@ -3,7 +3,9 @@
 const crypto = require('crypto');
 
 const isEmpty = (value) =>
-  value === undefined || value === null || value === '' ||
+  value === undefined ||
+  value === null ||
+  value === '' ||
   (typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0);
 
 /**
@@ -34,7 +36,6 @@ const currencyCode = (value) => (value ? String(value).trim().toUpperCase() : un
  * hub replays its first answer for a repeated Idempotency-Key and the same body, so a key taken
  * from the exact body sent makes such a rerun a no-op instead of a second create.
  */
-const idempotencyKey = (action, body) =>
-  `zapier:${action}:${crypto.createHash('sha256').update(JSON.stringify(body)).digest('hex')}`;
+const idempotencyKey = (action, body) => `zapier:${action}:${crypto.createHash('sha256').update(JSON.stringify(body)).digest('hex')}`;
 
 module.exports = { compact, toNumber, currencyCode, idempotencyKey };

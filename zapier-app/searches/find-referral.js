@@ -21,10 +21,7 @@ module.exports = {
     description: "Finds a program's referral by the referred friend's email.",
   },
   operation: {
-    inputFields: [
-      programField,
-      { key: 'email', label: 'Friend Email', required: true },
-    ],
+    inputFields: [programField, { key: 'email', label: 'Friend Email', required: true }],
     perform,
     sample: samples.referral,
     outputFields: [{ key: 'id', label: 'Referral ID' }, ...samples.referralOutputFields],
