@@ -60,7 +60,7 @@ export async function runHub(config: Config & { DATABASE_URL: string; TEMPORAL_A
       // The first start acts as an unlimited admin: nobody holds a key yet.
       const firstStart = { id: 'first-start', name: 'first start', scopes: ['admin' as const], programIds: [] };
       const { key } = await keys.create(firstStart, { name: 'first admin key', scopes: ['admin'], programIds: [] });
-      // Printed once on purpose (DESIGN §12): there is no other way to get the first key.
+      // Printed once on purpose: there is no other way to get the first key.
       process.stdout.write(`\nFirst start: created an admin API key. It is shown only this once:\n\n  ${key}\n\n`);
     }
   }

@@ -13,7 +13,7 @@ const listFromEnv = z.string().transform((v) =>
 const boolFromEnv = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 /**
- * Every setting the hub and worker read, parsed once at start-up (DESIGN §3).
+ * Every setting the hub and worker read, parsed once at start-up.
  * Unset DATABASE_URL / TEMPORAL_ADDRESS mean "start the embedded one" (only `npm start` does).
  */
 export const configSchema = z.object({

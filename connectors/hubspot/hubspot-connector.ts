@@ -39,7 +39,7 @@ export const hubspotSecretsSchema = z
 // every app in the account: 10 a second is the floor every account allows.
 const REQUESTS_PER_SECOND = 10;
 
-/** HubSpot CRM contacts destination (DESIGN §8): batch upsert by email. */
+/** HubSpot CRM contacts destination: batch upsert by email. */
 export const hubspotConnector: ConnectorDefinition<typeof hubspotSettingsSchema, typeof hubspotSecretsSchema> = {
   kind: 'hubspot',
   displayName: 'HubSpot',

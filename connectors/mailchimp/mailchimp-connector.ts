@@ -44,7 +44,7 @@ function defaultBaseUrl(apiKey: string): string {
 }
 
 /**
- * Mailchimp audience destination through the official SDK (DESIGN §8): members upserted by
+ * Mailchimp audience destination through the official SDK: members upserted by
  * address, mapped fields as merge fields, optional tags.
  */
 export const mailchimpConnector: ConnectorDefinition<typeof mailchimpSettingsSchema, typeof mailchimpSecretsSchema> = {

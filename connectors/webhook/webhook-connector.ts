@@ -49,7 +49,7 @@ export const webhookSecretsSchema = z
 const REQUESTS_PER_SECOND = 10;
 
 /**
- * Generic outbound webhook following Standard Webhooks v1 (DESIGN §6): one event envelope per
+ * Generic outbound webhook following Standard Webhooks v1: one event envelope per
  * POST, HMAC-SHA256 signed, with the previous secret's signature alongside during rotation.
  */
 export const webhookConnector: ConnectorDefinition<typeof webhookSettingsSchema, typeof webhookSecretsSchema> = {

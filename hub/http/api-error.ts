@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The closed set of error codes and their HTTP statuses (DESIGN §12). */
+/** The closed set of error codes and their HTTP statuses. */
 export const ERROR_STATUS = {
   malformed_json: 400,
   unauthorized: 401,

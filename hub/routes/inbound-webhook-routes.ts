@@ -16,7 +16,7 @@ const errors = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [s, { description: 'Error', content: jsonContent(errorEnvelopeSchema) }]));
 
 /**
- * Inbound webhooks (DESIGN §5): no API key — the connector's token, Stripe's or HubSpot's
+ * Inbound webhooks: no API key — the connector's token, Stripe's or HubSpot's
  * signature is the credential. Each reads the raw body once (signatures cover the exact bytes),
  * then goes through the same services as the API and answers at once.
  */

@@ -58,7 +58,7 @@ const LEADER_LOCK = 7260210002;
 const MAX_ATTEMPTS_PER_EVENT = 20;
 
 /**
- * The event log is the transactional outbox (DESIGN §4): a request commits its fact and event
+ * The event log is the transactional outbox: a request commits its fact and event
  * row, answers, and nudges this loop. The loop reads the log below the xid watermark from a
  * persisted cursor, hands referral events to Temporal with signalWithStart (in order per
  * workflow, concurrently across workflows) and advances the cursor only past what Temporal
