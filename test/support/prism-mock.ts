@@ -125,27 +125,38 @@ async function startRecordingProxy(prismPort: number, mock: PrismMock, overrides
 }
 
 /**
+ * Starts `prism mock` on a free port. The port is free when chosen but Prism binds it a second
+ * later, and another test process may take it meanwhile: on EADDRINUSE it tries another port.
+ */
+async function startPrism(specPath: string) {
+  for (let attempt = 1; ; attempt++) {
+    const prismPort = await freePort();
+    const child = spawn(PRISM_BIN, ['mock', '-p', String(prismPort), '-h', '127.0.0.1', specPath], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const stop = async () => {
+      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
+      await exited;
+    };
+    try {
+      await waitForListening(child);
+      return { child, prismPort, stop };
+    } catch (error) {
+      await stop();
+      if (attempt >= 3 || !(error instanceof Error) || !error.message.includes('EADDRINUSE')) throw error;
+    }
+  }
+}
+
+/**
  * Runs `prism mock` on a provider's OpenAPI spec with a recording proxy in front, so tests can
  * assert that every request the real client made passed the contract (2xx, no `sl-violations`)
  * even when the client library hides response headers. Start once per test file.
  */
 export async function startPrismMock(specPath: string): Promise<PrismMock> {
-  const prismPort = await freePort();
-  const child = spawn(PRISM_BIN, ['mock', '-p', String(prismPort), '-h', '127.0.0.1', specPath], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
-    await exited;
-  };
-  try {
-    await waitForListening(child);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
+  const { child, prismPort, stop } = await startPrism(specPath);
   // Keep draining Prism's log so a full pipe never stalls it.
   child.stdout.resume();
   child.stderr.resume();
