@@ -113,12 +113,63 @@ export interface DealContacts {
   emails(dealId: string): Promise<string[]>;
 }
 
+/** One payout to send: the payout id is the provider's idempotency key on every attempt. */
+export interface PayoutRequest {
+  /** `pay_…`: PayPal sender_batch_id and sender_item_id, Tremendous external_id, Tango externalRefID. */
+  payoutId: string;
+  /** Exact decimal string as stored (e.g. "20", "20.5", "15.25"); see formatPayoutAmount. */
+  amount: string;
+  /** ISO 4217, upper case. */
+  currency: string;
+  /** The reward kind this payout settles (cash, gift_card, …). */
+  rewardKind: string;
+  recipient: {
+    email: string;
+    firstName?: string;
+    lastName?: string;
+    /** Member payout details: a PayPal address other than their email. */
+    paypalEmail?: string;
+  };
+  /** Shown to the recipient where the provider allows a message. */
+  note?: string;
+}
+
+/** Where a payout stands at the provider. */
+export type PayoutState = 'sent' | 'paid' | 'unclaimed' | 'failed';
+
+export interface PayoutOutcome {
+  state: PayoutState;
+  /** The provider's reference(s), e.g. "<payout_batch_id>/<payout_item_id>" or an order id. */
+  providerReference: string;
+  /** Why it failed, in the provider's words (insufficient funds, invalid recipient, …). */
+  failureReason?: string;
+  /** Machine-readable reason when failed. */
+  failureCode?: 'insufficient_funds' | 'invalid_recipient' | 'rejected';
+}
+
+/**
+ * Pays rewards. `pay` is idempotent by `payoutId`: sending the same request again (a retry, a
+ * second worker, a crash between the provider's answer and our record) returns the first
+ * payout's outcome and never pays twice. Recipient-level failures come back as `failed`
+ * outcomes; auth, rate limits and provider or network errors are thrown as ConnectorError.
+ */
+export interface PayoutProvider {
+  /** The reward kinds this connector pays (its `rewardKinds` setting). */
+  readonly rewardKinds: readonly string[];
+  /** Currencies the provider accepts; a request in another is refused before sending. */
+  readonly currencies: readonly string[];
+  pay(request: PayoutRequest): Promise<PayoutOutcome>;
+  /** The payout's current state, looked up by its id and the reference `pay` returned. */
+  status(payoutId: string, providerReference: string): Promise<PayoutOutcome>;
+}
+
 export interface ConnectorInstance {
   /** A cheap credentials probe; throws ConnectorError on failure. */
   check(): Promise<void>;
   destination?: Destination;
   fileDestination?: FileDestination;
   dealContacts?: DealContacts;
+  payout?: PayoutProvider;
 }
 
 export interface ConnectorDefinition<S extends z.ZodType = z.ZodType, K extends z.ZodType = z.ZodType> {
