@@ -1,17 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startLocalReceiver, type LocalReceiver } from '../support/start-local-receiver.js';
 import { createSecretBox } from '../../connectors/security/secret-box.js';
 import { deriveSecretKey } from '../../lib/secret-key.js';
 import { convert, programWithMember } from '../support/fixtures.js';
 import { startHubSpotFake, type HubSpotFake } from '../support/hubspot-fake.js';
 import { createHarness, TEST_SECRET_KEY, waitFor, type Harness } from '../support/hub-harness.js';
+import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 import { contractSpecPath, startPrismMock, type PrismMock } from '../support/prism-mock.js';
 import { startSailthruFake, type SailthruFake } from '../support/sailthru-fake.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
 // Random and distinctive, so any occurrence outside the sealed column can only be a leak.
@@ -39,9 +37,8 @@ let hubspot: HubSpotFake;
 let mailchimp: PrismMock;
 let sailthru: SailthruFake;
 let webhook: LocalReceiver;
-let worker: ChildProcess | undefined;
+let worker: WorkerProcess | undefined;
 const hubLog: string[] = [];
-const workerLog: string[] = [];
 const responses: { what: string; text: string }[] = [];
 
 beforeAll(async () => {
@@ -72,29 +69,11 @@ beforeAll(async () => {
     ),
   ]);
   // The worker as its own process at the most verbose level, with everything it prints captured.
-  worker = spawn(process.execPath, ['--import', 'tsx', 'workflows/worker/main.ts'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      DATABASE_URL: h.databaseUrl,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_TASK_QUEUE: h.taskQueue,
-      TEMPORAL_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
-      HUB_SECRET_KEY: TEST_SECRET_KEY,
-      HUB_ALLOW_PRIVATE_TARGETS: 'true',
-      LOG_LEVEL: 'trace',
-    },
-  });
-  for (const stream of [worker.stdout!, worker.stderr!]) stream.on('data', (chunk: Buffer) => workerLog.push(chunk.toString()));
-  await waitFor(async () => workerLog.join('').includes('worker started'), 60_000, 'worker process started');
+  worker = startWorkerProcess(h, { logLevel: 'trace', captureOutput: true });
+  await worker.started();
 });
 afterAll(async () => {
-  if (worker && worker.exitCode === null) {
-    const exited = new Promise((resolve) => worker!.once('exit', resolve));
-    worker.kill('SIGTERM');
-    await exited;
-  }
+  await worker?.kill('SIGTERM');
   await h?.close();
   await Promise.all([hubspot?.close(), mailchimp?.close(), sailthru?.close(), webhook?.close()]);
 });
@@ -198,14 +177,14 @@ it('no API response, log line or stored message carries a connector secret; the 
   const leaks = [
     ...responses.flatMap((r) => leaksIn(`response of ${r.what}`, r.text)),
     ...hubLog.flatMap((line) => leaksIn('hub log', line)),
-    ...leaksIn('worker output', workerLog.join('')),
+    ...leaksIn('worker output', worker?.output() ?? ''),
     ...stored.flatMap((row) => leaksIn('stored message', row.text)),
   ];
   expect(leaks).toEqual([]);
   // The captures were live: the worker's own log line and the SDK's per-activity debug lines arrived.
   // (The hub itself logs only warnings and errors, none of which this flow provokes.)
-  expect(workerLog.join('')).toContain('"msg":"worker started"');
-  expect(workerLog.join('')).toContain("activityType: 'syncConnectorBatch'");
+  expect(worker?.output() ?? '').toContain('"msg":"worker started"');
+  expect(worker?.output() ?? '').toContain("activityType: 'syncConnectorBatch'");
   expect(responses.length).toBeGreaterThan(20);
 
   // At rest: AES-GCM ciphertext under the hub key, opening to exactly the current secrets.

@@ -1,13 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startLocalReceiver, type LocalReceiver } from '../support/start-local-receiver.js';
 import { startHubSpotFake, type HubSpotFake } from '../support/hubspot-fake.js';
-import { createHarness, TEST_SECRET_KEY, waitFor, type Harness } from '../support/hub-harness.js';
+import { createHarness, waitFor, type Harness } from '../support/hub-harness.js';
+import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SIGNING_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 const HUBSPOT_TOKEN = 'pat-na1-crash-0123456789';
 const UPSERT_PATH = '/crm/v3/objects/contacts/batch/upsert';
@@ -18,38 +16,14 @@ const WEBHOOK_REQUESTS_PER_SECOND = 200;
 let h: Harness;
 let receiver: LocalReceiver;
 let hubspot: HubSpotFake;
-const children: ChildProcess[] = [];
+const workers: WorkerProcess[] = [];
 
 /** `npm run worker` as its own process, so it can really be SIGKILLed; resolves once it polls. */
-async function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'workflows/worker/main.ts'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: {
-      ...process.env,
-      DATABASE_URL: h.databaseUrl,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_TASK_QUEUE: h.taskQueue,
-      TEMPORAL_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
-      HUB_SECRET_KEY: TEST_SECRET_KEY,
-      HUB_ALLOW_PRIVATE_TARGETS: 'true',
-      LOG_LEVEL: 'info',
-    },
-  });
-  children.push(child);
-  let out = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    out = (out + chunk.toString()).slice(-10_000);
-  });
-  await waitFor(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`worker exited (${child.exitCode}): ${out}`);
-      return out.includes('worker started');
-    },
-    60_000,
-    'worker process started',
-  );
-  return child;
+async function startWorker(): Promise<WorkerProcess> {
+  const worker = startWorkerProcess(h, { captureOutput: true });
+  workers.push(worker);
+  await worker.started();
+  return worker;
 }
 
 beforeAll(async () => {
@@ -58,7 +32,7 @@ beforeAll(async () => {
   hubspot = await startHubSpotFake({ accessToken: HUBSPOT_TOKEN, properties: ['referral_code'] });
 });
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  for (const worker of workers) await worker.kill();
   await h?.close();
   await receiver?.close();
   await hubspot?.close();
@@ -118,7 +92,7 @@ it('a worker SIGKILLed during a 2,000-event sync loses nothing, and every repeat
     events: ['member.created'],
   });
 
-  const first = await startWorkerProcess();
+  const first = await startWorker();
   // Events keep arriving while the worker syncs and after it dies.
   const inserting = pool(TOTAL, 8, (i) =>
     post('/api/v1/members', {
@@ -133,14 +107,13 @@ it('a worker SIGKILLed during a 2,000-event sync loses nothing, and every repeat
     60_000,
     'sync under way',
   );
-  first.kill('SIGKILL');
-  await new Promise((resolve) => first.once('exit', resolve));
+  await first.kill();
   const atKill = { webhook: receiver.requests.length, hubspot: hubspot.contacts.size };
   expect(atKill.webhook).toBeLessThan(TOTAL);
   expect(atKill.hubspot).toBeLessThan(TOTAL);
   await inserting.all;
 
-  await startWorkerProcess();
+  await startWorker();
   const webhookIds = () => new Set(receiver.requests.map((r) => r.headers['webhook-id']));
   await waitFor(
     async () => {

@@ -1,37 +1,23 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { convert, programWithMember } from '../support/fixtures.js';
-import { createHarness, TEST_SECRET_KEY, waitFor, type Harness } from '../support/hub-harness.js';
+import { createHarness, waitFor, type Harness } from '../support/hub-harness.js';
+import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 let h: Harness;
-const children: ChildProcess[] = [];
+const workers: WorkerProcess[] = [];
 
 /** `npm run worker` as a real separate process, so it can really be killed with SIGKILL. */
-function startWorkerProcess(): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'workflows/worker/main.ts'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: {
-      ...process.env,
-      DATABASE_URL: h.databaseUrl,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_TASK_QUEUE: h.taskQueue,
-      TEMPORAL_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
-      HUB_SECRET_KEY: TEST_SECRET_KEY,
-      LOG_LEVEL: 'error',
-    },
-  });
-  children.push(child);
-  return child;
+function startWorker(): WorkerProcess {
+  const worker = startWorkerProcess(h);
+  workers.push(worker);
+  return worker;
 }
 
 beforeAll(async () => {
   h = await createHarness({ worker: false });
 });
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  for (const worker of workers) await worker.kill();
   await h?.close();
 });
 
@@ -49,7 +35,7 @@ it('a worker killed mid-lifecycle and restarted still gives every reward exactly
     },
     { name: 'Purchase', trigger: 'purchase', recipient: 'member', amount: { type: 'fixed', value: 5 }, kind: 'cash', hold: '3s' },
   ]);
-  const first = startWorkerProcess();
+  const first = startWorker();
 
   const referrals = [];
   for (let i = 0; i < 8; i++) referrals.push(await convert(h, program.id, member.referralCode));
@@ -86,13 +72,12 @@ it('a worker killed mid-lifecycle and restarted still gives every reward exactly
     60_000,
     'first rewards',
   );
-  first.kill('SIGKILL');
-  await new Promise((resolve) => first.once('exit', resolve));
+  await first.kill();
   await Promise.all(sends);
   const [atKill] = await h.db.sql`select count(*)::int as n from rewards where program_id = ${program.id}`;
   expect(atKill!.n).toBeLessThan(referrals.length * (2 + RENEWAL_CAP));
 
-  startWorkerProcess();
+  startWorker();
   const expectedPerReferral = 1 + RENEWAL_CAP + 1;
   await waitFor(
     async () => {
