@@ -90,32 +90,45 @@ function parseViolations(header: string | string[] | undefined): unknown[] | und
   }
 }
 
-async function startRecordingProxy(prismPort: number, mock: PrismMock, overrides: NextRequestOverride[]): Promise<http.Server> {
+/** Where the recording proxy sends one request: Prism's port, or straight to an upstream for paths the spec lacks. */
+interface ProxyTarget {
+  port: number;
+  /** Recorded in `exchanges` (a request to a path outside the spec bypasses Prism and is not). */
+  record: boolean;
+}
+
+async function startRecordingProxy(
+  targetFor: (path: string) => ProxyTarget,
+  mock: PrismMock,
+  overrides: NextRequestOverride[],
+): Promise<http.Server> {
   const proxy = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const override = overrides.shift() ?? {};
-      const headers: http.OutgoingHttpHeaders = { ...req.headers, host: `127.0.0.1:${prismPort}` };
+      const target = targetFor(req.url ?? '/');
+      const override = (target.record ? overrides.shift() : undefined) ?? {};
+      const headers: http.OutgoingHttpHeaders = { ...req.headers, host: `127.0.0.1:${target.port}` };
       if (override.prefer) headers.prefer = override.prefer;
       if (override.dropAuthorization) delete headers.authorization;
 
-      const upstream = http.request({ host: '127.0.0.1', port: prismPort, method: req.method, path: req.url, headers }, (answer) => {
-        mock.exchanges.push({
-          method: req.method ?? '',
-          path: req.url ?? '',
-          requestHeaders: req.headers,
-          requestBody: body.toString('utf8'),
-          status: answer.statusCode ?? 0,
-          violations: parseViolations(answer.headers['sl-violations']),
-        });
+      const upstream = http.request({ host: '127.0.0.1', port: target.port, method: req.method, path: req.url, headers }, (answer) => {
+        if (target.record)
+          mock.exchanges.push({
+            method: req.method ?? '',
+            path: req.url ?? '',
+            requestHeaders: req.headers,
+            requestBody: body.toString('utf8'),
+            status: answer.statusCode ?? 0,
+            violations: parseViolations(answer.headers['sl-violations']),
+          });
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       });
       upstream.on('error', (error) => {
         res.writeHead(502, { 'content-type': 'text/plain' });
-        res.end(`proxy could not reach Prism: ${error.message}`);
+        res.end(`recording proxy could not reach its target: ${error.message}`);
       });
       upstream.end(body);
     });
@@ -128,10 +141,10 @@ async function startRecordingProxy(prismPort: number, mock: PrismMock, overrides
  * Starts `prism mock` on a free port. The port is free when chosen but Prism binds it a second
  * later, and another test process may take it meanwhile: on EADDRINUSE it tries another port.
  */
-async function startPrism(specPath: string) {
+async function startPrism(command: readonly string[]) {
   for (let attempt = 1; ; attempt++) {
     const prismPort = await freePort();
-    const child = spawn(PRISM_BIN, ['mock', '-p', String(prismPort), '-h', '127.0.0.1', specPath], {
+    const child = spawn(PRISM_BIN, [...command, '-p', String(prismPort), '-h', '127.0.0.1'], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -156,7 +169,38 @@ async function startPrism(specPath: string) {
  * even when the client library hides response headers. Start once per test file.
  */
 export async function startPrismMock(specPath: string): Promise<PrismMock> {
-  const { child, prismPort, stop } = await startPrism(specPath);
+  return startRecordedPrism(['mock', specPath], (prismPort) => () => ({ port: prismPort, record: true }));
+}
+
+export interface PrismProxyOptions {
+  /**
+   * Paths the spec does not describe (an OAuth token endpoint): sent straight to the upstream,
+   * since Prism would flag any request it cannot route, and left out of `exchanges`.
+   */
+  bypass?: (path: string) => boolean;
+}
+
+/**
+ * Runs `prism proxy` on a provider's OpenAPI spec in front of a stateful stand-in at
+ * `upstreamUrl`: every request and the stand-in's answer are checked against the spec (the
+ * violations come back in `sl-violations`, recorded per exchange), while the answers themselves
+ * come from the stand-in, so state changes and duplicate answers stay realistic. Without
+ * `--errors` Prism forwards even a violating request, so a test sees the violation rather than a
+ * substituted error. Start once per test file.
+ */
+export async function startPrismProxy(specPath: string, upstreamUrl: string, options: PrismProxyOptions = {}): Promise<PrismMock> {
+  const upstreamPort = Number(new URL(upstreamUrl).port);
+  return startRecordedPrism(
+    ['proxy', specPath, upstreamUrl],
+    (prismPort) => (path) => (options.bypass?.(path) ? { port: upstreamPort, record: false } : { port: prismPort, record: true }),
+  );
+}
+
+async function startRecordedPrism(
+  command: readonly string[],
+  routing: (prismPort: number) => (path: string) => ProxyTarget,
+): Promise<PrismMock> {
+  const { child, prismPort, stop } = await startPrism(command);
   // Keep draining Prism's log so a full pipe never stalls it.
   child.stdout.resume();
   child.stderr.resume();
@@ -168,7 +212,7 @@ export async function startPrismMock(specPath: string): Promise<PrismMock> {
     overrideNext: (override) => overrides.push(override),
     close: async () => undefined,
   };
-  const proxy = await startRecordingProxy(prismPort, mock, overrides);
+  const proxy = await startRecordingProxy(routing(prismPort), mock, overrides);
   mock.url = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
   mock.close = async () => {
     proxy.closeAllConnections();
