@@ -1,4 +1,5 @@
 import { ConnectorError, type PayoutOutcome, type PayoutRequest } from '../connector.js';
+import { responseExcerpt } from '../http/classify-http-error.js';
 import { redactSecrets } from '../security/redact-secrets.js';
 import { classifyTremendousError } from './classify-tremendous-error.js';
 import { describeTremendousError, readTremendousError } from './read-tremendous-error.js';
@@ -47,7 +48,7 @@ export async function payWithTremendous(account: TremendousAccount, request: Pay
     throw new ConnectorError(
       'invalid',
       `Tremendous already has an order with external_id ${request.payoutId} whose details (amount, recipient, campaign, funding source) differ from this payout; no second order was placed. Compare it in the Tremendous dashboard`,
-      { status },
+      { status, response: responseExcerpt(data, account.redact) || undefined },
     );
   }
   if (status === 400 || status === 422) {

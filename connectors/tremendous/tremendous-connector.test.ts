@@ -191,6 +191,7 @@ describe('tremendousConnector against the Tremendous fake', () => {
     expect(error).toMatchObject({ kind: 'invalid', status: 409 });
     expect(error.message).toContain(`external_id ${request.payoutId}`);
     expect(error.message).toContain('no second order was placed');
+    expect(error.response).toContain('already exists with different parameters');
     // Settings changed between attempts are "other details" too.
     expect(await connectorFailure(connect({ campaignId: undefined, products: ['OKMHM2X2OHYV'] }).payout!.pay(request))).toMatchObject({
       kind: 'invalid',
