@@ -154,6 +154,20 @@ describe('tangocardConnector against the Tango Card fake', () => {
     expect(query.get('accountIdentifier')).toBe(ACCOUNT);
   });
 
+  it('a 409 for an id Tango does not list is transient (asked again later), and only an order with that very id counts', async () => {
+    const connector = connect().payout!;
+    await connector.pay(payout());
+    const request = payout();
+    fake.forceNext({ status: 409 });
+    expect(await connectorFailure(connector.pay(request))).toMatchObject({ kind: 'transient', status: 409 });
+    // A list that ignores the filter hands back the other payout's order: it must not pass for this one.
+    fake.setListIgnoresExternalRefID(true);
+    fake.forceNext({ status: 409 });
+    expect(await connectorFailure(connector.pay(request))).toMatchObject({ kind: 'transient', status: 409 });
+    expect(await connectorFailure(connector.status(request.payoutId, ''))).toMatchObject({ kind: 'invalid' });
+    expect(fake.orders.size).toBe(1);
+  });
+
   it('a 5xx is transient, also when the order went through, and the retry with the same id pays once', async () => {
     const connector = connect().payout!;
     const lost = payout();

@@ -55,7 +55,8 @@ export interface FakeRequest {
 
 /** An answer given to the next request instead of handling it. */
 export interface ForcedAnswer {
-  status: 401 | 429 | 500 | 502 | 503;
+  /** 409: a conflict naming the externalRefID, whatever the fake holds. */
+  status: 401 | 409 | 429 | 500 | 502 | 503;
   retryAfter?: string;
   /** Handle the request (placing the order) first, then answer with this status: a lost answer. */
   afterProcessing?: boolean;
@@ -80,6 +81,8 @@ export interface TangoCardFake {
   /** New orders stay PENDING for this many status reads (0: COMPLETE at once). */
   setPendingReads(reads: number): void;
   setOrderStatus(referenceOrderID: string, status: string): void;
+  /** The order list ignores its externalRefID filter, as a server not knowing it would. */
+  setListIgnoresExternalRefID(ignores: boolean): void;
   forceNext(...answers: ForcedAnswer[]): void;
   reset(): void;
   close(): Promise<void>;
@@ -155,6 +158,7 @@ export async function startTangoCardFake(options: TangoCardFakeOptions): Promise
   const byExternalRef = new Map<string, string>();
   let duplicateAnswer: 'replay' | 'conflict' = 'replay';
   let pendingReads = 0;
+  let listIgnoresExternalRefID = false;
   let sequence = 0;
   const expectedAuth = `Basic ${Buffer.from(`${options.platformName}:${options.platformKey}`).toString('base64')}`;
 
@@ -175,6 +179,9 @@ export async function startTangoCardFake(options: TangoCardFakeOptions): Promise
       if (!order) throw new Error(`no order ${id}`);
       order.status = status;
     },
+    setListIgnoresExternalRefID: (ignores) => {
+      listIgnoresExternalRefID = ignores;
+    },
     forceNext: (...answers) => forced.push(...answers),
     reset: () => {
       forced.length = 0;
@@ -183,6 +190,7 @@ export async function startTangoCardFake(options: TangoCardFakeOptions): Promise
       byExternalRef.clear();
       duplicateAnswer = 'replay';
       pendingReads = 0;
+      listIgnoresExternalRefID = false;
       for (const account of options.accounts) balances.set(account.accountIdentifier, account.balance);
     },
     close: async () => undefined,
@@ -295,7 +303,9 @@ export async function startTangoCardFake(options: TangoCardFakeOptions): Promise
   }
 
   function listOrders(url: URL): Answer {
-    const filters = ['accountIdentifier', 'customerIdentifier', 'externalRefID'] as const;
+    const filters = listIgnoresExternalRefID
+      ? (['accountIdentifier', 'customerIdentifier'] as const)
+      : (['accountIdentifier', 'customerIdentifier', 'externalRefID'] as const);
     const matches = [...fake.orders.values()].filter((order) =>
       filters.every((name) => {
         const wanted = url.searchParams.get(name);
