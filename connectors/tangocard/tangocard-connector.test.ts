@@ -139,20 +139,23 @@ describe('tangocardConnector against the Tango Card fake', () => {
     expect(orderRequests()).toHaveLength(2);
   });
 
-  it('a duplicate answered as a 409 naming the externalRefID is looked up, never ordered again', async () => {
-    const connector = connect().payout!;
-    const request = payout();
-    const first = await connector.pay(request);
-    fake.setDuplicateAnswer('conflict');
-    const second = await connector.pay(request);
-    expect(second).toEqual(first);
-    expect(fake.orders.size).toBe(1);
-    const lookup = fake.requests.at(-1)!;
-    expect(lookup.method).toBe('GET');
-    const query = new URL(lookup.path, 'http://x').searchParams;
-    expect(query.get('externalRefID')).toBe(request.payoutId);
-    expect(query.get('accountIdentifier')).toBe(ACCOUNT);
-  });
+  it.each(['conflict', 'validation'] as const)(
+    'a duplicate answered with an error naming the externalRefID (%s) is looked up, never ordered again',
+    async (answer) => {
+      const connector = connect().payout!;
+      const request = payout();
+      const first = await connector.pay(request);
+      fake.setDuplicateAnswer(answer);
+      const second = await connector.pay(request);
+      expect(second).toEqual(first);
+      expect(fake.orders.size).toBe(1);
+      const lookup = fake.requests.at(-1)!;
+      expect(lookup.method).toBe('GET');
+      const query = new URL(lookup.path, 'http://x').searchParams;
+      expect(query.get('externalRefID')).toBe(request.payoutId);
+      expect(query.get('accountIdentifier')).toBe(ACCOUNT);
+    },
+  );
 
   it('a 409 for an id Tango does not list is transient (asked again later), and only an order with that very id counts', async () => {
     const connector = connect().payout!;

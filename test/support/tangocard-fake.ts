@@ -62,6 +62,8 @@ export interface ForcedAnswer {
   afterProcessing?: boolean;
 }
 
+export type DuplicateAnswer = 'replay' | 'conflict' | 'validation';
+
 export interface TangoCardFakeOptions {
   platformName: string;
   platformKey: string;
@@ -76,8 +78,11 @@ export interface TangoCardFake {
   requests: FakeRequest[];
   balance(accountIdentifier: string): number;
   topUp(accountIdentifier: string, amount: number): void;
-  /** How a repeated externalRefID is answered: Tango's documented 200, or a 409 naming it. */
-  setDuplicateAnswer(answer: 'replay' | 'conflict'): void;
+  /**
+   * How a repeated externalRefID is answered: Tango's documented 200 with the first order, or an
+   * error naming the duplicate (a 409, or a 400 validation error on externalRefID).
+   */
+  setDuplicateAnswer(answer: DuplicateAnswer): void;
   /** New orders stay PENDING for this many status reads (0: COMPLETE at once). */
   setPendingReads(reads: number): void;
   setOrderStatus(referenceOrderID: string, status: string): void;
@@ -156,7 +161,7 @@ export async function startTangoCardFake(options: TangoCardFakeOptions): Promise
   const forced: ForcedAnswer[] = [];
   const balances = new Map<string, number>();
   const byExternalRef = new Map<string, string>();
-  let duplicateAnswer: 'replay' | 'conflict' = 'replay';
+  let duplicateAnswer: DuplicateAnswer = 'replay';
   let pendingReads = 0;
   let listIgnoresExternalRefID = false;
   let sequence = 0;
@@ -228,6 +233,9 @@ export async function startTangoCardFake(options: TangoCardFakeOptions): Promise
     if (existingId !== undefined) {
       if (duplicateAnswer === 'conflict') {
         return errorAnswer(409, path, `An order with externalRefID ${externalRefID} already exists`, { i18nKey: '409.001' });
+      }
+      if (duplicateAnswer === 'validation') {
+        return validation(path, [{ path: 'externalRefID', message: `Duplicate externalRefID: ${externalRefID} is already in use` }]);
       }
       return { status: 200, body: orderView(fake.orders.get(existingId)!) };
     }
