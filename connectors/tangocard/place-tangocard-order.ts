@@ -29,9 +29,7 @@ function namesDuplicate(status: number, body: TangoCardErrorBody | undefined): b
 /** A validation error about the recipient (email, names): that member cannot be paid as is. */
 function namesRecipient(status: number, body: TangoCardErrorBody | undefined): boolean {
   if (!VALIDATION_STATUSES.has(status) || !body) return false;
-  const paths = (body.errors ?? []).map((e) => e.path ?? '');
-  if (paths.some((path) => /^recipient/i.test(path))) return true;
-  return paths.every((path) => path === '') && /recipient/i.test(body.message ?? '');
+  return (body.errors ?? []).some((e) => /^recipient/i.test(e.path ?? ''));
 }
 
 /**
