@@ -14,6 +14,7 @@ import { inboundInput } from './inbound-input.js';
 import { createInboundRequestLog } from './inbound-request-log.js';
 import { createMemberService } from './member-service.js';
 import { createReferralService } from './referral-service.js';
+import { createWebhookIdGuard } from './webhook-id-guard.js';
 
 /** What a caller of `POST /webhooks/in/:token` sends, as received. */
 export interface InboundRequest {
@@ -50,6 +51,7 @@ export function createInboundWebhookService(deps: HubDeps) {
   const referrals = createReferralService(deps.db, deps.sql, deps.dispatcher);
   const events = createBusinessEventService(deps.db, deps.dispatcher);
   const requests = createInboundRequestLog(deps.sql, deps.logger);
+  const webhookIds = createWebhookIdGuard(deps.sql);
 
   return {
     async receive(token: string, request: InboundRequest): Promise<InboundAnswer> {
@@ -67,40 +69,41 @@ export function createInboundWebhookService(deps: HubDeps) {
       if (problem) throw new ApiError('unauthorized', problem);
 
       const entry = { source: 'inbound' as const, connectorId: row.id, contentType: request.contentType, rawBody: request.rawBody };
-      return requests.handle(
-        entry,
-        (a: InboundAnswer) => a,
-        async () => {
-          const body = parseBody(request.rawBody, request.contentType);
-          const settings = inboundSettingsSchema.parse(row.settings);
-          const mapped = compileMapping(row.mapping as MappingEntry[])({ body });
-          const built = inboundInput(settings.action, settings.programId, mapped);
-          const principal: Principal = { id: `connector:${row.id}`, name: row.name, scopes: ['write'], programIds: [settings.programId] };
+      const accept = async (): Promise<InboundAnswer> => {
+        const body = parseBody(request.rawBody, request.contentType);
+        const settings = inboundSettingsSchema.parse(row.settings);
+        const mapped = compileMapping(row.mapping as MappingEntry[])({ body });
+        const built = inboundInput(settings.action, settings.programId, mapped);
+        const principal: Principal = { id: `connector:${row.id}`, name: row.name, scopes: ['write'], programIds: [settings.programId] };
 
-          let answer: InboundAnswer;
-          if (built.action === 'member') {
-            const { created, member } = await members.create(principal, built.input);
-            answer = { status: created ? 201 : 200, body: member };
-          } else if (built.action === 'conversion') {
-            const { created, referral } = await referrals.convert(principal, built.input);
-            answer = { status: created ? 201 : 200, body: referral };
-          } else {
-            answer = { status: 202, body: { eventId: (await events.record(principal, built.input)).eventId } };
-          }
-          // No body in the log: it is the sender's data (emails, names); the created id leads to it.
-          deps.logger.info(
-            {
-              connectorId: row.id,
-              action: settings.action,
-              status: answer.status,
-              bytes: Buffer.byteLength(request.rawBody),
-              id: answer.status === 202 ? answer.body.eventId : answer.body.id,
-            },
-            'inbound webhook accepted',
-          );
-          return answer;
-        },
-      );
+        let answer: InboundAnswer;
+        if (built.action === 'member') {
+          const { created, member } = await members.create(principal, built.input);
+          answer = { status: created ? 201 : 200, body: member };
+        } else if (built.action === 'conversion') {
+          const { created, referral } = await referrals.convert(principal, built.input);
+          answer = { status: created ? 201 : 200, body: referral };
+        } else {
+          answer = { status: 202, body: { eventId: (await events.record(principal, built.input)).eventId } };
+        }
+        // No body in the log: it is the sender's data (emails, names); the created id leads to it.
+        deps.logger.info(
+          {
+            connectorId: row.id,
+            action: settings.action,
+            status: answer.status,
+            bytes: Buffer.byteLength(request.rawBody),
+            id: answer.status === 202 ? answer.body.eventId : answer.body.id,
+          },
+          'inbound webhook accepted',
+        );
+        return answer;
+      };
+      // A sender's retry (or a replay inside the signature's five minutes) with the same webhook-id gets the first answer.
+      const { id: webhookId } = request.signature;
+      // (An id longer than any sender's is not one to remember: unsigned requests are not length-checked.)
+      const once = () => (webhookId && webhookId.length <= 256 ? webhookIds.once(row.id, webhookId, request.rawBody, accept) : accept());
+      return requests.handle(entry, (a: InboundAnswer) => a, once);
     },
   };
 }

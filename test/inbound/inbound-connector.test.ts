@@ -266,6 +266,39 @@ describe('POST /webhooks/in/:token', () => {
     expect((await post(inboundUrl, { ...body, id: 'inv-43', customer: { email: 'nobody@example.com' } })).status).toBe(404);
   });
 
+  it('a signed request sent again with the same webhook-id (a sender retry, or a replay within 5 minutes) is accepted once', async () => {
+    const { program, member } = await programWithMember(h, []);
+    const referral = await convert(h, program.id, member.referralCode);
+    // No idempotency key in the mapping: without the webhook-id guard every copy would be a new event.
+    const { inboundUrl } = await inboundConnector(
+      program.id,
+      'event',
+      [
+        { target: 'type', constant: 'purchase' },
+        { target: 'referral.email', source: 'body.email' },
+        { target: 'amount', source: 'body.total' },
+        { target: 'currency', constant: 'USD' },
+      ],
+      { signingSecret: SIGNING_SECRET },
+    );
+    const raw = JSON.stringify({ email: referral.email, total: 12 });
+    const headers = sign(raw);
+    const first = await post(inboundUrl, raw, headers);
+    expect(first.status, JSON.stringify(first.body)).toBe(202);
+    const again = await post(inboundUrl, raw, headers);
+    expect(again).toEqual(first);
+    expect(await h.db.sql`select id from business_events where referral_id = ${referral.id}`).toHaveLength(1);
+    // The same id with another body is refused, not processed.
+    const other = JSON.stringify({ email: referral.email, total: 99 });
+    const reused = sign(other, SIGNING_SECRET, Number(headers['webhook-timestamp']), headers['webhook-id']);
+    const conflict = await post(inboundUrl, other, reused);
+    expect(conflict.status).toBe(409);
+    expect(conflict.body.error.code).toBe('idempotency_conflict');
+    // A new id is a new event.
+    expect((await post(inboundUrl, raw, sign(raw))).status).toBe(202);
+    expect(await h.db.sql`select id from business_events where referral_id = ${referral.id}`).toHaveLength(2);
+  });
+
   it("takes form posts too (Zapier's default payload type)", async () => {
     const { program } = await programWithMember(h, []);
     const { inboundUrl } = await inboundConnector(program.id, 'member', [
