@@ -7,7 +7,13 @@ import { newId } from '../../lib/ids.js';
 import { loadEventsById } from '../../schema/read-events.js';
 import { connectors, deliveries, schedules, type DELIVERY_STATUSES } from '../../schema/tables/index.js';
 import { createConnectorRuntime } from '../../workflows/activities/connector-runtime.js';
-import { defaultMappingOf, openConnector, openSecrets, type ConnectorRow } from '../../workflows/activities/open-connector.js';
+import {
+  defaultMappingOf,
+  knownKeysOnly,
+  openConnector,
+  openSecrets,
+  type ConnectorRow,
+} from '../../workflows/activities/open-connector.js';
 import { buildOutboundRecords } from '../../workflows/activities/outbound-records.js';
 import type { ConnectorCreate, ConnectorPatch } from '../contracts/connector-contract.js';
 import { ApiError, issuesToDetails } from '../http/api-error.js';
@@ -161,8 +167,12 @@ export function createConnectorService(deps: HubDeps) {
 
     async patch(principal: Principal, id: string, input: ConnectorPatch) {
       const row = await getRow(principal, id);
-      const settings = input.settings ?? row.settings;
-      const secrets = { ...openSecrets(deps.secretBox, row), ...(input.secrets ?? {}) };
+      // A row saved before settings were strict may hold keys the kind no longer knows: an edit
+      // that leaves them alone drops them rather than failing on what the caller did not send.
+      const definition = connectorDefinition(row.kind);
+      const stored = (schema: z.ZodType | undefined, value: Record<string, unknown>) => (schema ? knownKeysOnly(schema, value) : value);
+      const settings = input.settings ?? stored(definition?.settingsSchema, row.settings);
+      const secrets = { ...stored(definition?.secretsSchema, openSecrets(deps.secretBox, row)), ...(input.secrets ?? {}) };
       await validate(row.kind, settings, secrets, input.mapping === undefined ? row.mapping : input.mapping);
       const programIds = programsFor(principal, row.kind, settings, input.programIds ?? row.programIds);
       const [updated] = await db

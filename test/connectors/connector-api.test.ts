@@ -54,6 +54,22 @@ describe('connector API', () => {
     expect(patched.body.secrets).toEqual({ signingSecret: 'set', previousSigningSecret: 'set' });
   });
 
+  it('an edit of a connector saved before settings were strict drops the keys its kind no longer knows', async () => {
+    const created = await h.call('POST', '/api/v1/connectors', webhook('https://crm.example/hook', { enabled: false }));
+    expect(created.status).toBe(201);
+    // What a row written by an older release can hold: a settings key the schema has since dropped.
+    await h.db.sql`update connectors set settings = settings || '{"legacyRetries": 3}'::jsonb where id = ${created.body.id}`;
+    const renamed = await h.call('PATCH', `/api/v1/connectors/${created.body.id}`, { name: 'Renamed' });
+    expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
+    expect(renamed.body.settings).toEqual({ url: 'https://crm.example/hook' });
+    expect(renamed.body.secrets).toEqual({ signingSecret: 'set' });
+    // Unknown keys the caller sends are still refused.
+    const bad = await h.call('PATCH', `/api/v1/connectors/${created.body.id}`, {
+      settings: { url: 'https://crm.example/hook', legacyRetries: 3 },
+    });
+    expect(bad.status).toBe(422);
+  });
+
   it('refuses private, loopback and link-local targets unless allowed', async () => {
     for (const url of [
       'http://169.254.169.254/latest/meta-data',

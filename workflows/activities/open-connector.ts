@@ -42,6 +42,13 @@ export function defaultMappingOf(row: Pick<ConnectorRow, 'kind' | 'settings' | '
  * The API refuses unknown settings and secrets keys, but rows saved before it did may hold some:
  * reading them drops those keys instead of failing every sync of a connector that used to work.
  */
+/** A stored object without the keys its schema no longer knows (what ignoringUnknownKeys reads). */
+export function knownKeysOnly(schema: z.ZodType, value: Record<string, unknown>): Record<string, unknown> {
+  if (!(schema instanceof z.ZodObject)) return value;
+  const known = new Set(Object.keys(schema.shape));
+  return Object.fromEntries(Object.entries(value).filter(([key]) => known.has(key)));
+}
+
 function ignoringUnknownKeys<S extends z.ZodType>(schema: S): S {
   // strip() keeps the object's shape and refinements; only unknown keys are treated differently.
   return schema instanceof z.ZodObject ? (schema.strip() as unknown as S) : schema;
