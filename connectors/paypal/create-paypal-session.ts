@@ -2,6 +2,7 @@ import type { AxiosInstance, AxiosResponse, Method } from 'axios';
 import { z } from 'zod';
 import { ConnectorError, type ConnectorRuntime } from '../connector.js';
 import { classifyHttpError } from '../http/classify-http-error.js';
+import { sendBearerJson } from '../http/send-bearer-json.js';
 
 export interface PayPalSessionOptions {
   client: AxiosInstance;
@@ -87,22 +88,13 @@ export function createPayPalSession(options: PayPalSessionOptions): PayPalSessio
   }
 
   async function sendWith(token: Token, method: Method, path: string, data: unknown): Promise<AxiosResponse> {
-    const url = `${options.baseUrl}${path}`;
-    await runtime.assertTargetAllowed(url);
-    try {
-      return await client.request({
-        method,
-        url,
-        data: data === undefined ? undefined : JSON.stringify(data),
-        headers: {
-          Authorization: `Bearer ${token.accessToken}`,
-          Accept: 'application/json',
-          ...(data === undefined ? {} : { 'Content-Type': 'application/json' }),
-        },
-      });
-    } catch (error) {
-      throw classifyHttpError(error, { redact: redact() });
-    }
+    return sendBearerJson(client, runtime, {
+      method,
+      url: `${options.baseUrl}${path}`,
+      accessToken: token.accessToken,
+      data,
+      redact: redact(),
+    });
   }
 
   return {

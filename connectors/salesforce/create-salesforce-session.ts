@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ConnectorError, type ConnectorRuntime } from '../connector.js';
 import { classifyHttpError } from '../http/classify-http-error.js';
 import { salesforceErrorCodes } from './classify-salesforce-response.js';
+import { sendBearerJson } from '../http/send-bearer-json.js';
 
 export interface SalesforceSessionOptions {
   client: AxiosInstance;
@@ -101,23 +102,14 @@ export function createSalesforceSession(options: SalesforceSessionOptions): Sale
   }
 
   async function sendWith(token: Token, method: Method, path: string, data: unknown): Promise<AxiosResponse> {
-    const url = `${token.apiBase}${path}`;
     // instance_url comes from the provider: it is checked like any configured target.
-    await runtime.assertTargetAllowed(url);
-    try {
-      return await client.request({
-        method,
-        url,
-        data: data === undefined ? undefined : JSON.stringify(data),
-        headers: {
-          Authorization: `Bearer ${token.accessToken}`,
-          Accept: 'application/json',
-          ...(data === undefined ? {} : { 'Content-Type': 'application/json' }),
-        },
-      });
-    } catch (error) {
-      throw classifyHttpError(error, { redact: redact() });
-    }
+    return sendBearerJson(client, runtime, {
+      method,
+      url: `${token.apiBase}${path}`,
+      accessToken: token.accessToken,
+      data,
+      redact: redact(),
+    });
   }
 
   return {
