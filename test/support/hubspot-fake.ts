@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { serveJsonFake, type FakeRequest } from './serve-json-fake.js';
 
 /**
  * A HubSpot CRM stand-in written from HubSpot's API documentation (HubSpot publishes
@@ -18,12 +17,7 @@ export interface StoredContact {
   updatedAt: string;
 }
 
-export interface FakeRequest {
-  method: string;
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
+export type { FakeRequest } from './serve-json-fake.js';
 
 /** An answer the fake gives to the next request instead of handling it. */
 export interface ForcedAnswer {
@@ -396,28 +390,8 @@ export async function startHubSpotFake(options: HubSpotFakeOptions): Promise<Hub
     return { status: 404, body: errorBody('OBJECT_NOT_FOUND', `no route for ${request.method} ${url.pathname}`) };
   }
 
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const request: FakeRequest = {
-        method: req.method ?? '',
-        path: req.url ?? '',
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-      };
-      fake.requests.push(request);
-      const answer = route(request);
-      res.writeHead(answer.status, { 'content-type': 'application/json;charset=utf-8', ...answer.headers });
-      res.end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  fake.close = () =>
-    new Promise<void>((resolve, reject) => {
-      server.closeAllConnections();
-      server.close((error) => (error ? reject(error) : resolve()));
-    });
+  const served = await serveJsonFake(route, fake.requests);
+  fake.url = served.origin;
+  fake.close = served.close;
   return fake;
 }

@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { serveJsonFake, type FakeRequest } from './serve-json-fake.js';
 
 /**
  * A Tango Card RaaS v2 stand-in written from Tango's API documentation and the swagger of its
@@ -46,12 +45,7 @@ export interface TangoCardFakeOrder {
   readsUntilComplete: number;
 }
 
-export interface FakeRequest {
-  method: string;
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
+export type { FakeRequest } from './serve-json-fake.js';
 
 /** An answer given to the next request instead of handling it. */
 export interface ForcedAnswer {
@@ -387,28 +381,8 @@ export async function startTangoCardFake(options: TangoCardFakeOptions): Promise
     return next.retryAfter === undefined ? answer : { ...answer, headers: { 'Retry-After': next.retryAfter } };
   }
 
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const request: FakeRequest = {
-        method: req.method ?? '',
-        path: req.url ?? '',
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-      };
-      fake.requests.push(request);
-      const answer = answerFor(request);
-      res.writeHead(answer.status, { 'content-type': 'application/json;charset=utf-8', ...answer.headers });
-      res.end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  fake.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}${BASE_PATH}`;
-  fake.close = () =>
-    new Promise<void>((resolve, reject) => {
-      server.closeAllConnections();
-      server.close((error) => (error ? reject(error) : resolve()));
-    });
+  const served = await serveJsonFake(answerFor, fake.requests);
+  fake.baseUrl = `${served.origin}${BASE_PATH}`;
+  fake.close = served.close;
   return fake;
 }
