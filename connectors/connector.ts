@@ -158,6 +158,11 @@ export interface PayoutProvider {
   readonly rewardKinds: readonly string[];
   /** Currencies the provider accepts; a request in another is refused before sending. */
   readonly currencies: readonly string[];
+  /**
+   * Nothing goes to a provider: `pay` only hands the payout to people, who pay it themselves and
+   * mark it paid, so there is no status to follow.
+   */
+  readonly byHand?: boolean;
   pay(request: PayoutRequest): Promise<PayoutOutcome>;
   /** The payout's current state, looked up by its id and the reference `pay` returned. */
   status(payoutId: string, providerReference: string): Promise<PayoutOutcome>;
@@ -193,6 +198,11 @@ export interface ConnectorDefinition<S extends z.ZodType = z.ZodType, K extends 
   inbound?: boolean;
   /** Receives scheduled files (CSV by SFTP, FTPS, email) instead of real-time records. */
   scheduledFiles?: boolean;
+  /**
+   * A payout connector: what it pays, read from its settings alone, so payouts are matched to
+   * connectors without opening any secret. `currencies` absent means any currency.
+   */
+  pays?(settings: z.infer<S>): { rewardKinds: readonly string[]; currencies?: readonly string[] };
   create(config: ConnectorConfig<z.infer<S>, z.infer<K>>, runtime: ConnectorRuntime): ConnectorInstance;
   /**
    * What a connector of this kind sends when it has no mapping of its own. Given the settings

@@ -4,7 +4,11 @@ import { ftpsConnector } from './ftps/ftps-connector.js';
 import { hubspotConnector } from './hubspot/hubspot-connector.js';
 import { inboundConnector } from './inbound/inbound-connector.js';
 import { mailchimpConnector } from './mailchimp/mailchimp-connector.js';
+import { manualConnector } from './manual/manual-connector.js';
+import { paypalConnector } from './paypal/paypal-connector.js';
 import { sailthruConnector } from './sailthru/sailthru-connector.js';
+import { tangocardConnector } from './tangocard/tangocard-connector.js';
+import { tremendousConnector } from './tremendous/tremendous-connector.js';
 import { salesforceConnector } from './salesforce/salesforce-connector.js';
 import { sftpConnector } from './sftp/sftp-connector.js';
 import { webhookConnector } from './webhook/webhook-connector.js';
@@ -22,6 +26,10 @@ export const CONNECTORS: readonly ConnectorDefinition[] = [
   ftpsConnector,
   emailConnector,
   inboundConnector,
+  paypalConnector,
+  tremendousConnector,
+  tangocardConnector,
+  manualConnector,
 ] as ConnectorDefinition[];
 
 export function connectorDefinition(kind: string): ConnectorDefinition | undefined {

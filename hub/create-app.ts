@@ -21,6 +21,7 @@ import { registerOpsRoutes } from './routes/ops-routes.js';
 import { registerProgramRoutes } from './routes/program-routes.js';
 import { registerReferralRoutes } from './routes/referral-routes.js';
 import { registerRewardRoutes } from './routes/reward-routes.js';
+import { registerPayoutRoutes } from './routes/payout-routes.js';
 import type { HubDeps } from './services/hub-deps.js';
 
 // Far deeper than any request of this API (a mapping entry's `when` is the deepest, at 4).
@@ -61,6 +62,7 @@ export function createApp(deps: HubDeps) {
   registerMemberRoutes(app, deps);
   registerReferralRoutes(app, deps);
   registerRewardRoutes(app, deps);
+  registerPayoutRoutes(app, deps);
   registerApiKeyRoutes(app, deps);
   registerConnectorRoutes(app, deps);
   registerHookRoutes(app, deps);

@@ -14,6 +14,7 @@ import { createSecretBox } from '../connectors/security/secret-box.js';
 import { parseDuration } from '../lib/duration.js';
 import { deriveSecretKey } from '../lib/secret-key.js';
 import { createConnectorWaker } from '../workflows/dispatch/connector-waker.js';
+import { createPayoutWaker } from '../workflows/dispatch/payout-waker.js';
 import { createLifecycleDispatcher } from '../workflows/dispatch/lifecycle-dispatcher.js';
 import { createApp } from './create-app.js';
 import { pruneIdempotencyKeys } from './http/idempotency.js';
@@ -44,6 +45,7 @@ export async function runHub(config: Config & { DATABASE_URL: string; TEMPORAL_A
     backoffMs: config.HUB_SYNC_BACKOFF.split(',').map(parseDuration),
     disableAfter: config.HUB_SYNC_DISABLE_AFTER,
   });
+  const payoutWaker = createPayoutWaker({ db: handle.db, client, taskQueue, logger });
   const dispatcher = createLifecycleDispatcher({
     openSession: () => createSession(config.DATABASE_URL, { applicationName: 'referral-hub-dispatcher', statementTimeoutMs: 15_000 }),
     client,
@@ -72,6 +74,7 @@ export async function runHub(config: Config & { DATABASE_URL: string; TEMPORAL_A
     publicUrl,
     dispatcher,
     connectorWaker,
+    payoutWaker,
     temporal: { client, taskQueue },
     bootstrapApiKey: config.HUB_BOOTSTRAP_API_KEY,
     secretBox: createSecretBox(deriveSecretKey(config.HUB_SECRET_KEY)),
@@ -89,6 +92,8 @@ export async function runHub(config: Config & { DATABASE_URL: string; TEMPORAL_A
     hubspotApprovedStages: config.HUBSPOT_APPROVED_STAGES,
   });
   dispatcher.start(config.HUB_DISPATCH_SWEEP_MS);
+  // The safety net for a wake-up lost while Temporal was unreachable; connector changes wake payouts at once.
+  payoutWaker.start(60_000);
   // Hourly, from every replica (the deletes are idempotent); unref'd so it never holds the process.
   const prune = setInterval(() => {
     Promise.all([pruneIdempotencyKeys(handle.sql), pruneInboundRequests(handle.sql)]).catch((err) =>
@@ -109,6 +114,7 @@ export async function runHub(config: Config & { DATABASE_URL: string; TEMPORAL_A
     async stop() {
       clearInterval(prune);
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      payoutWaker.stop();
       await dispatcher.stop();
       await connection.close();
       await handle.close();

@@ -4,7 +4,24 @@ import { randomFillSync } from 'node:crypto';
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
 export type IdPrefix =
-  'prg' | 'rul' | 'mem' | 'clk' | 'ref' | 'bev' | 'rwd' | 'evt' | 'key' | 'con' | 'dlv' | 'sch' | 'run' | 'hook' | 'ibx' | 'att' | 'rcv';
+  | 'prg'
+  | 'rul'
+  | 'mem'
+  | 'clk'
+  | 'ref'
+  | 'bev'
+  | 'rwd'
+  | 'evt'
+  | 'key'
+  | 'con'
+  | 'dlv'
+  | 'sch'
+  | 'run'
+  | 'hook'
+  | 'ibx'
+  | 'att'
+  | 'rcv'
+  | 'pay';
 
 // Random bytes are drawn from the OS in blocks: one call per id costs more than the id itself
 // on hot paths (a ledger row per delivered record, a referral and an event per conversion).

@@ -15,6 +15,10 @@ export const EVENT_TYPES = [
   'reward.paid',
   'reward.failed',
   'reward.cancelled',
+  'payout.created',
+  'payout.updated',
+  'payout.paid',
+  'payout.failed',
   'connector.failing',
   'connector.disabled',
 ] as const;

@@ -1,5 +1,6 @@
 import type { InferSelectModel } from 'drizzle-orm';
-import type { apiKeys, members, programs, referrals, rewardRules, rewards } from './tables/index.js';
+import type { apiKeys, members, payouts, programs, referrals, rewardRules, rewards } from './tables/index.js';
+import { payoutSettingsOf } from './payout-settings-of.js';
 
 export type ProgramRow = InferSelectModel<typeof programs>;
 export type RuleRow = InferSelectModel<typeof rewardRules>;
@@ -7,6 +8,7 @@ export type MemberRow = InferSelectModel<typeof members>;
 export type ReferralRow = InferSelectModel<typeof referrals>;
 export type RewardRow = InferSelectModel<typeof rewards>;
 export type ApiKeyRow = InferSelectModel<typeof apiKeys>;
+export type PayoutRow = InferSelectModel<typeof payouts>;
 
 /*
  * The public JSON of each object. API responses, event-log payloads, webhooks and
@@ -39,6 +41,7 @@ export function programJson(p: ProgramRow, rules: RuleRow[]) {
     cookieDays: p.cookieDays,
     status: p.status,
     currency: p.currency,
+    payouts: payoutSettingsOf(p),
     rewardRules: rules.map(ruleJson),
     createdAt: iso(p.createdAt),
     updatedAt: iso(p.updatedAt),
@@ -56,6 +59,7 @@ export function memberJson(m: MemberRow, publicUrl: string) {
     referralCode: m.referralCode,
     referralUrl: `${publicUrl}/r/${m.referralCode}`,
     customFields: m.customFields,
+    payoutDetails: m.payoutDetails ?? null,
     createdAt: iso(m.createdAt),
     updatedAt: iso(m.updatedAt),
   };
@@ -100,8 +104,34 @@ export function rewardJson(r: RewardRow) {
     holdUntil: iso(r.holdUntil),
     payoutProvider: r.payoutProvider,
     providerReference: r.providerReference,
+    payoutId: r.payoutId,
     createdAt: iso(r.createdAt),
     updatedAt: iso(r.updatedAt),
+  };
+}
+
+export function payoutJson(p: PayoutRow) {
+  return {
+    id: p.id,
+    programId: p.programId,
+    memberId: p.memberId,
+    recipientReferralId: p.recipientReferralId,
+    connectorId: p.connectorId,
+    provider: p.provider,
+    amount: p.amount,
+    currency: p.currency,
+    rewardKind: p.rewardKind,
+    status: p.status,
+    holdReason: p.holdReason,
+    rewardIds: p.rewardIds,
+    providerReference: p.providerReference,
+    failureReason: p.failureReason,
+    failureCode: p.failureCode,
+    attempts: p.attempts,
+    createdAt: iso(p.createdAt),
+    updatedAt: iso(p.updatedAt),
+    sentAt: iso(p.sentAt),
+    paidAt: iso(p.paidAt),
   };
 }
 

@@ -3,6 +3,7 @@ import type { ConnectorDefinition } from '../connector.js';
 import { createHttpClient } from '../http/create-http-client.js';
 import { createPayPalPayouts } from './create-paypal-payouts.js';
 import { createPayPalSession } from './create-paypal-session.js';
+import { PAYPAL_CURRENCIES } from './paypal-currencies.js';
 
 export const PAYPAL_PRODUCTION_URL = 'https://api-m.paypal.com';
 
@@ -31,6 +32,7 @@ export const paypalConnector: ConnectorDefinition<typeof paypalSettingsSchema, t
   settingsSchema: paypalSettingsSchema,
   secretsSchema: paypalSecretsSchema,
   targets: (settings) => (settings.baseUrl ? [settings.baseUrl] : []),
+  pays: (settings) => ({ rewardKinds: settings.rewardKinds, currencies: PAYPAL_CURRENCIES }),
   create({ settings, secrets }, runtime) {
     const session = createPayPalSession({
       client: createHttpClient({ timeoutMs: runtime.timeoutMs, lookup: runtime.lookup }),

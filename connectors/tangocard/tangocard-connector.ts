@@ -55,6 +55,7 @@ export const tangocardConnector: ConnectorDefinition<typeof tangocardSettingsSch
   settingsSchema: tangocardSettingsSchema,
   secretsSchema: tangocardSecretsSchema,
   targets: (settings) => (settings.baseUrl ? [settings.baseUrl] : []),
+  pays: (settings) => ({ rewardKinds: settings.rewardKinds, currencies: [settings.currency] }),
   create({ settings, secrets }, runtime) {
     const baseUrl = settings.baseUrl ?? TANGOCARD_API_URL;
     const basic = Buffer.from(`${secrets.platformName}:${secrets.platformKey}`).toString('base64');

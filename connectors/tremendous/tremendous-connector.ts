@@ -55,6 +55,7 @@ export const tremendousConnector: ConnectorDefinition<typeof tremendousSettingsS
   settingsSchema: tremendousSettingsSchema,
   secretsSchema: tremendousSecretsSchema,
   targets: (settings) => (settings.baseUrl ? [settings.baseUrl] : []),
+  pays: (settings) => ({ rewardKinds: settings.rewardKinds, currencies: TREMENDOUS_CURRENCIES }),
   create({ settings, secrets }, runtime) {
     const baseUrl = settings.baseUrl ?? TREMENDOUS_PRODUCTION_URL;
     const account: TremendousAccount = {

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { customFieldsSchema, emailSchema } from './common.js';
 
+export const payoutDetailsSchema = z
+  .object({
+    paypalEmail: emailSchema.optional().meta({ description: "PayPal address to pay instead of the member's email" }),
+  })
+  .strict()
+  .meta({ id: 'PayoutDetails', description: "Where the member is paid; without it the member's email is the recipient" });
+
 export const memberCreateSchema = z
   .object({
     programId: z.string().min(1).max(64),
@@ -14,6 +21,7 @@ export const memberCreateSchema = z
       .optional()
       .meta({ description: "The member's own browser id (referral.js); conversions from it are self-referrals" }),
     customFields: customFieldsSchema.default({}),
+    payoutDetails: payoutDetailsSchema.optional(),
   })
   .strict()
   .meta({ id: 'MemberCreate' });
@@ -25,6 +33,7 @@ export const memberPatchSchema = z
     lastName: z.string().max(100).nullable().optional(),
     externalId: z.string().max(200).nullable().optional(),
     customFields: customFieldsSchema.optional(),
+    payoutDetails: payoutDetailsSchema.nullable().optional(),
   })
   .strict()
   .meta({ id: 'MemberPatch' });
@@ -40,6 +49,7 @@ export const memberSchema = z
     referralCode: z.string(),
     referralUrl: z.string(),
     customFields: z.record(z.string(), z.unknown()),
+    payoutDetails: z.object({ paypalEmail: z.string().optional() }).nullable(),
     createdAt: z.string().nullable(),
     updatedAt: z.string().nullable(),
   })

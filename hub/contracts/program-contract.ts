@@ -34,6 +34,30 @@ export const rewardRuleInputSchema = z
   .strict()
   .meta({ id: 'RewardRuleInput' });
 
+export const payoutSettingsInputSchema = z
+  .object({
+    minimumAmount: z
+      .number()
+      .min(0)
+      .max(1_000_000)
+      .optional()
+      .meta({ description: "A member's approved unpaid total must reach this before a payout is made; 0 (default) pays each reward" }),
+    autoPay: z
+      .boolean()
+      .optional()
+      .meta({ description: 'false keeps new payouts pending until POST /api/v1/payouts/:id/send (default true)' }),
+    dailyCapPerMember: positiveAmountSchema
+      .nullable()
+      .optional()
+      .meta({ description: 'Most one member is paid per currency in 24 hours; a payout above it waits for a person to send it' }),
+  })
+  .strict()
+  .meta({ id: 'PayoutSettingsInput' });
+
+export const payoutSettingsSchema = z
+  .object({ minimumAmount: z.number(), autoPay: z.boolean(), dailyCapPerMember: z.number().nullable() })
+  .meta({ id: 'PayoutSettings' });
+
 export const programCreateSchema = z
   .object({
     name: z.string().min(1).max(200),
@@ -42,6 +66,7 @@ export const programCreateSchema = z
     currency: currencySchema.default('USD'),
     cookieDays: z.number().int().min(1).max(365).default(30),
     rewardRules: z.array(rewardRuleInputSchema).max(50).default([]),
+    payouts: payoutSettingsInputSchema.optional(),
   })
   .strict()
   .meta({ id: 'ProgramCreate' });
@@ -56,6 +81,7 @@ export const programPatchSchema = z
     currency: currencySchema.optional(),
     cookieDays: z.number().int().min(1).max(365).optional(),
     status: z.enum(['active', 'paused', 'archived']).optional(),
+    payouts: payoutSettingsInputSchema.optional().meta({ description: 'Merged into the current payout settings' }),
     rewardRules: z
       .array(rewardRuleInputSchema)
       .max(50)
@@ -89,6 +115,7 @@ export const programSchema = z
     cookieDays: z.number(),
     status: z.enum(['active', 'paused', 'archived']),
     currency: z.string(),
+    payouts: payoutSettingsSchema,
     rewardRules: z.array(rewardRuleSchema),
     createdAt: z.string().nullable(),
     updatedAt: z.string().nullable(),

@@ -18,6 +18,7 @@ export const rewardSchema = z
     holdUntil: z.string().nullable(),
     payoutProvider: z.string().nullable(),
     providerReference: z.string().nullable(),
+    payoutId: z.string().nullable().meta({ description: 'The payout settling this reward, once one does' }),
     createdAt: z.string().nullable(),
     updatedAt: z.string().nullable(),
   })

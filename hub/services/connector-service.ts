@@ -144,6 +144,7 @@ export function createConnectorService(deps: HubDeps) {
         return created!;
       });
       deps.connectorWaker?.changed(id);
+      if (connectorDefinition(row.kind)?.pays) deps.payoutWaker?.connectorsChanged();
       return json(row);
     },
 
@@ -194,6 +195,7 @@ export function createConnectorService(deps: HubDeps) {
         .where(eq(connectors.id, id))
         .returning();
       deps.connectorWaker?.changed(id);
+      if (connectorDefinition(row.kind)?.pays) deps.payoutWaker?.connectorsChanged();
       return json(updated!);
     },
 

@@ -2,6 +2,7 @@ import type { SecretBox } from '../../connectors/security/secret-box.js';
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../../lib/logger.js';
 import type { ConnectorWaker } from '../../workflows/dispatch/connector-waker.js';
+import type { PayoutWaker } from '../../workflows/dispatch/payout-waker.js';
 import type { Db, Sql } from '../../schema/db.js';
 import type { LifecycleDispatcher } from '../../workflows/dispatch/lifecycle-dispatcher.js';
 
@@ -18,6 +19,8 @@ export interface HubDeps {
   temporal?: { client: Client; taskQueue: string };
   /** Starts/wakes connectorSync workflows; absent when there is no Temporal client. */
   connectorWaker?: ConnectorWaker;
+  /** Wakes payouts waiting for a provider when connectors change; absent when there is no Temporal client. */
+  payoutWaker?: PayoutWaker;
   /** Seals connector secrets (AES-256-GCM, key from HUB_SECRET_KEY). */
   secretBox: SecretBox;
   /** HUB_ALLOW_PRIVATE_TARGETS: let connectors reach private/loopback addresses. */

@@ -49,6 +49,7 @@ export function createMemberService(db: Db, publicUrl: string) {
               externalId: input.externalId ?? null,
               visitorId: input.visitorId ?? null,
               customFields: input.customFields,
+              payoutDetails: input.payoutDetails ?? null,
               referralCode: generateReferralCode(input.firstName ?? input.email.split('@')[0]!, 3 + Math.floor(attempt / 3)),
               createdAt: now,
               updatedAt: now,

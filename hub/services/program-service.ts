@@ -2,6 +2,7 @@ import { and, asc, desc, eq, inArray, lt, notInArray } from 'drizzle-orm';
 import { newId } from '../../lib/ids.js';
 import type { Db } from '../../schema/db.js';
 import { programJson } from '../../schema/public-json.js';
+import { planProgramPayouts } from '../../workflows/activities/plan-payouts.js';
 import { programs, rewardRules } from '../../schema/tables/index.js';
 import type { ProgramCreate, ProgramPatch, RewardRuleInput } from '../contracts/program-contract.js';
 import { ApiError } from '../http/api-error.js';
@@ -58,6 +59,7 @@ export function createProgramService(db: Db) {
             landingUrl: input.landingUrl,
             currency: input.currency,
             cookieDays: input.cookieDays,
+            payouts: input.payouts ?? {},
           })
           .onConflictDoNothing({ target: programs.slug })
           .returning({ id: programs.id });
@@ -111,14 +113,16 @@ export function createProgramService(db: Db) {
     },
 
     async patch(principal: Principal, id: string, input: ProgramPatch) {
-      await getVisible(principal, id);
+      const current = await getVisible(principal, id);
       return db.transaction(async (tx) => {
-        const { rewardRules: rules, ...fields } = input;
+        const { rewardRules: rules, payouts, ...fields } = input;
         await tx
           .update(programs)
-          .set({ ...fields, updatedAt: new Date() })
+          .set({ ...fields, ...(payouts ? { payouts: { ...current.payouts, ...payouts } } : {}), updatedAt: new Date() })
           .where(eq(programs.id, id));
         if (rules) await replaceRules(tx, id, rules);
+        // A lower minimum (or a cap lifted) may make rewards that were waiting payable now.
+        if (payouts) await planProgramPayouts(tx, id);
         return (await load(tx, id))!;
       });
     },

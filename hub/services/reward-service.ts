@@ -7,6 +7,7 @@ import { ApiError } from '../http/api-error.js';
 import { assertProgramAccess, canAccessProgram } from '../http/api-key-auth.js';
 import type { Principal } from '../http/hub-env.js';
 import { decodeCursor, pageOf } from './page-cursor.js';
+import { planMemberPayouts } from '../../workflows/activities/plan-payouts.js';
 
 export function createRewardService(db: Db) {
   /** A person's decision on a reward waiting for manual approval (or still in hold, for deny). */
@@ -28,7 +29,9 @@ export function createRewardService(db: Db) {
         subjectId: id,
         payload: rewardJson(updated!),
       });
-      return rewardJson(updated!);
+      if (decision === 'approved') await planMemberPayouts(tx, updated!.memberId);
+      const [after] = await tx.select().from(rewards).where(eq(rewards.id, id));
+      return rewardJson(after!);
     });
   }
 

@@ -17,3 +17,4 @@ export * from './connector-replays.js';
 export * from './schedules.js';
 export * from './schedule-runs.js';
 export * from './inbound-requests.js';
+export * from './payouts.js';

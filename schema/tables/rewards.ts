@@ -36,6 +36,8 @@ export const rewards = pgTable(
     holdUntil: tstz('hold_until'),
     payoutProvider: text('payout_provider'),
     providerReference: text('provider_reference'),
+    // The payout settling this reward (set while paying and after); cleared when that payout is cancelled.
+    payoutId: text('payout_id'),
     createdAt: tstz('created_at').notNull().defaultNow(),
     updatedAt: tstz('updated_at').notNull().defaultNow(),
   },
@@ -43,5 +45,6 @@ export const rewards = pgTable(
     index('rewards_referral_rule_idx').on(t.referralId, t.ruleId),
     index('rewards_member_rule_idx').on(t.memberId, t.ruleId),
     index('rewards_program_idx').on(t.programId, t.id),
+    index('rewards_unpaid_idx').on(t.memberId, t.status, t.payoutId),
   ],
 );

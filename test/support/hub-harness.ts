@@ -11,6 +11,7 @@ import { createApp, type HubApp } from '../../hub/create-app.js';
 import type { HubDeps } from '../../hub/services/hub-deps.js';
 import { createLifecycleDispatcher, type LifecycleDispatcher } from '../../workflows/dispatch/lifecycle-dispatcher.js';
 import { createConnectorWaker } from '../../workflows/dispatch/connector-waker.js';
+import { createPayoutWaker } from '../../workflows/dispatch/payout-waker.js';
 import { createSecretBox } from '../../connectors/security/secret-box.js';
 import { deriveSecretKey } from '../../lib/secret-key.js';
 import { createWorker, type HubWorker } from '../../workflows/worker/create-worker.js';
@@ -93,6 +94,7 @@ export async function createHarness(
     backoffMs: opts.syncBackoffMs ?? [500, 1000, 2000],
     disableAfter: opts.syncDisableAfter ?? 5,
   });
+  const payoutWaker = createPayoutWaker({ db: db.db, client, taskQueue, logger });
   const dispatcher = createLifecycleDispatcher({
     openSession: () =>
       createSession(databaseUrl, {
@@ -114,6 +116,7 @@ export async function createHarness(
     publicUrl: opts.publicUrl ?? 'http://hub.test',
     dispatcher,
     connectorWaker,
+    payoutWaker,
     temporal: { client, taskQueue },
     bootstrapApiKey: TEST_ADMIN_KEY,
     secretBox,

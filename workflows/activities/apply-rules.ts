@@ -6,6 +6,7 @@ import type { Db } from '../../schema/db.js';
 import { rewardJson, type ReferralRow, type RewardRow } from '../../schema/public-json.js';
 import { businessEvents, programs, rewardRules, rewards } from '../../schema/tables/index.js';
 import { computeRewardAmount } from './compute-reward-amount.js';
+import { planMemberPayouts } from './plan-payouts.js';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
@@ -40,6 +41,7 @@ export async function applyRules(tx: Tx, referral: ReferralRow, firing: Firing):
   const [program] = await tx.select().from(programs).where(eq(programs.id, referral.programId));
   const occurredAt = firing.event?.occurredAt ?? new Date();
   const holds: HoldOut[] = [];
+  const approvedFor = new Set<string>();
 
   if (firing.trigger === 'subscription_renewed' && firing.event && (await subscriptionEnded(tx, referral.id, firing.event.occurredAt))) {
     return [];
@@ -111,7 +113,9 @@ export async function applyRules(tx: Tx, referral: ReferralRow, firing: Firing):
       await appendEvent(tx, { type: 'reward.approved', programId: created.programId, subjectId: created.id, payload: rewardJson(created) });
     }
     if (holdUntil) holds.push({ rewardId: created.id, releaseAt: holdUntil.getTime() });
+    if (created.status === 'approved') approvedFor.add(created.memberId);
   }
+  for (const memberId of approvedFor) await planMemberPayouts(tx, memberId);
   return holds;
 }
 

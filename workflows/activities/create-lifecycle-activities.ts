@@ -5,6 +5,7 @@ import type { Db } from '../../schema/db.js';
 import { rewardJson } from '../../schema/public-json.js';
 import { businessEvents, referrals, rewardRules, rewards } from '../../schema/tables/index.js';
 import { applyRules, type HoldOut } from './apply-rules.js';
+import { planMemberPayouts } from './plan-payouts.js';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
@@ -79,6 +80,7 @@ export function createLifecycleActivities(deps: LifecycleActivityDeps) {
             subjectId: updated.id,
             payload: rewardJson(updated),
           });
+          await planMemberPayouts(tx, updated.memberId);
         }
         return { status };
       });

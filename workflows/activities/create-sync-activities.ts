@@ -11,6 +11,7 @@ import { loadEventsById, readEventsSince, START_CURSOR, type EventCursor, type L
 import { connectors, type ATTEMPT_TRIGGERS } from '../../schema/tables/index.js';
 import { eq, sql as dsql } from 'drizzle-orm';
 import { createConnectorRuntime } from './connector-runtime.js';
+import { markConnectorFailing } from './mark-connector-failing.js';
 import { openConnector, type ConnectorRow } from './open-connector.js';
 import { buildOutboundRecords, sendsEventType } from './outbound-records.js';
 import { createOrderedPushWindow } from './ordered-push-window.js';
@@ -208,27 +209,7 @@ export function createSyncActivities(deps: SyncActivityDeps) {
     await deps.sql`update deliveries set next_attempt_at = ${at}::timestamptz where connector_id = ${connectorId} and status = 'retrying'`;
   }
 
-  async function markFailing(row: ConnectorRow, message: string) {
-    await deps.db.transaction(async (tx) => {
-      await tx
-        .update(connectors)
-        .set({
-          status: 'failing',
-          statusReason: message,
-          updatedAt: new Date(),
-          consecutiveFailures: dsql`${connectors.consecutiveFailures} + 1`,
-        })
-        .where(eq(connectors.id, row.id));
-      if (row.status !== 'failing') {
-        await appendEvent(tx, {
-          type: 'connector.failing',
-          programId: null,
-          subjectId: row.id,
-          payload: { id: row.id, kind: row.kind, name: row.name, reason: message },
-        });
-      }
-    });
-  }
+  const markFailing = (row: ConnectorRow, message: string) => markConnectorFailing(deps.db, row, message);
 
   return {
     async syncConnectorBatch(input: { connectorId: string }): Promise<SyncResult> {

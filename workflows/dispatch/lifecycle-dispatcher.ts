@@ -4,7 +4,14 @@ import { within } from '../../lib/within.js';
 import type { Sql } from '../../schema/db.js';
 import type { referralLifecycle } from '../sandboxed/referral-lifecycle.js';
 import { REFERRAL_WORKFLOW_TYPE, referralEventSignal, referralWorkflowId, type ReferralSignal } from '../sandboxed/referral-signal.js';
+import type { payout } from '../sandboxed/payout.js';
+import { PAYOUT_WORKFLOW_TYPE, payoutWakeSignal, payoutWorkflowId, type PayoutWakeReason } from '../sandboxed/payout-signal.js';
+import { syncTaskQueue } from '../sandboxed/sync-task-queue.js';
+import { PAYOUT_EVENT_TYPES, payoutWakeForEvent } from './payout-wake-for-event.js';
 import { LIFECYCLE_EVENT_TYPES, referralSignalForEvent } from './referral-signal-for-event.js';
+
+// Everything the dispatcher hands to a workflow: referral lifecycles and payouts.
+const DISPATCHED_EVENT_TYPES = [...LIFECYCLE_EVENT_TYPES, ...PAYOUT_EVENT_TYPES];
 
 export interface LifecycleDispatcherDeps {
   /**
@@ -130,7 +137,22 @@ export function createLifecycleDispatcher(deps: LifecycleDispatcherDeps) {
   }
 
   async function signal(row: Row): Promise<void> {
-    const target = referralSignalForEvent({ type: row.type, subjectId: row.subject_id, payloadId: row.payload_id, status: row.status });
+    const event = { type: row.type, subjectId: row.subject_id, payloadId: row.payload_id, status: row.status };
+    const wake = payoutWakeForEvent(event);
+    if (wake) {
+      // Payouts talk to providers, like connector syncs: they run on the sync queue.
+      await deps.client.connection.withDeadline(Date.now() + timeoutMs, () =>
+        deps.client.workflow.signalWithStart<typeof payout, [PayoutWakeReason]>(PAYOUT_WORKFLOW_TYPE, {
+          workflowId: payoutWorkflowId(wake.payoutId),
+          taskQueue: syncTaskQueue(deps.taskQueue),
+          args: [{ payoutId: wake.payoutId }],
+          signal: payoutWakeSignal,
+          signalArgs: [wake.reason],
+        }),
+      );
+      return;
+    }
+    const target = referralSignalForEvent(event);
     if (!target) return;
     await deps.client.connection.withDeadline(Date.now() + timeoutMs, () =>
       deps.client.workflow.signalWithStart<typeof referralLifecycle, [ReferralSignal]>(REFERRAL_WORKFLOW_TYPE, {
@@ -160,7 +182,7 @@ export function createLifecycleDispatcher(deps: LifecycleDispatcherDeps) {
     const done = new Set<string>();
     const byWorkflow = new Map<string, Row[]>();
     for (const row of rows) {
-      if (LIFECYCLE_EVENT_TYPES.includes(row.type)) byWorkflow.set(row.subject_id, [...(byWorkflow.get(row.subject_id) ?? []), row]);
+      if (DISPATCHED_EVENT_TYPES.includes(row.type)) byWorkflow.set(row.subject_id, [...(byWorkflow.get(row.subject_id) ?? []), row]);
       else done.add(row.seq);
     }
     const queue = [...byWorkflow.values()];
@@ -326,12 +348,12 @@ export function createLifecycleDispatcher(deps: LifecycleDispatcherDeps) {
 
 export type LifecycleDispatcher = ReturnType<typeof createLifecycleDispatcher>;
 
-/** Referral events committed but not yet handed to Temporal, and the age of the oldest. */
+/** Referral and payout events committed but not yet handed to Temporal, and the age of the oldest. */
 export async function lifecycleBacklog(sql: Sql): Promise<{ count: number; oldestSeconds: number }> {
   const [row] = await sql<{ count: number; oldest: number | null }[]>`
     select count(*)::int as count, extract(epoch from now() - min(e.created_at))::float8 as oldest
     from events e
-    where e.type = any(${LIFECYCLE_EVENT_TYPES})
+    where e.type = any(${DISPATCHED_EVENT_TYPES})
       and (e.txid, e.seq) > coalesce((select (c.txid, c.seq) from dispatch_cursors c where c.name = ${CURSOR}), ('0'::xid8, 0::bigint))`;
   return { count: row?.count ?? 0, oldestSeconds: row?.oldest ?? 0 };
 }

@@ -4,3 +4,4 @@ export { connectorSync } from './connector-sync.js';
 export { scheduledDelivery } from './scheduled-delivery.js';
 export { hubspotDealStage } from './hubspot-deal-stage.js';
 export { connectorRecovery } from './connector-recovery.js';
+export { payout } from './payout.js';

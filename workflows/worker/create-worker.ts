@@ -8,6 +8,7 @@ import { createSyncActivities } from '../activities/create-sync-activities.js';
 import { createDeliveryActivities } from '../activities/create-delivery-activities.js';
 import { createHubSpotActivities } from '../activities/create-hubspot-activities.js';
 import { createRecoveryActivities } from '../activities/create-recovery-activities.js';
+import { createPayoutActivities } from '../activities/create-payout-activities.js';
 import { syncTaskQueue } from '../sandboxed/sync-task-queue.js';
 
 // Next to this file: index.ts under tsx, index.js in a compiled build (npm run build).
@@ -61,6 +62,12 @@ export async function createWorker(deps: WorkerDeps): Promise<HubWorker> {
     ...createDeliveryActivities({ db: deps.db, sql: deps.sql, secretBox: deps.secretBox, allowPrivateTargets: deps.allowPrivateTargets }),
     ...createHubSpotActivities({ db: deps.db, sql: deps.sql, secretBox: deps.secretBox, allowPrivateTargets: deps.allowPrivateTargets }),
     ...createRecoveryActivities({ sql: deps.sql }),
+    ...createPayoutActivities({
+      db: deps.db,
+      secretBox: deps.secretBox,
+      allowPrivateTargets: deps.allowPrivateTargets,
+      logger: deps.logger,
+    }),
   };
   const bundle = deps.workflowBundle ?? (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger }));
   const create = (taskQueue: string, maxCachedWorkflows: number, maxConcurrentActivityTaskExecutions: number) =>

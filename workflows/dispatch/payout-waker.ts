@@ -1,0 +1,89 @@
+import type { Client } from '@temporalio/client';
+import { and, eq, ne } from 'drizzle-orm';
+import type { Logger } from '../../lib/logger.js';
+import { within } from '../../lib/within.js';
+import type { Db } from '../../schema/db.js';
+import { connectors, payouts } from '../../schema/tables/index.js';
+import { paysFor } from '../activities/find-payout-connector.js';
+import type { payout } from '../sandboxed/payout.js';
+import { PAYOUT_WORKFLOW_TYPE, payoutWakeSignal, payoutWorkflowId, type PayoutWakeReason } from '../sandboxed/payout-signal.js';
+import { syncTaskQueue } from '../sandboxed/sync-task-queue.js';
+
+export interface PayoutWakerDeps {
+  db: Db;
+  client: Client;
+  /** The lifecycle task queue; payouts run on its sync queue. */
+  taskQueue: string;
+  logger: Logger;
+}
+
+const QUERY_DEADLINE_MS = 5000;
+const CALL_DEADLINE_MS = 5000;
+const BATCH = 500;
+
+/**
+ * Wakes payouts waiting for a provider once a connector can pay them. Their workflows wait on a
+ * signal only (no timers, no polling), so this is what moves them: at once when a connector is
+ * created, enabled or changed, and on a slow periodic sweep that catches a wake-up lost while
+ * Temporal was unreachable. Only payouts a connector now pays are signalled.
+ */
+export function createPayoutWaker(deps: PayoutWakerDeps) {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<number> | undefined;
+
+  async function signal(payoutId: string, reason: PayoutWakeReason) {
+    await deps.client.connection.withDeadline(Date.now() + CALL_DEADLINE_MS, () =>
+      deps.client.workflow.signalWithStart<typeof payout, [PayoutWakeReason]>(PAYOUT_WORKFLOW_TYPE, {
+        workflowId: payoutWorkflowId(payoutId),
+        taskQueue: syncTaskQueue(deps.taskQueue),
+        args: [{ payoutId }],
+        signal: payoutWakeSignal,
+        signalArgs: [reason],
+      }),
+    );
+  }
+
+  async function wakePayable(): Promise<number> {
+    const [waiting, payers] = await within(
+      QUERY_DEADLINE_MS,
+      Promise.all([
+        deps.db.select().from(payouts).where(eq(payouts.status, 'waiting_provider')).orderBy(payouts.id).limit(BATCH),
+        deps.db
+          .select()
+          .from(connectors)
+          .where(and(eq(connectors.enabled, true), ne(connectors.status, 'disabled'))),
+      ]),
+      'listing payouts waiting for a provider',
+    );
+    const due = waiting.filter((p) => {
+      const need = { programId: p.programId, rewardKind: p.rewardKind, currency: p.currency };
+      return payers.some((c) => (p.connectorId ? c.id === p.connectorId : true) && paysFor(c, need));
+    });
+    for (const p of due) await signal(p.id, 'provider_available');
+    return due.length;
+  }
+
+  function wake(): Promise<number> {
+    running ??= wakePayable().finally(() => {
+      running = undefined;
+    });
+    return running;
+  }
+
+  return {
+    wake,
+    /** A connector was created or changed (never awaited by a request; errors are logged). */
+    connectorsChanged(): void {
+      wake().catch((err) => deps.logger.warn({ err: String(err) }, 'could not wake payouts waiting for a provider'));
+    },
+    start(intervalMs: number): void {
+      timer = setInterval(() => this.connectorsChanged(), intervalMs);
+      timer.unref();
+    },
+    stop(): void {
+      clearInterval(timer);
+    },
+  };
+}
+
+export type PayoutWaker = ReturnType<typeof createPayoutWaker>;
