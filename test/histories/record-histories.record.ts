@@ -148,3 +148,27 @@ it('connectorRecovery: a dead delivery sent again', async () => {
     await receiver.close();
   }
 }, 120_000);
+
+it('payout: waits for a provider, is woken by a new PayPal connector, sends, polls, paid', async () => {
+  const { startPayPalFake } = await import('../support/paypal-fake.js');
+  const fake = await startPayPalFake({ clientId: 'history-client', clientSecret: 'history-secret' });
+  try {
+    const { program, member } = await programWithMember(h, [
+      { name: 'Cash', trigger: 'conversion', recipient: 'member', amount: { type: 'fixed', value: 20 }, kind: 'cash' },
+    ]);
+    await convert(h, program.id, member.referralCode);
+    const payout = await waitFor(async () => {
+      const list = await h.call('GET', `/api/v1/payouts?memberId=${member.id}`);
+      return list.body.data[0]?.status === 'waiting_provider' ? list.body.data[0] : undefined;
+    }, 30_000, 'a payout waiting for a provider');
+    await new Promise((r) => setTimeout(r, 1000));
+    await h.call('POST', '/api/v1/connectors', {
+      kind: 'paypal', name: 'PayPal', settings: { baseUrl: fake.url, rewardKinds: ['cash'] }, secrets: { clientId: 'history-client', clientSecret: 'history-secret' },
+    });
+    await waitFor(async () => (await h.call('GET', `/api/v1/payouts/${payout.id}`)).body.status === 'paid', 60_000, 'the payout paid');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await save('payout', `payout:${payout.id}`)).toBeGreaterThan(10);
+  } finally {
+    await fake.close();
+  }
+}, 120_000);

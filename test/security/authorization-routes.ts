@@ -13,8 +13,11 @@ export interface Fixture {
   referralEmail: string;
   /** Two rewards waiting for approval: one to approve, one to deny. */
   rewardIds: [string, string];
+  /** Pending payouts (autoPay off): to send, to retry (made failed), to cancel, to mark paid (manual connector). */
+  payoutIds: [string, string, string, string];
   connectorId: string;
   emailConnectorId: string;
+  manualConnectorId: string;
   inboundConnectorId: string;
   inboundToken: string;
   deliveryId: string;
@@ -158,6 +161,19 @@ export function authorizationRoutes(): Map<string, RouteCase> {
     },
     'post /api/v1/rewards/{id}/approve': { path: (f) => `/api/v1/rewards/${f.rewardIds[0]}/approve` },
     'post /api/v1/rewards/{id}/deny': { path: (f) => `/api/v1/rewards/${f.rewardIds[1]}/deny` },
+
+    'get /api/v1/payouts': {
+      path: () => '/api/v1/payouts',
+      queries: (f) => [...byProgram(f), `memberId=${f.memberId}`, `connectorId=${f.manualConnectorId}`],
+    },
+    'get /api/v1/payouts/{id}': { path: (f) => `/api/v1/payouts/${f.payoutIds[0]}` },
+    'post /api/v1/payouts/{id}/send': { path: (f) => `/api/v1/payouts/${f.payoutIds[0]}/send` },
+    'post /api/v1/payouts/{id}/retry': { path: (f) => `/api/v1/payouts/${f.payoutIds[1]}/retry` },
+    'post /api/v1/payouts/{id}/cancel': { path: (f) => `/api/v1/payouts/${f.payoutIds[2]}/cancel` },
+    'post /api/v1/payouts/{id}/mark-paid': {
+      path: (f) => `/api/v1/payouts/${f.payoutIds[3]}/mark-paid`,
+      body: (_t, about) => ({ reference: `bank-${about.label}` }),
+    },
 
     'post /api/v1/schedules': {
       path: () => '/api/v1/schedules',

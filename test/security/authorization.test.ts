@@ -126,6 +126,36 @@ async function buildProgram(label: 'A' | 'B'): Promise<Fixture> {
     30_000,
     `rewards of program ${label}`,
   );
+  // Four payouts held for a person (autoPay off), one per payout route that changes one.
+  await admin('PATCH', `/api/v1/programs/${program.id}`, { payouts: { autoPay: false } });
+  for (const n of [1, 2]) {
+    await admin('POST', '/api/v1/conversions', {
+      programId: program.id,
+      referralCode: member.referralCode,
+      email: `friend${n}@${tag}.test`,
+    });
+  }
+  const payable = await waitFor(
+    async () => {
+      const list = await h.call('GET', `/api/v1/rewards?programId=${program.id}&status=pending`);
+      const others = (list.body.data as { id: string; referralId: string }[]).filter((r) => r.referralId !== referral.id);
+      return others.length === 4 ? others : undefined;
+    },
+    30_000,
+    `payable rewards of program ${label}`,
+  );
+  for (const reward of payable) await admin('POST', `/api/v1/rewards/${reward.id}/approve`);
+  const payoutList = await admin('GET', `/api/v1/payouts?programId=${program.id}`);
+  const payoutIds = (payoutList.data as { id: string }[]).map((p) => p.id).sort() as Fixture['payoutIds'];
+  expect(payoutIds).toHaveLength(4);
+  await h.db.sql`update payouts set status = 'failed', failure_reason = 'test' where id = ${payoutIds[1]}`;
+  const manual = await admin('POST', '/api/v1/connectors', {
+    kind: 'manual',
+    name: `By hand ${label}`,
+    settings: { rewardKinds: ['cash', 'coupon'] },
+    secrets: {},
+    programIds: [program.id],
+  });
   const delivery = await waitFor(
     async () => {
       const list = await h.call('GET', `/api/v1/connectors/${webhook.id}/deliveries`);
@@ -148,8 +178,10 @@ async function buildProgram(label: 'A' | 'B'): Promise<Fixture> {
     referralId: referral.id,
     referralEmail,
     rewardIds: [rewards[0]!.id, rewards[1]!.id],
+    payoutIds,
     connectorId: webhook.id,
     emailConnectorId: email.id,
+    manualConnectorId: manual.id,
     inboundConnectorId: inbound.id,
     inboundToken,
     deliveryId: delivery.id,
@@ -169,6 +201,8 @@ function markersOf(f: Fixture, global: { connectorId: string; scheduleId: string
     f.memberId,
     f.referralId,
     ...f.rewardIds,
+    ...f.payoutIds,
+    f.manualConnectorId,
     f.connectorId,
     f.emailConnectorId,
     f.inboundConnectorId,
@@ -194,7 +228,8 @@ async function snapshotOf(f: Fixture) {
     members: await sql`select id, email, first_name, last_name, custom_fields from members where program_id = ${f.programId} order by id`,
     referrals: await sql`select id, email, status, member_id from referrals where program_id = ${f.programId} order by id`,
     referralsOfMember: await sql`select id from referrals where member_id = ${f.memberId} order by id`,
-    rewards: await sql`select id, status from rewards where program_id = ${f.programId} order by id`,
+    rewards: await sql`select id, status, payout_id from rewards where program_id = ${f.programId} order by id`,
+    payouts: await sql`select id, status, connector_id, provider_reference from payouts where program_id = ${f.programId} order by id`,
     businessEvents: await sql`select id from business_events where referral_id = ${f.referralId}`,
     connectors: await sql`select id, name, settings, secrets_sealed, events, program_ids, mapping, enabled from connectors
       where ${f.programId} = any(program_ids) or id = ${f.inboundConnectorId} order by id`,
