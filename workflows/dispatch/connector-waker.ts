@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { connectorDefinition } from '../../connectors/registry.js';
 import { eq } from 'drizzle-orm';
 import type { Logger } from '../../lib/logger.js';
 import { within } from '../../lib/within.js';
@@ -27,8 +28,11 @@ export interface ConnectorWakerDeps {
 // The enabled-connector list is re-read at most this often on the hot path.
 const LIST_TTL_MS = 2000;
 const LIST_DEADLINE_MS = 5000;
-// Kinds that do not consume the event log: files go out on schedules, inbound only receives.
-const NOT_SYNCED = ['sftp', 'ftps', 'email', 'inbound'];
+/** Kinds that do not consume the event log: files go out on schedules, inbound only receives, payouts pay. */
+function consumesEvents(kind: string): boolean {
+  const definition = connectorDefinition(kind);
+  return !!definition && !definition.scheduledFiles && !definition.inbound && !definition.pays;
+}
 
 /**
  * Starts or wakes connectorSync workflows (signalWithStart, so a missing workflow is created):
@@ -69,7 +73,7 @@ export function createConnectorWaker(deps: ConnectorWakerDeps) {
             .where(eq(connectors.enabled, true)),
           'listing enabled connectors',
         );
-        cached = { at: Date.now(), list: rows.filter((r) => !NOT_SYNCED.includes(r.kind)) };
+        cached = { at: Date.now(), list: rows.filter((r) => consumesEvents(r.kind)) };
       }
       const due = cached.list.filter((c) => c.events.length === 0 || c.events.some((t) => types.has(t)));
       await Promise.all(
