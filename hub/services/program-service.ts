@@ -9,6 +9,7 @@ import { ApiError } from '../http/api-error.js';
 import { canAccessProgram } from '../http/api-key-auth.js';
 import type { Principal } from '../http/hub-env.js';
 import { decodeCursor, pageOf } from './page-cursor.js';
+import { newPublishableKey } from './publishable-key.js';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
@@ -60,6 +61,7 @@ export function createProgramService(db: Db) {
             currency: input.currency,
             cookieDays: input.cookieDays,
             payouts: input.payouts ?? {},
+            publishableKey: newPublishableKey(),
           })
           .onConflictDoNothing({ target: programs.slug })
           .returning({ id: programs.id });

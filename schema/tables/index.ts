@@ -18,3 +18,6 @@ export * from './schedules.js';
 export * from './schedule-runs.js';
 export * from './inbound-requests.js';
 export * from './payouts.js';
+export * from './share-emails.js';
+export * from './email-suppressions.js';
+export * from './portal-tokens.js';

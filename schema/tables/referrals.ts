@@ -38,5 +38,7 @@ export const referrals = pgTable(
     index('referrals_member_idx').on(t.memberId),
     index('referrals_program_updated_idx').on(t.programId, t.updatedAt, t.id),
     index('referrals_program_external_idx').on(t.programId, t.externalId),
+    // Browser conversions are idempotent by order id.
+    index('referrals_program_order_idx').on(t.programId, t.orderId),
   ],
 );
