@@ -1,6 +1,7 @@
 import type { InferSelectModel } from 'drizzle-orm';
 import type { apiKeys, members, payouts, programs, referrals, rewardRules, rewards } from './tables/index.js';
 import { payoutSettingsOf } from './payout-settings-of.js';
+import { enrolmentSettingsOf, shareSettingsOf } from './share-settings-of.js';
 
 export type ProgramRow = InferSelectModel<typeof programs>;
 export type RuleRow = InferSelectModel<typeof rewardRules>;
@@ -42,6 +43,9 @@ export function programJson(p: ProgramRow, rules: RuleRow[]) {
     status: p.status,
     currency: p.currency,
     payouts: payoutSettingsOf(p),
+    share: shareSettingsOf(p),
+    enrolment: enrolmentSettingsOf(p),
+    publishableKey: p.publishableKey,
     rewardRules: rules.map(ruleJson),
     createdAt: iso(p.createdAt),
     updatedAt: iso(p.updatedAt),

@@ -58,6 +58,74 @@ export const payoutSettingsSchema = z
   .object({ minimumAmount: z.number(), autoPay: z.boolean(), dailyCapPerMember: z.number().nullable() })
   .meta({ id: 'PayoutSettings' });
 
+// `shop.example` or `*.shop.example` (its subdomains); lower case, no scheme, port or path.
+const HOSTNAME = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+export const shareSettingsInputSchema = z
+  .object({
+    allowedHostnames: z
+      .array(z.string().toLowerCase().regex(HOSTNAME, 'a hostname like "shop.example" or "*.shop.example"'))
+      .max(50)
+      .optional()
+      .meta({ description: 'Pages on these hostnames may call the public tracking endpoints (exact, or *.domain for subdomains)' }),
+    webConversions: z.boolean().optional().meta({ description: 'Let browsers record conversions (default false)' }),
+    refParam: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/, 'a query parameter name like "ref"')
+      .optional()
+      .meta({ description: 'Query parameter carrying the referral code (default "ref")' }),
+    attribution: z.enum(['last_click', 'first_click']).optional(),
+    offer: z
+      .object({
+        headline: z.string().max(200).optional(),
+        friendOffer: z.string().max(200).optional(),
+        description: z.string().max(2000).optional(),
+      })
+      .strict()
+      .optional(),
+    emailConnectorId: z
+      .string()
+      .max(64)
+      .nullable()
+      .optional()
+      .meta({ description: 'The email connector invites and sign-in links go through' }),
+    invitesPerMemberPerDay: z.number().int().min(1).max(1000).optional(),
+  })
+  .strict()
+  .meta({ id: 'ShareSettingsInput' });
+
+export const enrolmentSettingsInputSchema = z
+  .object({
+    on: z
+      .array(z.string().regex(/^[a-z][a-z0-9_.:-]{0,63}$/, 'a lower-case event type like "purchase"'))
+      .max(20)
+      .optional()
+      .meta({ description: 'Customer event types that enrol someone who is not yet a member' }),
+    sendWelcome: z.boolean().optional(),
+    reminderAfter: durationSchema
+      .nullable()
+      .optional()
+      .meta({ description: "One reminder this long after the welcome if the member's link got no click" }),
+  })
+  .strict()
+  .meta({ id: 'EnrolmentSettingsInput' });
+
+export const shareSettingsSchema = z
+  .object({
+    allowedHostnames: z.array(z.string()),
+    webConversions: z.boolean(),
+    refParam: z.string(),
+    attribution: z.enum(['last_click', 'first_click']),
+    offer: z.object({ headline: z.string().optional(), friendOffer: z.string().optional(), description: z.string().optional() }),
+    emailConnectorId: z.string().nullable(),
+    invitesPerMemberPerDay: z.number(),
+  })
+  .meta({ id: 'ShareSettings' });
+
+export const enrolmentSettingsSchema = z
+  .object({ on: z.array(z.string()), sendWelcome: z.boolean(), reminderAfter: z.string().nullable() })
+  .meta({ id: 'EnrolmentSettings' });
+
 export const programCreateSchema = z
   .object({
     name: z.string().min(1).max(200),
@@ -67,6 +135,8 @@ export const programCreateSchema = z
     cookieDays: z.number().int().min(1).max(365).default(30),
     rewardRules: z.array(rewardRuleInputSchema).max(50).default([]),
     payouts: payoutSettingsInputSchema.optional(),
+    share: shareSettingsInputSchema.optional(),
+    enrolment: enrolmentSettingsInputSchema.optional(),
   })
   .strict()
   .meta({ id: 'ProgramCreate' });
@@ -82,6 +152,8 @@ export const programPatchSchema = z
     cookieDays: z.number().int().min(1).max(365).optional(),
     status: z.enum(['active', 'paused', 'archived']).optional(),
     payouts: payoutSettingsInputSchema.optional().meta({ description: 'Merged into the current payout settings' }),
+    share: shareSettingsInputSchema.optional().meta({ description: 'Merged into the current share settings' }),
+    enrolment: enrolmentSettingsInputSchema.optional().meta({ description: 'Merged into the current enrolment settings' }),
     rewardRules: z
       .array(rewardRuleInputSchema)
       .max(50)
@@ -116,6 +188,12 @@ export const programSchema = z
     status: z.enum(['active', 'paused', 'archived']),
     currency: z.string(),
     payouts: payoutSettingsSchema,
+    share: shareSettingsSchema,
+    enrolment: enrolmentSettingsSchema,
+    publishableKey: z
+      .string()
+      .nullable()
+      .meta({ description: 'rh_pk_…: names the program to referral.js and the public tracking endpoints; reads nothing' }),
     rewardRules: z.array(rewardRuleSchema),
     createdAt: z.string().nullable(),
     updatedAt: z.string().nullable(),

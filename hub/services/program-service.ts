@@ -10,6 +10,7 @@ import { canAccessProgram } from '../http/api-key-auth.js';
 import type { Principal } from '../http/hub-env.js';
 import { decodeCursor, pageOf } from './page-cursor.js';
 import { newPublishableKey } from './publishable-key.js';
+import { assertEmailConnector } from './assert-email-connector.js';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
@@ -49,6 +50,7 @@ export function createProgramService(db: Db) {
       // A key limited to some programs could not see what it made: new programs take an unlimited key.
       if (principal.programIds.length > 0)
         throw new ApiError('forbidden', 'This API key is limited to some programs and cannot create new ones');
+      if (input.share?.emailConnectorId) await assertEmailConnector(db, principal, undefined, input.share.emailConnectorId);
       return db.transaction(async (tx) => {
         const id = newId('prg');
         const inserted = await tx
@@ -61,6 +63,8 @@ export function createProgramService(db: Db) {
             currency: input.currency,
             cookieDays: input.cookieDays,
             payouts: input.payouts ?? {},
+            share: input.share ?? {},
+            enrolment: input.enrolment ?? {},
             publishableKey: newPublishableKey(),
           })
           .onConflictDoNothing({ target: programs.slug })
@@ -116,11 +120,18 @@ export function createProgramService(db: Db) {
 
     async patch(principal: Principal, id: string, input: ProgramPatch) {
       const current = await getVisible(principal, id);
+      if (input.share?.emailConnectorId) await assertEmailConnector(db, principal, id, input.share.emailConnectorId);
       return db.transaction(async (tx) => {
-        const { rewardRules: rules, payouts, ...fields } = input;
+        const { rewardRules: rules, payouts, share, enrolment, ...fields } = input;
         await tx
           .update(programs)
-          .set({ ...fields, ...(payouts ? { payouts: { ...current.payouts, ...payouts } } : {}), updatedAt: new Date() })
+          .set({
+            ...fields,
+            ...(payouts ? { payouts: { ...current.payouts, ...payouts } } : {}),
+            ...(share ? { share: { ...current.share, ...share } } : {}),
+            ...(enrolment ? { enrolment: { ...current.enrolment, ...enrolment } } : {}),
+            updatedAt: new Date(),
+          })
           .where(eq(programs.id, id));
         if (rules) await replaceRules(tx, id, rules);
         // A lower minimum (or a cap lifted) may make rewards that were waiting payable now.
