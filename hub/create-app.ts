@@ -21,6 +21,7 @@ import { registerOpsRoutes } from './routes/ops-routes.js';
 import { registerProgramRoutes } from './routes/program-routes.js';
 import { registerReferralRoutes } from './routes/referral-routes.js';
 import { registerRewardRoutes } from './routes/reward-routes.js';
+import { registerReferralScriptRoutes } from './routes/referral-script-routes.js';
 import { registerPayoutRoutes } from './routes/payout-routes.js';
 import type { HubDeps } from './services/hub-deps.js';
 
@@ -58,6 +59,7 @@ export function createApp(deps: HubDeps) {
 
   registerOpsRoutes(app, deps, metrics);
   registerClickRoutes(app, deps);
+  registerReferralScriptRoutes(app);
   registerProgramRoutes(app, deps);
   registerMemberRoutes(app, deps);
   registerReferralRoutes(app, deps);

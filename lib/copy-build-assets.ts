@@ -6,12 +6,12 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
  * What `tsc` does not emit but the compiled code reads next to itself: the SQL migrations
- * (schema/migrate.ts) and temporal.yaml (lib/temporal-settings.ts). Run after tsc by
+ * (schema/migrate.ts), temporal.yaml (lib/temporal-settings.ts) and the referral.js source the hub builds when first asked for it. Run after tsc by
  * `npm run build`; the argument is tsc's outDir (default dist).
  */
 export function copyBuildAssets(outDir: string): void {
   const out = resolve(ROOT, outDir);
-  for (const path of ['schema/migrations', 'temporal.yaml']) {
+  for (const path of ['schema/migrations', 'temporal.yaml', 'ui/referral.ts']) {
     mkdirSync(dirname(join(out, path)), { recursive: true });
     cpSync(join(ROOT, path), join(out, path), { recursive: true });
   }
