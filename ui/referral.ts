@@ -93,7 +93,9 @@ interface ConversionInput {
     const code = readCookie();
     if (!code || !input.email) return;
     const body = JSON.stringify({ key, code, ...input });
-    const sent = typeof navigator.sendBeacon === 'function' && navigator.sendBeacon(apiBase + '/api/v1/track/conversion', new Blob([body], { type: 'text/plain;charset=UTF-8' }));
+    const sent =
+      typeof navigator.sendBeacon === 'function' &&
+      navigator.sendBeacon(apiBase + '/api/v1/track/conversion', new Blob([body], { type: 'text/plain;charset=UTF-8' }));
     if (!sent) void post('/api/v1/track/conversion', { code, ...input }).catch(() => {});
   };
 
@@ -108,7 +110,14 @@ interface ConversionInput {
           return el && typeof el.value === 'string' && el.value.trim() ? el.value.trim() : undefined;
         };
         const email = field('email');
-        if (email) beaconConversion({ email, firstName: field('first_name'), lastName: field('last_name'), phone: field('phone'), orderId: field('order_id') });
+        if (email)
+          beaconConversion({
+            email,
+            firstName: field('first_name'),
+            lastName: field('last_name'),
+            phone: field('phone'),
+            orderId: field('order_id'),
+          });
       },
       true,
     );
