@@ -53,7 +53,8 @@ interface ConversionInput {
       // text/plain keeps it a "simple" request: no preflight, and the same shape sendBeacon sends.
       headers: { 'content-type': 'text/plain;charset=UTF-8' },
       body: JSON.stringify({ key, ...body }),
-      credentials: 'include',
+      // Cookies only travel to the page's own origin (proxy mode); the hub's own are not needed.
+      credentials: 'same-origin',
       keepalive: true,
     }).then(async (res) => {
       const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
