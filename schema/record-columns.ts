@@ -58,9 +58,46 @@ export const RECORD_COLUMNS: Record<Resource, Record<string, RecordColumn>> = {
     createdAt: col(isoTimestamp('r.created_at')),
     updatedAt: col(isoTimestamp('r.updated_at')),
   },
+  payouts: {
+    id: col('r.id'),
+    programId: col('r.program_id'),
+    memberId: col('r.member_id'),
+    recipientReferralId: col('r.recipient_referral_id'),
+    // Who gets the money, as the payout connectors address them: the referred person for
+    // `referral` rewards, else the member (whose PayPal address, if set, PayPal pays instead).
+    recipientEmail: col(
+      `case when r.recipient_referral_id is null then (select pm.email from members pm where pm.id = r.member_id)
+        else (select pr.email from referrals pr where pr.id = r.recipient_referral_id) end`,
+    ),
+    paypalEmail: col(
+      `case when r.recipient_referral_id is null then (select pm.payout_details ->> 'paypalEmail' from members pm where pm.id = r.member_id) end`,
+    ),
+    connectorId: col('r.connector_id'),
+    provider: col('r.provider'),
+    amount: col('r.amount::float8', 'trim_scale(r.amount)::text'),
+    currency: col('r.currency'),
+    rewardKind: col('r.reward_kind'),
+    status: col('r.status'),
+    holdReason: col('r.hold_reason'),
+    // JSON, as the mapping path writes an array (["rwd_1","rwd_2"]), not PostgreSQL's {rwd_1,rwd_2}.
+    rewardIds: col('r.reward_ids', 'to_json(r.reward_ids)::text'),
+    providerReference: col('r.provider_reference'),
+    failureReason: col('r.failure_reason'),
+    failureCode: col('r.failure_code'),
+    attempts: col('r.attempts'),
+    sentAt: col(isoTimestamp('r.sent_at')),
+    paidAt: col(isoTimestamp('r.paid_at')),
+    createdAt: col(isoTimestamp('r.created_at')),
+    updatedAt: col(isoTimestamp('r.updated_at')),
+  },
 };
 
-export const RECORD_TABLE: Record<Resource, string> = { referrals: 'referrals', members: 'members', rewards: 'rewards' };
+export const RECORD_TABLE: Record<Resource, string> = {
+  referrals: 'referrals',
+  members: 'members',
+  rewards: 'rewards',
+  payouts: 'payouts',
+};
 
 // member_id is NOT NULL with a foreign key, so this join never drops a row; readers add it only
 // when a member field is asked for, sparing PostgreSQL a hash join otherwise.
