@@ -63,15 +63,9 @@ export const RECORD_COLUMNS: Record<Resource, Record<string, RecordColumn>> = {
     programId: col('r.program_id'),
     memberId: col('r.member_id'),
     recipientReferralId: col('r.recipient_referral_id'),
-    // Who gets the money, as the payout connectors address them: the referred person for
-    // `referral` rewards, else the member (whose PayPal address, if set, PayPal pays instead).
-    recipientEmail: col(
-      `case when r.recipient_referral_id is null then (select pm.email from members pm where pm.id = r.member_id)
-        else (select pr.email from referrals pr where pr.id = r.recipient_referral_id) end`,
-    ),
-    paypalEmail: col(
-      `case when r.recipient_referral_id is null then (select pm.payout_details ->> 'paypalEmail' from members pm where pm.id = r.member_id) end`,
-    ),
+    // Who gets the money (see RECORD_TABLE for how it is found).
+    recipientEmail: col('r.recipient_email'),
+    paypalEmail: col('r.paypal_email'),
     connectorId: col('r.connector_id'),
     provider: col('r.provider'),
     amount: col('r.amount::float8', 'trim_scale(r.amount)::text'),
@@ -96,7 +90,17 @@ export const RECORD_TABLE: Record<Resource, string> = {
   referrals: 'referrals',
   members: 'members',
   rewards: 'rewards',
-  payouts: 'payouts',
+  // A payout's recipient as the payout connectors address them: the referred person for
+  // `referral` rewards, else the member, whose PayPal address (if set) PayPal pays instead.
+  // Left joins in a subquery PostgreSQL flattens: a query that reads neither address drops them
+  // (unique keys), and one that does reads each address once per row, even when the formula
+  // guard names its column three times (a correlated subquery there ran once per mention).
+  payouts: `(select p.*,
+      case when p.recipient_referral_id is null then pm.email else pr.email end as recipient_email,
+      case when p.recipient_referral_id is null then pm.payout_details ->> 'paypalEmail' end as paypal_email
+    from payouts p
+    left join members pm on pm.id = p.member_id
+    left join referrals pr on pr.id = p.recipient_referral_id)`,
 };
 
 // member_id is NOT NULL with a foreign key, so this join never drops a row; readers add it only
