@@ -16,6 +16,14 @@ const MEMBER_TEXT: Record<Resource, Record<string, string>> = {
   },
   members: {},
   rewards: { 'member.id': 'm.id', 'member.email': 'm.email', 'member.referralCode': 'm.referral_code' },
+  payouts: {
+    'member.id': 'm.id',
+    'member.email': 'm.email',
+    'member.firstName': 'm.first_name',
+    'member.lastName': 'm.last_name',
+    'member.referralCode': 'm.referral_code',
+    'member.externalId': 'm.external_id',
+  },
 };
 const COLUMNS = Object.fromEntries(
   RESOURCES.map((resource) => [
@@ -41,6 +49,12 @@ const USER_TEXT = new Set([
   'member.firstName',
   'member.lastName',
   'member.externalId',
+  // A payout's addresses come from people; its reference may be typed by ops (mark-paid) and
+  // its failure reason is a provider's text.
+  'recipientEmail',
+  'paypalEmail',
+  'providerReference',
+  'failureReason',
 ]);
 
 // Spreadsheet formula guard, as the CSV writer does it: text starting with = + - @ tab or CR
@@ -77,9 +91,20 @@ export interface CopyOut {
 export async function copyExport(
   sql: Sql,
   resource: Resource,
-  opts: { fields: string[]; from: Date; to: Date; programIds: string[]; delimiter: string; reserveTimeoutMs?: number },
+  opts: {
+    fields: string[];
+    from: Date;
+    to: Date;
+    programIds: string[];
+    /** Only records with one of these statuses (none: every status). */
+    statuses?: readonly string[];
+    delimiter: string;
+    reserveTimeoutMs?: number;
+  },
 ): Promise<CopyOut> {
   if (!opts.programIds.every((id) => /^[A-Za-z0-9_-]{1,64}$/.test(id))) throw new Error('invalid program id');
+  const statusList = opts.statuses ?? [];
+  if (!statusList.every((s) => /^[a-z_]{1,32}$/.test(s))) throw new Error('invalid status');
   const cols = opts.fields
     .map((f) => {
       const expr = COLUMNS[resource][f]!;
@@ -87,9 +112,10 @@ export async function copyExport(
     })
     .join(', ');
   const programs = opts.programIds.length > 0 ? `and r.program_id in (${opts.programIds.map(literal).join(', ')})` : '';
+  const statuses = statusList.length > 0 ? `and r.status in (${statusList.map(literal).join(', ')})` : '';
   const from = `${RECORD_TABLE[resource]} r` + (opts.fields.some((f) => f.startsWith('member.')) ? ` ${MEMBER_JOIN}` : '');
   const query = `copy (select ${cols} from ${from}
-    where r.created_at >= ${literal(opts.from.toISOString())}::timestamptz and r.created_at < ${literal(opts.to.toISOString())}::timestamptz ${programs}
+    where r.created_at >= ${literal(opts.from.toISOString())}::timestamptz and r.created_at < ${literal(opts.to.toISOString())}::timestamptz ${programs} ${statuses}
     order by r.created_at, r.id) to stdout with (format csv, header, delimiter ${literal(opts.delimiter)})`;
   // A connection of its own: the pool pipelines queries onto connections it thinks busy, and a
   // query queued behind a COPY would fail ("cannot execute queries during copy") or wait for

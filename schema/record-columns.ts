@@ -58,9 +58,50 @@ export const RECORD_COLUMNS: Record<Resource, Record<string, RecordColumn>> = {
     createdAt: col(isoTimestamp('r.created_at')),
     updatedAt: col(isoTimestamp('r.updated_at')),
   },
+  payouts: {
+    id: col('r.id'),
+    programId: col('r.program_id'),
+    memberId: col('r.member_id'),
+    recipientReferralId: col('r.recipient_referral_id'),
+    // Who gets the money (see RECORD_TABLE for how it is found).
+    recipientEmail: col('r.recipient_email'),
+    paypalEmail: col('r.paypal_email'),
+    connectorId: col('r.connector_id'),
+    provider: col('r.provider'),
+    amount: col('r.amount::float8', 'trim_scale(r.amount)::text'),
+    currency: col('r.currency'),
+    rewardKind: col('r.reward_kind'),
+    status: col('r.status'),
+    holdReason: col('r.hold_reason'),
+    // JSON, as the mapping path writes an array (["rwd_1","rwd_2"]), not PostgreSQL's {rwd_1,rwd_2}.
+    rewardIds: col('r.reward_ids', 'to_json(r.reward_ids)::text'),
+    providerReference: col('r.provider_reference'),
+    failureReason: col('r.failure_reason'),
+    failureCode: col('r.failure_code'),
+    attempts: col('r.attempts'),
+    sentAt: col(isoTimestamp('r.sent_at')),
+    paidAt: col(isoTimestamp('r.paid_at')),
+    createdAt: col(isoTimestamp('r.created_at')),
+    updatedAt: col(isoTimestamp('r.updated_at')),
+  },
 };
 
-export const RECORD_TABLE: Record<Resource, string> = { referrals: 'referrals', members: 'members', rewards: 'rewards' };
+export const RECORD_TABLE: Record<Resource, string> = {
+  referrals: 'referrals',
+  members: 'members',
+  rewards: 'rewards',
+  // A payout's recipient as the payout connectors address them: the referred person for
+  // `referral` rewards, else the member, whose PayPal address (if set) PayPal pays instead.
+  // Left joins in a subquery PostgreSQL flattens: a query that reads neither address drops them
+  // (unique keys), and one that does reads each address once per row, even when the formula
+  // guard names its column three times (a correlated subquery there ran once per mention).
+  payouts: `(select p.*,
+      case when p.recipient_referral_id is null then pm.email else pr.email end as recipient_email,
+      case when p.recipient_referral_id is null then pm.payout_details ->> 'paypalEmail' end as paypal_email
+    from payouts p
+    left join members pm on pm.id = p.member_id
+    left join referrals pr on pr.id = p.recipient_referral_id)`,
+};
 
 // member_id is NOT NULL with a foreign key, so this join never drops a row; readers add it only
 // when a member field is asked for, sparing PostgreSQL a hash join otherwise.

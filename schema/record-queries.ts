@@ -1,26 +1,62 @@
 import type { PendingQuery, Row } from 'postgres';
 import type { Sql } from './db.js';
 import { MEMBER_JOIN, RECORD_COLUMNS, RECORD_TABLE } from './record-columns.js';
+import { PAYOUT_STATUSES } from './tables/payouts.js';
+import { REFERRAL_STATUSES } from './tables/referrals.js';
+import { REWARD_STATUSES } from './tables/rewards.js';
 
-export const RESOURCES = ['referrals', 'members', 'rewards'] as const;
+export const RESOURCES = ['referrals', 'members', 'rewards', 'payouts'] as const;
 export type Resource = (typeof RESOURCES)[number];
 
+/**
+ * What a schedule may deliver. Not payouts: a schedule sends each record once, when it is
+ * created, and a payout is still pending then; what it became (sent, paid, failed) would never
+ * reach the file. Payouts are exported on demand instead.
+ */
+export const SCHEDULED_RESOURCES = ['referrals', 'members', 'rewards'] as const satisfies readonly Resource[];
+
 /** The singular name used as the mapping root (`referral.email`). */
-export const RECORD_ROOT: Record<Resource, 'referral' | 'member' | 'reward'> = {
+export const RECORD_ROOT: Record<Resource, 'referral' | 'member' | 'reward' | 'payout'> = {
   referrals: 'referral',
   members: 'member',
   rewards: 'reward',
+  payouts: 'payout',
 };
 /** The event that marks a record as new (scheduled deliveries send each record once). */
 export const CREATED_EVENT: Record<Resource, string> = {
   referrals: 'referral.created',
   members: 'member.created',
   rewards: 'reward.created',
+  payouts: 'payout.created',
+};
+/** The values of each resource's `status` field, which exports can filter on (members have none). */
+export const RECORD_STATUSES: Record<Resource, readonly string[] | null> = {
+  referrals: REFERRAL_STATUSES,
+  members: null,
+  rewards: REWARD_STATUSES,
+  payouts: PAYOUT_STATUSES,
 };
 export const DEFAULT_FIELDS: Record<Resource, string[]> = {
   referrals: ['id', 'programId', 'memberId', 'email', 'firstName', 'lastName', 'status', 'source', 'createdAt'],
   members: ['id', 'programId', 'email', 'firstName', 'lastName', 'referralCode', 'createdAt'],
   rewards: ['id', 'programId', 'referralId', 'memberId', 'recipient', 'amount', 'currency', 'kind', 'status', 'createdAt'],
+  // Enough to pay one by hand: who (and at which address), how much, and where it stands.
+  payouts: [
+    'id',
+    'programId',
+    'memberId',
+    'member.email',
+    'recipientReferralId',
+    'recipientEmail',
+    'paypalEmail',
+    'amount',
+    'currency',
+    'rewardKind',
+    'status',
+    'provider',
+    'providerReference',
+    'createdAt',
+  ],
 };
 
 // Public JSON of each resource built in SQL (ISO timestamps, camelCase), so a million-row
@@ -31,6 +67,9 @@ const MEMBER: Record<Resource, string | null> = {
       'referralCode', m.referral_code, 'externalId', m.external_id)`,
   members: null,
   rewards: `json_build_object('id', m.id, 'email', m.email, 'firstName', m.first_name, 'lastName', m.last_name, 'referralCode', m.referral_code)`,
+  // Custom fields and payout details too: a payout paid by hand may need the member's bank details kept there.
+  payouts: `json_build_object('id', m.id, 'email', m.email, 'firstName', m.first_name, 'lastName', m.last_name,
+      'referralCode', m.referral_code, 'externalId', m.external_id, 'customFields', m.custom_fields, 'payoutDetails', m.payout_details)`,
 };
 
 /** Which parts of a record a reader needs: some fields (or all) and whether the referrer rides along. */
@@ -55,8 +94,8 @@ function fromList(resource: Resource, needs: RecordNeeds): string {
 }
 
 export type RecordFilter =
-  /** Manual export: records created in [from, to). */
-  | { kind: 'time'; from: string; to: string; programIds: string[] }
+  /** Manual export: records created in [from, to), with one of `statuses` when given (non-empty). */
+  | { kind: 'time'; from: string; to: string; programIds: string[]; statuses?: readonly string[] }
   /** Scheduled run: records whose creation event lies in the run's event-log range. */
   | { kind: 'range'; fromTxid: string; fromSeq: number; toTxid: string; startFrom: string | null; programIds: string[] };
 
@@ -65,9 +104,10 @@ function query(sql: Sql, resource: Resource, f: RecordFilter, needs: RecordNeeds
   const from = fromList(resource, needs);
   const programs = f.programIds.length > 0 ? sql`and r.program_id = any(${f.programIds})` : sql``;
   if (f.kind === 'time') {
+    const statuses = f.statuses?.length ? sql`and r.status = any(${f.statuses as string[]})` : sql``;
     return sql`
       select ${sql.unsafe(select)} from ${sql.unsafe(from)}
-      where r.created_at >= ${f.from}::timestamptz and r.created_at < ${f.to}::timestamptz ${programs}
+      where r.created_at >= ${f.from}::timestamptz and r.created_at < ${f.to}::timestamptz ${programs} ${statuses}
       order by r.created_at, r.id`;
   }
   const since = f.startFrom ? sql`and e.created_at >= ${f.startFrom}::timestamptz` : sql``;

@@ -10,6 +10,8 @@ const newMember = require('./triggers/new-member');
 const newReferral = require('./triggers/new-referral');
 const referralStatusChanged = require('./triggers/referral-status-changed');
 const newReward = require('./triggers/new-reward');
+const rewardPaid = require('./triggers/reward-paid');
+const payoutFailed = require('./triggers/payout-failed');
 const programList = require('./triggers/program-list');
 const createMember = require('./creates/create-member');
 const createConversion = require('./creates/create-conversion');
@@ -24,7 +26,7 @@ module.exports = {
   authentication,
   beforeRequest: [addApiKey],
   afterResponse: [handleHubErrors],
-  triggers: byKey(newMember, newReferral, referralStatusChanged, newReward, programList),
+  triggers: byKey(newMember, newReferral, referralStatusChanged, newReward, rewardPaid, payoutFailed, programList),
   creates: byKey(createMember, createConversion, addBusinessEvent),
   searches: byKey(findReferral),
 };

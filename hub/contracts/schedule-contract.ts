@@ -1,11 +1,22 @@
 import { z } from 'zod';
 import { mappingEntrySchema } from '../../connectors/mapping/mapping-entry-schema.js';
+import { SCHEDULED_RESOURCES } from '../../schema/record-queries.js';
 import { durationSchema } from './common.js';
+
+// Payouts are an export resource but not a scheduled one; say why instead of only listing the options.
+const resourceSchema = z
+  .enum(SCHEDULED_RESOURCES, {
+    error: (issue) =>
+      issue.input === 'payouts'
+        ? 'payouts cannot be scheduled: a schedule sends each record once, when it is created, before the payout is sent or paid; export them with GET /api/v1/exports/payouts.csv'
+        : undefined,
+  })
+  .default('referrals');
 
 const base = {
   name: z.string().min(1).max(200),
   connectorId: z.string().min(1).max(64),
-  resource: z.enum(['referrals', 'members', 'rewards']).default('referrals'),
+  resource: resourceSchema,
   programIds: z.array(z.string().min(1).max(64)).max(100).default([]),
   every: durationSchema.optional().meta({ description: 'Interval, e.g. "24h"' }),
   cron: z

@@ -4,6 +4,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createAppTester } from 'zapier-platform-core';
 import { startLocalReceiver, type LocalReceiver } from '../support/start-local-receiver.js';
+import { startPayPalFake, type PayPalFake } from '../support/paypal-fake.js';
 import { loadConfig } from '../../lib/config.js';
 import { createLogger } from '../../lib/logger.js';
 import { runHub } from '../../hub/run-hub.js';
@@ -29,9 +30,12 @@ const { createAppHandler } = require('zapier-platform-core') as {
 const appTester = createAppTester(App);
 
 const KEY = `rh_zapier_${randomUUID().replace(/-/g, '')}`;
+const PAYPAL_CLIENT_ID = 'AYSq3RDGsmBLJE-otTkBtM-jBRd1TCQwFf9RGfwddNXWz0uFU9ztymylOhRS';
+const PAYPAL_CLIENT_SECRET = 'EGnHDxD_qRPdaLdZz8iCr8N7_MzF-YHPTkjs6NKYQvQSBngp4PTTVWkPZRbL';
 let hub: Awaited<ReturnType<typeof runHub>>;
 let worker: Awaited<ReturnType<typeof runWorker>>;
 let receiver: LocalReceiver;
+let paypal: PayPalFake;
 let databaseUrl: string;
 let hubBase: string;
 let authData: { hubUrl: string; apiKey: string };
@@ -52,6 +56,7 @@ beforeAll(async () => {
   // A real hub and worker (as `npm start` wires them) on a fresh database; loopback targets
   // allowed so the hub can deliver hooks to the local receiver that stands in for Zapier.
   receiver = await startLocalReceiver(() => ({ status: 200, body: '{"status":"success"}' }));
+  paypal = await startPayPalFake({ clientId: PAYPAL_CLIENT_ID, clientSecret: PAYPAL_CLIENT_SECRET });
   databaseUrl = await createTestDatabase();
   const config = {
     ...loadConfig({
@@ -76,6 +81,7 @@ afterAll(async () => {
   await worker?.stop();
   await hub?.stop();
   await receiver?.close();
+  await paypal?.close();
 });
 
 it("passes zapier-platform-core's own schema validation (what `zapier validate` checks)", async () => {
@@ -322,6 +328,136 @@ describe('a Zap lifecycle against the hub', () => {
     ).rejects.toThrow(/403/);
     await run(App.triggers.new_referral!.operation.performUnsubscribe!, { subscribeData });
   });
+
+  it('Reward Paid and Payout Failed: subscribed hooks hear a reward paid by hand and a payout PayPal refused, and list them as samples', async () => {
+    const rules = [
+      { name: 'Referrer cash', trigger: 'conversion', recipient: 'member', amount: { type: 'fixed', value: 20 }, kind: 'cash' },
+    ];
+    const make = async (name: string) => {
+      const program = await admin('POST', '/api/v1/programs', {
+        name,
+        slug: `${name.toLowerCase()}-${Date.now().toString(36)}`,
+        landingUrl: 'https://acme.example/',
+        currency: 'USD',
+        rewardRules: rules,
+      });
+      expect(program.status, JSON.stringify(program.body)).toBe(201);
+      const member = await admin('POST', '/api/v1/members', { programId: program.body.id, email: `owner@${name.toLowerCase()}.example` });
+      return { programId: program.body.id as string, memberId: member.body.id as string, code: member.body.referralCode as string };
+    };
+    // Program "ByHand" pays by hand; program "Broke" pays through a PayPal account with no money left.
+    const [byHand, broke] = [await make('ByHand'), await make('Broke')];
+    const manual = await admin('POST', '/api/v1/connectors', {
+      kind: 'manual',
+      name: 'Paid by hand',
+      settings: { rewardKinds: ['cash'] },
+      secrets: {},
+      programIds: [byHand.programId],
+    });
+    expect(manual.status, JSON.stringify(manual.body)).toBe(201);
+    paypal.balance.set('USD', 0);
+    const paypalConnector = await admin('POST', '/api/v1/connectors', {
+      kind: 'paypal',
+      name: 'PayPal',
+      settings: { baseUrl: paypal.url, rewardKinds: ['cash'] },
+      secrets: { clientId: PAYPAL_CLIENT_ID, clientSecret: PAYPAL_CLIENT_SECRET },
+      programIds: [broke.programId],
+    });
+    expect(paypalConnector.status, JSON.stringify(paypalConnector.body)).toBe(201);
+
+    const paidUrl = `${receiver.url}/hooks/standard/paid/1`;
+    const failedUrl = `${receiver.url}/hooks/standard/failed/1`;
+    const paidHook = await run(App.triggers.reward_paid!.operation.performSubscribe!, { targetUrl: paidUrl });
+    expect(paidHook).toMatchObject({ event: 'reward.paid', targetUrl: paidUrl });
+    const failedHook = await run(App.triggers.payout_failed!.operation.performSubscribe!, {
+      targetUrl: failedUrl,
+      inputData: { programId: broke.programId },
+    });
+    expect(failedHook).toMatchObject({ event: 'payout.failed', targetUrl: failedUrl, programId: broke.programId });
+
+    const payoutOf = (programId: string, status: string) =>
+      waitFor(
+        async () => {
+          const list = await admin('GET', `/api/v1/payouts?programId=${programId}`);
+          return list.body.data.find((p: Item) => p.status === status);
+        },
+        20_000,
+        `a ${status} payout in ${programId}`,
+      );
+    await admin('POST', '/api/v1/conversions', { programId: byHand.programId, referralCode: byHand.code, email: 'h@friends.example' });
+    await admin('POST', '/api/v1/conversions', { programId: broke.programId, referralCode: broke.code, email: 'b@friends.example' });
+    const sent = await payoutOf(byHand.programId, 'sent');
+    expect((await admin('POST', `/api/v1/payouts/${sent.id}/mark-paid`, { reference: 'SEPA-42' })).status).toBe(200);
+    const failed = await payoutOf(broke.programId, 'failed');
+    expect(failed.failureCode).toBe('insufficient_funds');
+    expect(paypal.batches.size).toBe(0); // refused: nothing was paid
+
+    const bodyAt = (path: string) =>
+      waitFor(
+        async () => {
+          const hit = receiver.requests.find((r) => r.path === path);
+          return hit ? JSON.parse(hit.body) : undefined;
+        },
+        20_000,
+        `the delivery to ${path}`,
+      );
+    const paidEnvelope = await bodyAt('/hooks/standard/paid/1');
+    const [paidItem] = await run(App.triggers.reward_paid!.operation.perform, { cleanedRequest: paidEnvelope });
+    expect(paidItem).toMatchObject({
+      id: paidEnvelope.id,
+      eventType: 'reward.paid',
+      rewardId: sent.rewardIds[0],
+      memberId: byHand.memberId,
+      status: 'paid',
+      amount: 20,
+      payoutId: sent.id,
+      payoutProvider: 'manual',
+      providerReference: 'SEPA-42',
+    });
+    const failedEnvelope = await bodyAt('/hooks/standard/failed/1');
+    const failedItems: Item[] = await run(App.triggers.payout_failed!.operation.perform, { cleanedRequest: failedEnvelope });
+    expect(failedItems).toEqual([
+      expect.objectContaining({
+        id: failedEnvelope.id,
+        eventType: 'payout.failed',
+        payoutId: failed.id,
+        programId: broke.programId,
+        memberId: broke.memberId,
+        status: 'failed',
+        provider: 'paypal',
+        amount: 20,
+        failureCode: 'insufficient_funds',
+        failureReason: expect.stringMatching(/funds/i),
+      }),
+    ]);
+    // Only its own event type becomes an item: a payout.paid body is not a failure.
+    expect(
+      await run(App.triggers.payout_failed!.operation.perform, { cleanedRequest: { ...failedEnvelope, type: 'payout.paid' } }),
+    ).toEqual([]);
+    // Each hook heard its one event, once (the payout's own payout.paid, reward.failed… went elsewhere).
+    await new Promise((r) => setTimeout(r, 500));
+    expect(receiver.requests.filter((r) => r.path === '/hooks/standard/failed/1')).toHaveLength(1);
+    expect(receiver.requests.filter((r) => r.path === '/hooks/standard/paid/1').map((r) => JSON.parse(r.body).type)).toEqual([
+      'reward.paid',
+    ]);
+
+    // The Zap editor's test step: the same items from the hub's recent events, per program when picked.
+    expect((await run(App.triggers.reward_paid!.operation.performList!))[0]).toEqual(paidItem);
+    expect(await run(App.triggers.payout_failed!.operation.performList!, { inputData: { programId: broke.programId } })).toEqual(
+      failedItems,
+    );
+    expect(await run(App.triggers.payout_failed!.operation.performList!, { inputData: { programId: byHand.programId } })).toEqual([]);
+
+    for (const [trigger, subscribeData] of [
+      ['reward_paid', paidHook],
+      ['payout_failed', failedHook],
+    ] as const) {
+      expect(await run(App.triggers[trigger]!.operation.performUnsubscribe!, { subscribeData })).toEqual({
+        id: subscribeData.id,
+        removed: true,
+      });
+    }
+  }, 60_000);
 
   it('hub validation errors come back as readable messages', async () => {
     const program = await admin('POST', '/api/v1/programs', {

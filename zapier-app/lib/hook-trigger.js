@@ -10,7 +10,7 @@ const programOf = (bundle) => (bundle.inputData && bundle.inputData.programId) |
 /**
  * One Zapier item from one hub event envelope `{id, type, timestamp, data}`. `id` is the
  * envelope's event id, because Zapier dedupes on `id` and one referral can change status many
- * times; the object's own id moves to `idField` (memberId, referralId, rewardId).
+ * times; the object's own id moves to `idField` (memberId, referralId, rewardId, payoutId).
  */
 const toItem = (envelope, idField) => {
   const { id: objectId, ...fields } = envelope.data || {};

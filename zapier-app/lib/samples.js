@@ -52,8 +52,32 @@ const reward = {
   holdUntil: null,
   payoutProvider: null,
   providerReference: null,
+  payoutId: null,
   createdAt: '2025-01-15T10:30:01.000Z',
   updatedAt: '2025-01-15T10:30:01.000Z',
+};
+
+const payout = {
+  id: 'pay_01J9ZA5T7V9W1X3Y',
+  programId: 'prg_01J9Z6W1A4B7C0D3',
+  memberId: 'mem_01J9Z7X2B5C8D1E4',
+  recipientReferralId: null,
+  connectorId: 'con_01J9Z6W1A4B7C0D5',
+  provider: 'paypal',
+  amount: 20,
+  currency: 'USD',
+  rewardKind: 'cash',
+  status: 'sending',
+  holdReason: null,
+  rewardIds: ['rwd_01J9Z9R4S6T8U0V2'],
+  providerReference: null,
+  failureReason: null,
+  failureCode: null,
+  attempts: 1,
+  createdAt: '2025-01-15T10:30:01.000Z',
+  updatedAt: '2025-01-15T10:30:01.000Z',
+  sentAt: null,
+  paidAt: null,
 };
 
 const memberOutputFields = [
@@ -99,4 +123,34 @@ const rewardOutputFields = [
   { key: 'createdAt', label: 'Created At', type: 'datetime' },
 ];
 
-module.exports = { member, referral, reward, memberOutputFields, referralOutputFields, rewardOutputFields };
+const payoutOutputFields = [
+  { key: 'programId', label: 'Program ID' },
+  { key: 'memberId', label: 'Referrer Member ID' },
+  { key: 'recipientReferralId', label: 'Paid Referral ID (when the referred friend is paid)' },
+  { key: 'connectorId', label: 'Payout Connector ID' },
+  { key: 'provider', label: 'Provider (paypal, tremendous, tangocard, manual)' },
+  { key: 'amount', label: 'Amount', type: 'number' },
+  { key: 'currency', label: 'Currency' },
+  { key: 'rewardKind', label: 'Reward Kind (cash, gift_card, …)' },
+  { key: 'status', label: 'Status' },
+  { key: 'rewardIds', label: 'Reward IDs', list: true },
+  { key: 'providerReference', label: 'Provider Reference' },
+  { key: 'failureCode', label: 'Failure Code' },
+  { key: 'failureReason', label: 'Failure Reason' },
+  { key: 'attempts', label: 'Attempts', type: 'integer' },
+  { key: 'createdAt', label: 'Created At', type: 'datetime' },
+  { key: 'updatedAt', label: 'Updated At', type: 'datetime' },
+  { key: 'sentAt', label: 'Sent At', type: 'datetime' },
+  { key: 'paidAt', label: 'Paid At', type: 'datetime' },
+];
+
+module.exports = {
+  member,
+  referral,
+  reward,
+  payout,
+  memberOutputFields,
+  referralOutputFields,
+  rewardOutputFields,
+  payoutOutputFields,
+};
