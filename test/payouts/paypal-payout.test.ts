@@ -16,7 +16,6 @@ let receiver: LocalReceiver;
 
 beforeAll(async () => {
   h = await createHarness();
-  await h.startWorker();
   fake = await startPayPalFake({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
   prism = await startPrismProxy(contractSpecPath('paypal-payouts-v1.json'), fake.url, { bypass: (path) => path.startsWith('/v1/oauth2/') });
   receiver = await startLocalReceiver();

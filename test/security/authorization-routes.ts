@@ -199,7 +199,7 @@ export function authorizationRoutes(): Map<string, RouteCase> {
     'get /api/v1/schedules/{id}/runs': { path: (f) => `/api/v1/schedules/${f.scheduleId}/runs` },
     'post /api/v1/schedules/{id}/runs/{runId}/redeliver': { path: (f) => `/api/v1/schedules/${f.scheduleId}/runs/${f.runId}/redeliver` },
   };
-  for (const resource of ['referrals', 'members', 'rewards']) {
+  for (const resource of ['referrals', 'members', 'rewards', 'payouts']) {
     routes[`get /api/v1/exports/${resource}.csv`] = { path: () => `/api/v1/exports/${resource}.csv`, queries: byProgram };
   }
   return new Map(Object.entries(routes));

@@ -161,6 +161,8 @@ export async function createHarness(
       return { status: res.status, body: parsed, headers: res.headers };
     },
     async startWorker() {
+      // createHarness starts one: a second would run unstopped after close (and poll a closed database).
+      if (worker && worker.getState() === 'RUNNING') return worker;
       // A worker per connection: a restarted worker on the old worker's connection was seen
       // polling without ever receiving tasks.
       nativeConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
