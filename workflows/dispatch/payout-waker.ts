@@ -63,8 +63,24 @@ export function createPayoutWaker(deps: PayoutWakerDeps) {
     return due.length;
   }
 
+  // A wake asked for while one runs cannot join it: that one may have listed connectors before
+  // the change that asked. So it runs once more when it ends (however many asked meanwhile).
+  let again = false;
+  async function wakeUntilCurrent(): Promise<number> {
+    let woken = 0;
+    do {
+      again = false;
+      woken += await wakePayable();
+    } while (again);
+    return woken;
+  }
+
   function wake(): Promise<number> {
-    running ??= wakePayable().finally(() => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = wakeUntilCurrent().finally(() => {
       running = undefined;
     });
     return running;
