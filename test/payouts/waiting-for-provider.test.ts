@@ -29,7 +29,7 @@ async function waitUntilBlocked(payoutId: string) {
   const handle = h.client.workflow.getHandle(`payout:${payoutId}`);
   await waitFor(
     async () => {
-      const { events = [] } = await handle.fetchHistory();
+      const events = (await handle.fetchHistory()).events ?? [];
       const last = events[events.length - 1];
       return events.some((e) => e.activityTaskCompletedEventAttributes) && !!last?.workflowTaskCompletedEventAttributes;
     },
@@ -97,7 +97,7 @@ it('a gift card approved before any payout connector waits on a signal, then a n
   expect(await eventTypesOf(h, reward.id)).toEqual(['reward.created', 'reward.approved', 'reward.paid']);
 
   // While it waited, the workflow wrote nothing: no timer, no poll, just the signal that woke it.
-  const { events = [] } = await handle.fetchHistory();
+  const events = (await handle.fetchHistory()).events ?? [];
   const signals = events
     .map((e, index) => ({ e, index }))
     .filter(({ e }) => e.workflowExecutionSignaledEventAttributes)
