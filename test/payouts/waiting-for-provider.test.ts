@@ -183,3 +183,28 @@ it('a payout connector created while the waker is still busy with another one wa
   });
   console.log(`both waiting payouts on their way ${Date.now() - connectorsAt} ms after the two connectors were created`);
 }, 60_000);
+
+it('payouts nobody pays, however many, do not hide the ones a new connector pays', async () => {
+  const { program, member } = await programWithMember(h, [
+    { name: 'Gift card', trigger: 'conversion', recipient: 'member', amount: { type: 'fixed', value: 10 }, kind: 'gift_card' },
+  ]);
+  // A backlog of points payouts no connector pays, older (lower ids) than the gift card's.
+  await h.db.sql`
+    insert into payouts (id, program_id, member_id, amount, currency, reward_kind, reward_ids, status)
+    select 'pay_000000' || lpad(n::text, 6, '0'), ${program.id}, ${member.id}, 1, 'USD', 'points', '{}', 'waiting_provider'
+    from generate_series(1, 600) n`;
+  await convert(h, program.id, member.referralCode);
+  const giftCard = await waitForPayout(h, member.id, (p) => p.rewardKind === 'gift_card' && p.status === 'waiting_provider');
+  await waitUntilBlocked(giftCard.id);
+
+  await createConnector(h, {
+    kind: 'tremendous',
+    name: 'Tremendous behind a backlog',
+    settings: { baseUrl: fake.url, rewardKinds: ['gift_card'], campaignId: 'CAMP1' },
+    secrets: { apiKey: API_KEY },
+    programIds: [program.id],
+  });
+  await waitForPayoutState(h, giftCard.id, (p) => p.status === 'paid', 15_000);
+  expect([...fake.orders.values()].filter((o) => o.externalId === giftCard.id)).toHaveLength(1);
+  expect(await h.db.sql`select id from payouts where reward_kind = 'points' and status <> 'waiting_provider'`).toEqual([]);
+}, 60_000);
