@@ -29,9 +29,10 @@ async function waitUntilBlocked(payoutId: string) {
   const handle = h.client.workflow.getHandle(`payout:${payoutId}`);
   await waitFor(
     async () => {
-      const events = (await handle.fetchHistory()).events ?? [];
-      const last = events[events.length - 1];
-      return events.some((e) => e.activityTaskCompletedEventAttributes) && !!last?.workflowTaskCompletedEventAttributes;
+      const events = (await handle.fetchHistory().catch(() => ({ events: [] }))).events ?? [];
+      // Its first look (preparePayout) is done and the workflow task after it has completed: it waits.
+      const looked = events.findIndex((e) => e.activityTaskCompletedEventAttributes);
+      return looked >= 0 && events.slice(looked).some((e) => e.workflowTaskCompletedEventAttributes);
     },
     15_000,
     `the workflow of ${payoutId} to wait`,
