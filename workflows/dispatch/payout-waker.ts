@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { and, eq, ne } from 'drizzle-orm';
+import { and, eq, gt, ne } from 'drizzle-orm';
 import type { Logger } from '../../lib/logger.js';
 import { within } from '../../lib/within.js';
 import type { Db } from '../../schema/db.js';
@@ -44,27 +44,58 @@ export function createPayoutWaker(deps: PayoutWakerDeps) {
   }
 
   async function wakePayable(): Promise<number> {
-    const [waiting, payers] = await within(
+    const payers = await within(
       QUERY_DEADLINE_MS,
-      Promise.all([
-        deps.db.select().from(payouts).where(eq(payouts.status, 'waiting_provider')).orderBy(payouts.id).limit(BATCH),
+      deps.db
+        .select()
+        .from(connectors)
+        .where(and(eq(connectors.enabled, true), ne(connectors.status, 'disabled'))),
+      'listing payout connectors',
+    );
+    // Page through every waiting payout: a backlog no connector pays (a kind nobody pays, a
+    // connector switched off) must not hide the payouts behind it.
+    let woken = 0;
+    let after = '';
+    for (;;) {
+      const waiting = await within(
+        QUERY_DEADLINE_MS,
         deps.db
           .select()
-          .from(connectors)
-          .where(and(eq(connectors.enabled, true), ne(connectors.status, 'disabled'))),
-      ]),
-      'listing payouts waiting for a provider',
-    );
-    const due = waiting.filter((p) => {
-      const need = { programId: p.programId, rewardKind: p.rewardKind, currency: p.currency };
-      return payers.some((c) => (p.connectorId ? c.id === p.connectorId : true) && paysFor(c, need));
-    });
-    for (const p of due) await signal(p.id, 'provider_available');
-    return due.length;
+          .from(payouts)
+          .where(and(eq(payouts.status, 'waiting_provider'), gt(payouts.id, after)))
+          .orderBy(payouts.id)
+          .limit(BATCH),
+        'listing payouts waiting for a provider',
+      );
+      const due = waiting.filter((p) => {
+        const need = { programId: p.programId, rewardKind: p.rewardKind, currency: p.currency };
+        return payers.some((c) => (p.connectorId ? c.id === p.connectorId : true) && paysFor(c, need));
+      });
+      for (const p of due) await signal(p.id, 'provider_available');
+      woken += due.length;
+      if (waiting.length < BATCH) return woken;
+      after = waiting[waiting.length - 1]!.id;
+    }
+  }
+
+  // A wake asked for while one runs cannot join it: that one may have listed connectors before
+  // the change that asked. So it runs once more when it ends (however many asked meanwhile).
+  let again = false;
+  async function wakeUntilCurrent(): Promise<number> {
+    let woken = 0;
+    do {
+      again = false;
+      woken += await wakePayable();
+    } while (again);
+    return woken;
   }
 
   function wake(): Promise<number> {
-    running ??= wakePayable().finally(() => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = wakeUntilCurrent().finally(() => {
       running = undefined;
     });
     return running;
