@@ -1,5 +1,7 @@
 import { waitFor, type Harness } from './hub-harness.js';
 
+const FINAL = ['paid', 'failed', 'cancelled'];
+
 export interface PayoutProbe {
   /** The member's only payout once it has this status (fails after `timeoutMs`). */
   waitForStatus(memberId: string, status: string, timeoutMs?: number): Promise<any>;
@@ -20,14 +22,15 @@ export interface PayoutProbe {
 export function payoutProbe(h: Harness): PayoutProbe {
   const probe: PayoutProbe = {
     async waitForStatus(memberId, status, timeoutMs = 30_000) {
-      let last: unknown;
+      let last: any;
       try {
-        return await waitFor(
+        last = await waitFor(
           async () => {
             const list = await h.call('GET', `/api/v1/payouts?memberId=${memberId}`);
             if (list.body.data.length > 1) throw new Error(`member ${memberId} has ${list.body.data.length} payouts`);
             last = list.body.data[0];
-            return list.body.data[0]?.status === status ? list.body.data[0] : undefined;
+            // A payout that settled otherwise will not change by itself: no use waiting out the deadline.
+            return last?.status === status || FINAL.includes(last?.status) ? last : undefined;
           },
           timeoutMs,
           `member ${memberId}'s payout ${status}`,
@@ -35,6 +38,8 @@ export function payoutProbe(h: Harness): PayoutProbe {
       } catch (err) {
         throw new Error(`${(err as Error).message}; last seen: ${JSON.stringify(last)}`, { cause: err });
       }
+      if (last.status !== status) throw new Error(`member ${memberId}'s payout is ${last.status}, not ${status}: ${JSON.stringify(last)}`);
+      return last;
     },
     async get(payoutId) {
       const res = await h.call('GET', `/api/v1/payouts/${payoutId}`);
