@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { convert, programWithMember } from '../support/fixtures.js';
-import { createHarness, type Harness } from '../support/hub-harness.js';
+import { createHarness, waitFor, type Harness } from '../support/hub-harness.js';
 import { payoutProbe, type PayoutProbe } from '../support/payout-probe.js';
 import { startPayPalFake, type PayPalFake } from '../support/paypal-fake.js';
 import { contractSpecPath, startPrismProxy, type PrismMock } from '../support/prism-mock.js';
@@ -22,6 +22,7 @@ let tango: TangoCardFake;
 // One per test, so the answers each test forces never reach another test's request.
 let tremendous5xx: TremendousFake;
 let tremendousReset: TremendousFake;
+let tremendousEdited: TremendousFake;
 
 beforeAll(async () => {
   h = await createHarness();
@@ -37,6 +38,7 @@ beforeAll(async () => {
   });
   tremendous5xx = await startTremendousFake({ apiKey: TREMENDOUS_KEY, deliverAfterReads: 1 });
   tremendousReset = await startTremendousFake({ apiKey: TREMENDOUS_KEY, deliverAfterReads: 1 });
+  tremendousEdited = await startTremendousFake({ apiKey: TREMENDOUS_KEY, deliverAfterReads: 1 });
 }, 120_000);
 afterAll(async () => {
   await prism?.close();
@@ -44,6 +46,7 @@ afterAll(async () => {
   await tango?.close();
   await tremendous5xx?.close();
   await tremendousReset?.close();
+  await tremendousEdited?.close();
   await h?.close();
 });
 
@@ -145,6 +148,29 @@ it.concurrent(
     expect(creates.map((r) => JSON.parse(r.body).externalRefID)).toEqual([paid.id, paid.id]);
     expect([...tango.orders.values()].map((o) => o.externalRefID)).toEqual([paid.id]);
     expect(tango.balance(ACCOUNT.accountIdentifier)).toBe(980);
+  },
+  60_000,
+);
+
+it.concurrent(
+  'Tremendous: the member renamed between a lost answer and the retry (409, other details): the payout follows the order already placed',
+  async () => {
+    // The answer to the order is held, then the connection reset, so the rename falls between the attempts.
+    tremendousEdited.forceNext({ holdAfterCommit: true });
+    const { member } = await payoutProgram('cash', tremendousConnector(tremendousEdited));
+    await waitFor(async () => tremendousEdited.held === 1, 30_000, 'Tremendous holding the answer to the order');
+    const renamed = await h.call('PATCH', `/api/v1/members/${member.id}`, { firstName: 'Annabel', lastName: 'Lee' });
+    expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
+    tremendousEdited.releaseHeld('drop');
+
+    const paid = await expectPaidOnce(member.id);
+    const creates = tremendousEdited.requests.filter((r) => r.method === 'POST');
+    expect(creates.map((r) => JSON.parse(r.body).external_id)).toEqual([paid.id, paid.id]);
+    expect(creates.map((r) => JSON.parse(r.body).reward.recipient.name)).toEqual(['Ann', 'Annabel Lee']);
+    const orders = [...tremendousEdited.orders.values()];
+    expect(orders.map((o) => o.externalId)).toEqual([paid.id]);
+    expect(paid.providerReference).toBe(`${orders[0]!.id}/${orders[0]!.reward.id}`);
+    expect(tremendousEdited.balance).toBe(980);
   },
   60_000,
 );
