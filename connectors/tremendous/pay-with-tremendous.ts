@@ -5,7 +5,7 @@ import { classifyTremendousError } from './classify-tremendous-error.js';
 import { describeTremendousError, readTremendousError } from './read-tremendous-error.js';
 import { sendTremendousRequest } from './send-tremendous-request.js';
 import type { TremendousAccount } from './tremendous-account.js';
-import { readTremendousOrder, tremendousOrderOutcome } from './tremendous-order-outcome.js';
+import { readTremendousOrder, tremendousOrderOutcome, type TremendousOrder } from './tremendous-order-outcome.js';
 import { toTremendousOrder } from './to-tremendous-order.js';
 
 const REASON_CHARS = 300;
@@ -16,10 +16,19 @@ function reason(data: unknown, fallback: string, redact: readonly string[]): str
   return redactSecrets(text || fallback, redact, REASON_CHARS);
 }
 
+/** The order Tremendous holds under this external_id, or undefined when it has none. */
+async function placedOrder(account: TremendousAccount, externalId: string): Promise<TremendousOrder | undefined> {
+  const response = await sendTremendousRequest(account.redact, () => account.api.orders.getOrder(externalId));
+  if (response.status === 404) return undefined;
+  if (response.status !== 200) throw classifyTremendousError(response, { redact: account.redact });
+  return readTremendousOrder(response.data);
+}
+
 /**
  * Orders one reward with the payout id as Tremendous' external_id. A repeat of the same payout
  * (a retry after a lost answer, a second worker) sends the same payload, which Tremendous answers
- * with the order it already has (201) instead of ordering again.
+ * with the order it already has (201) instead of ordering again; a repeat whose recipient was
+ * edited in between is refused (409) and finds that order by its external_id.
  */
 export async function payWithTremendous(account: TremendousAccount, request: PayoutRequest): Promise<PayoutOutcome> {
   // Built before anything is sent: an unsupported currency or an amount it cannot carry is refused here.
@@ -45,9 +54,19 @@ export async function payWithTremendous(account: TremendousAccount, request: Pay
     };
   }
   if (status === 409) {
+    // The external_id is this payout's id, so an order of the same value is this payout's own,
+    // placed by an attempt whose answer was lost before the member's name or email (or the
+    // campaign) was edited. It is followed like any first order: failing the payout instead would
+    // report unpaid a reward Tremendous is delivering, and invite paying it a second time.
+    const placed = await placedOrder(account, request.payoutId);
+    const placedValue = placed?.rewards?.[0]?.value;
+    const value = order.reward?.value;
+    if (placed && placedValue?.denomination === value?.denomination && placedValue?.currency_code === value?.currency_code) {
+      return tremendousOrderOutcome(placed);
+    }
     throw new ConnectorError(
       'invalid',
-      `Tremendous already has an order with external_id ${request.payoutId} whose details (amount, recipient, campaign, funding source) differ from this payout; no second order was placed. Compare it in the Tremendous dashboard`,
+      `Tremendous already has an order with external_id ${request.payoutId} of another value than this payout; no second order was placed. Compare it in the Tremendous dashboard`,
       { status, response: responseExcerpt(data, account.redact) || undefined },
     );
   }

@@ -184,7 +184,7 @@ describe('tremendousConnector against the Tremendous fake', () => {
     expect(fake.orders.size).toBe(1);
   });
 
-  it('refuses a payout id Tremendous already ordered with other details (409), without a second order', async () => {
+  it('refuses a payout id Tremendous already ordered for another amount (409), without a second order', async () => {
     const request = payout();
     await connect().payout!.pay(request);
     const error = await connectorFailure(connect().payout!.pay({ ...request, amount: '25' }));
@@ -192,11 +192,26 @@ describe('tremendousConnector against the Tremendous fake', () => {
     expect(error.message).toContain(`external_id ${request.payoutId}`);
     expect(error.message).toContain('no second order was placed');
     expect(error.response).toContain('already exists with different parameters');
-    // Settings changed between attempts are "other details" too.
-    expect(await connectorFailure(connect({ campaignId: undefined, products: ['OKMHM2X2OHYV'] }).payout!.pay(request))).toMatchObject({
-      kind: 'invalid',
-      status: 409,
+    expect(fake.orders.size).toBe(1);
+    expect(fake.balance).toBe(980);
+  });
+
+  it('follows the order already placed when a repeat differs only in recipient or settings (409): one order, its outcome', async () => {
+    const request = payout();
+    const first = await connect().payout!.pay(request);
+    const renamed = { ...request, recipient: { ...request.recipient, firstName: 'Annabel', email: 'annabel@example.com' } };
+    // Each look-up reads the order again (its delivery moves on), so only the order is compared.
+    expect(await connect().payout!.pay(renamed)).toMatchObject({ providerReference: first.providerReference });
+    // Settings changed between attempts (another campaign) are the same payout too.
+    expect(await connect({ campaignId: undefined, products: ['OKMHM2X2OHYV'] }).payout!.pay(request)).toMatchObject({
+      providerReference: first.providerReference,
     });
+    const [order] = [...fake.orders.values()];
+    expect(fake.requests.slice(-2).map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /api/v2/orders',
+      `GET /api/v2/orders/${request.payoutId}`,
+    ]);
+    expect(order!.reward.recipient.email).toBe(request.recipient.email);
     expect(fake.orders.size).toBe(1);
     expect(fake.balance).toBe(980);
   });

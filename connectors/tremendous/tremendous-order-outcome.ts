@@ -8,6 +8,7 @@ const orderSchema = z.looseObject({
     .array(
       z.looseObject({
         id: z.string().optional(),
+        value: z.looseObject({ denomination: z.number().optional(), currency_code: z.string().optional() }).optional(),
         delivery: z.looseObject({ method: z.string().optional(), status: z.string().optional() }).optional(),
       }),
     )

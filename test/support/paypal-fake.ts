@@ -48,6 +48,8 @@ export interface PayPalFakeRequest {
   path: string;
   authorization?: string;
   body: unknown;
+  /** When it arrived (ms since epoch), so a test can measure the waits between retries. */
+  at: number;
 }
 
 export type PayPalFakeFailure = (
@@ -313,7 +315,7 @@ export async function startPayPalFake(options: PayPalFakeOptions): Promise<PayPa
     } catch {
       return send(res, 400, paypalError('MALFORMED_REQUEST', 'Incoming JSON request does not map to API request'));
     }
-    fake.apiRequests.push({ method: req.method ?? '', path, authorization: req.headers.authorization, body });
+    fake.apiRequests.push({ method: req.method ?? '', path, authorization: req.headers.authorization, body, at: Date.now() });
     if (!authorised(req)) {
       return send(
         res,

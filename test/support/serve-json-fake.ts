@@ -7,6 +7,8 @@ export interface FakeRequest {
   path: string;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** When it arrived (ms since epoch), so a test can measure the waits between retries. */
+  at: number;
 }
 
 export interface FakeAnswer {
@@ -32,6 +34,7 @@ export async function serveJsonFake(
         path: req.url ?? '',
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
+        at: Date.now(),
       };
       requests.push(request);
       const reply = answer(request);

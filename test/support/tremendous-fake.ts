@@ -22,6 +22,8 @@ export interface FakeRequest {
   path: string;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** When it arrived (ms since epoch), so a test can measure the waits between retries. */
+  at: number;
 }
 
 export type OrderStatus = 'CANCELED' | 'OPEN' | 'EXECUTED' | 'FAILED' | 'PENDING APPROVAL' | 'PENDING INTERNAL PAYMENT APPROVAL';
@@ -52,7 +54,14 @@ export type ForcedAnswer =
   /** Handles the request (an order is placed), then answers this 5xx: the caller never sees the order. */
   | { status: 500 | 502 | 503; afterCommit: true }
   /** Never answers (until close): for timeouts. */
-  | { hang: true };
+  | { hang: true }
+  /** Handles the request (an order may be placed), then resets the connection: a network failure. */
+  | { drop: true; afterCommit?: boolean }
+  /**
+   * Handles the request (an order is placed) and keeps its answer until the test calls
+   * `releaseHeld`: the caller may die or give up while Tremendous already has the order.
+   */
+  | { holdAfterCommit: true };
 
 export interface TremendousFakeOptions {
   apiKey: string;
@@ -74,6 +83,10 @@ export interface TremendousFake {
   balance: number;
   requests: FakeRequest[];
   forceNext(...answers: ForcedAnswer[]): void;
+  /** Answers held by `holdAfterCommit` so far (released or not). */
+  held: number;
+  /** Lets the held answers go: sent as they were, or the connection reset instead. */
+  releaseHeld(how: 'answer' | 'drop'): void;
   /** Moves an order (e.g. to FAILED or CANCELED, or out of approval). */
   setOrderStatus(orderId: string, status: OrderStatus): void;
   close(): Promise<void>;
@@ -113,6 +126,7 @@ export async function startTremendousFake(options: TremendousFakeOptions): Promi
   const deliverAfterReads = options.deliverAfterReads ?? 2;
   const byExternalId = new Map<string, string>();
   const sockets = new Set<Socket>();
+  const holding: Array<(how: 'answer' | 'drop') => void> = [];
   let requestTimes: number[] = [];
 
   const fake: TremendousFake = {
@@ -121,6 +135,10 @@ export async function startTremendousFake(options: TremendousFakeOptions): Promi
     balance: options.balance ?? 1000,
     requests: [],
     forceNext: (...answers) => forced.push(...answers),
+    held: 0,
+    releaseHeld: (how) => {
+      for (const release of holding.splice(0)) release(how);
+    },
     setOrderStatus: (orderId, status) => {
       const order = fake.orders.get(orderId);
       if (!order) throw new Error(`no order ${orderId}`);
@@ -306,7 +324,7 @@ export async function startTremendousFake(options: TremendousFakeOptions): Promi
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const url = new URL(req.url ?? '/', 'http://fake');
-      fake.requests.push({ method: req.method ?? 'GET', path: url.pathname + url.search, headers: req.headers, body });
+      fake.requests.push({ method: req.method ?? 'GET', path: url.pathname + url.search, headers: req.headers, body, at: Date.now() });
       const send = (answer: Answer) => {
         res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
         res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
@@ -315,6 +333,16 @@ export async function startTremendousFake(options: TremendousFakeOptions): Promi
       const path = url.pathname.slice(API_ROOT.length);
       const next = forced.shift();
       if (next && 'hang' in next) return;
+      if (next && 'drop' in next) {
+        if (next.afterCommit) handle(req.method ?? 'GET', path, req.headers, body);
+        return req.socket.resetAndDestroy();
+      }
+      if (next && 'holdAfterCommit' in next) {
+        const answer = handle(req.method ?? 'GET', path, req.headers, body);
+        fake.held += 1;
+        holding.push((how) => (how === 'drop' ? req.socket.resetAndDestroy() : send(answer)));
+        return;
+      }
       if (next && !('afterCommit' in next)) {
         const headers = next.retryAfter === undefined ? undefined : { 'Retry-After': next.retryAfter };
         if (next.status === 401) return send({ status: 401, headers, body: errors('Unauthorized') });

@@ -36,6 +36,10 @@ export async function payout(input: PayoutInput): Promise<void> {
   for (;;) {
     const seen = wakes;
     const { step } = await quick.preparePayout({ payoutId: input.payoutId });
+    // A wake that came in while the payout was read (a retry just after it failed, seen with that
+    // read's answer) may have moved it on: read it again rather than end with the wake unanswered,
+    // which would leave it `sending` with no workflow to send it.
+    if (step === 'done' && wakes > seen) continue;
     if (step === 'done') return;
     if (step === 'wait') {
       await condition(() => wakes > seen);
