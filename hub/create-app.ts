@@ -23,7 +23,9 @@ import { registerReferralRoutes } from './routes/referral-routes.js';
 import { registerRewardRoutes } from './routes/reward-routes.js';
 import { registerReferralScriptRoutes } from './routes/referral-script-routes.js';
 import { registerPayoutRoutes } from './routes/payout-routes.js';
+import { registerTrackRoutes, TRACK_PATHS } from './routes/track-routes.js';
 import type { HubDeps } from './services/hub-deps.js';
+import { exceptPaths } from './http/except-paths.js';
 
 // Far deeper than any request of this API (a mapping entry's `when` is the deepest, at 4).
 const MAX_JSON_DEPTH = 32;
@@ -53,9 +55,11 @@ export function createApp(deps: HubDeps) {
       c.json(errorBody('payload_too_large', `Request bodies are limited to ${deps.bodyLimitBytes} bytes`), 413),
     ),
   );
-  app.use('/api/v1/*', apiKeyAuth(deps.db, deps.bootstrapApiKey));
-  app.use('/api/v1/*', jsonDepthLimit(MAX_JSON_DEPTH));
-  app.use('/api/v1/*', idempotency(deps.sql));
+  // The public tracking endpoints carry their own credential (a publishable key in the body) and
+  // parse their own bodies; nothing of API-key authentication applies to them.
+  app.use('/api/v1/*', exceptPaths(TRACK_PATHS, apiKeyAuth(deps.db, deps.bootstrapApiKey)));
+  app.use('/api/v1/*', exceptPaths(TRACK_PATHS, jsonDepthLimit(MAX_JSON_DEPTH)));
+  app.use('/api/v1/*', exceptPaths(TRACK_PATHS, idempotency(deps.sql)));
 
   registerOpsRoutes(app, deps, metrics);
   registerClickRoutes(app, deps);
@@ -63,6 +67,7 @@ export function createApp(deps: HubDeps) {
   registerProgramRoutes(app, deps);
   registerMemberRoutes(app, deps);
   registerReferralRoutes(app, deps);
+  registerTrackRoutes(app, deps);
   registerRewardRoutes(app, deps);
   registerPayoutRoutes(app, deps);
   registerApiKeyRoutes(app, deps);

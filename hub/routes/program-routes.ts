@@ -71,4 +71,20 @@ export function registerProgramRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
         200,
       ),
   );
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/programs/{id}/publishable-key',
+      tags,
+      security: secured,
+      middleware: [requireScope('admin')],
+      summary: 'Rotate the publishable key: a new rh_pk_ key, the old one refused at once',
+      request: { params: idParam('Program') },
+      responses: {
+        200: ok(z.object({ publishableKey: z.string() }).meta({ id: 'PublishableKey' }), 'The new key'),
+        ...errorResponses(404),
+      },
+    }),
+    async (c) => c.json(await programs.rotatePublishableKey(c.get('principal'), c.req.valid('param').id), 200),
+  );
 }

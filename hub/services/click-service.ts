@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { newId } from '../../lib/ids.js';
 import type { Db } from '../../schema/db.js';
 import { clicks, members, programs } from '../../schema/tables/index.js';
@@ -13,7 +13,24 @@ export interface ClickInput {
   record: boolean;
 }
 
+/** A click reported by a page's script for a program it is allowed to speak for. */
+export interface TrackedClickInput {
+  programId: string;
+  code: string;
+  /** The `rh_vid` cookie, or a stand-in derived from the address and user agent. */
+  visitorId: string;
+  ip?: string;
+  userAgent?: string;
+  /** The page the visitor landed on; the program's landing page when the script did not say. */
+  url?: string;
+}
+
+/** The same visitor following the same member's link again within this window is one click. */
+export const CLICK_DEDUPE_MS = 30 * 60_000;
+
 export function createClickService(db: Db, publicUrl: string, ipHashSalt: string) {
+  const hashIp = (ip: string | undefined) => (ip ? createHash('sha256').update(`${ipHashSalt}:${ip}`).digest('hex') : null);
+
   return {
     /** Where to send the browser, and the attribution to remember in cookies. */
     async click(input: ClickInput): Promise<{ location: string; visitorId: string; code?: string; cookieDays?: number }> {
@@ -44,12 +61,57 @@ export function createClickService(db: Db, publicUrl: string, ipHashSalt: string
           programId: hit.program.id,
           memberId: hit.member.id,
           visitorId,
-          ipHash: input.ip ? createHash('sha256').update(`${ipHashSalt}:${input.ip}`).digest('hex') : null,
+          ipHash: hashIp(input.ip),
           userAgent: input.userAgent?.slice(0, 500) ?? null,
           landingUrl: url.toString(),
         });
       }
       return { location: url.toString(), visitorId, code: hit.member.referralCode, cookieDays: hit.program.cookieDays };
+    },
+
+    /**
+     * Records a click for a code of this program, or returns the visitor's click on the same code
+     * from the last 30 minutes (reloads, back buttons, a script that fires twice). Undefined when
+     * no member of this program has the code. Serialised per program, member and visitor so two
+     * repeats arriving together still make one click.
+     */
+    async track(input: TrackedClickInput): Promise<{ clickId: string; repeated: boolean } | undefined> {
+      const [member] = await db
+        .select({ id: members.id, code: members.referralCode, landingUrl: programs.landingUrl })
+        .from(members)
+        .innerJoin(programs, eq(programs.id, members.programId))
+        .where(and(eq(members.programId, input.programId), eq(members.referralCode, input.code.toUpperCase()), isNull(members.deletedAt)));
+      if (!member) return undefined;
+      return db.transaction(async (tx) => {
+        await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`click:${input.programId}:${member.id}:${input.visitorId}`}))`);
+        const [recent] = await tx
+          .select({ id: clicks.id })
+          .from(clicks)
+          .where(
+            and(
+              eq(clicks.programId, input.programId),
+              eq(clicks.visitorId, input.visitorId),
+              eq(clicks.memberId, member.id),
+              gt(clicks.createdAt, new Date(Date.now() - CLICK_DEDUPE_MS)),
+            ),
+          )
+          .orderBy(desc(clicks.createdAt))
+          .limit(1);
+        if (recent) return { clickId: recent.id, repeated: true };
+        const landing = new URL(member.landingUrl);
+        landing.searchParams.set('ref', member.code);
+        const clickId = newId('clk');
+        await tx.insert(clicks).values({
+          id: clickId,
+          programId: input.programId,
+          memberId: member.id,
+          visitorId: input.visitorId,
+          ipHash: hashIp(input.ip),
+          userAgent: input.userAgent?.slice(0, 500) ?? null,
+          landingUrl: input.url ?? landing.toString(),
+        });
+        return { clickId, repeated: false };
+      });
     },
   };
 }

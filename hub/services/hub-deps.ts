@@ -27,6 +27,8 @@ export interface HubDeps {
   allowPrivateTargets: boolean;
   bootstrapApiKey?: string;
   bodyLimitBytes: number;
+  /** Requests per minute on the public tracking endpoints (defaults in TRACK_RATE_LIMITS). */
+  trackRateLimits?: Partial<{ perKey: number; clicksPerIp: number; conversionsPerIp: number }>;
   /** Salt for hashing IPs of clicks. */
   ipHashSalt: string;
   /** HUB_TRUSTED_PROXIES: IPs/CIDRs whose X-Forwarded-For names the client; none by default. */

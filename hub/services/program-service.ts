@@ -118,6 +118,14 @@ export function createProgramService(db: Db) {
       };
     },
 
+    /** A new publishable key; the old one stops working with this commit (keys are never cached). */
+    async rotatePublishableKey(principal: Principal, id: string): Promise<{ publishableKey: string }> {
+      await getVisible(principal, id);
+      const publishableKey = newPublishableKey();
+      await db.update(programs).set({ publishableKey, updatedAt: new Date() }).where(eq(programs.id, id));
+      return { publishableKey };
+    },
+
     async patch(principal: Principal, id: string, input: ProgramPatch) {
       const current = await getVisible(principal, id);
       if (input.share?.emailConnectorId) await assertEmailConnector(db, principal, id, input.share.emailConnectorId);

@@ -12,6 +12,7 @@ import type { Principal } from '../http/hub-env.js';
 import { fraudFlagsFor } from './fraud-flags.js';
 import { createConversionLookup } from './conversion-lookup.js';
 import { createReferralInserter } from './referral-inserter.js';
+import { insertReferralRows } from './insert-referral-rows.js';
 import { decodeCursor, pageOf } from './page-cursor.js';
 
 /** What a conversion needs to know about the referring member. */
@@ -62,14 +63,10 @@ export function createReferralService(db: Db, pg: Sql, dispatcher?: LifecycleDis
   const insert = createReferralInserter(pg);
   const lookup = createConversionLookup(pg);
 
-  /**
-   * The hot path of the hub: the referral and its `referral.created` event-log row (which is also
-   * the outbox the dispatcher reads) committed together, grouped with concurrent conversions into
-   * one statement. Returns undefined when the program already has a referral for this email.
-   */
-  async function insertReferral(programId: string, member: Referrer, input: ConversionCreate): Promise<ReferralRow | undefined> {
+  /** The new referral as the conversion describes it, attributed to `member`. */
+  function referralRow(programId: string, member: Referrer, input: ConversionCreate): ReferralRow {
     const now = new Date();
-    const row: ReferralRow = {
+    return {
       id: newId('ref'),
       programId,
       memberId: member.id,
@@ -89,13 +86,47 @@ export function createReferralService(db: Db, pg: Sql, dispatcher?: LifecycleDis
       createdAt: now,
       updatedAt: now,
     };
-    return (await insert(row)) ? row : undefined;
+  }
+
+  const orderReferral = async (programId: string, orderId: string) =>
+    (
+      await db
+        .select()
+        .from(referrals)
+        .where(and(eq(referrals.programId, programId), eq(referrals.orderId, orderId)))
+        .orderBy(asc(referrals.createdAt), asc(referrals.id))
+        .limit(1)
+    )[0];
+
+  /**
+   * One referral per order: repeats of an order (a thank-you page reloaded, a beacon sent twice)
+   * answer the first one whatever email they carry. The order id is not unique in the table, so
+   * concurrent repeats are serialised on a lock of their own; the insert runs inside that
+   * transaction, never waiting on a second pooled connection while holding this one.
+   */
+  async function insertOncePerOrder(row: ReferralRow & { orderId: string }): Promise<{ inserted: boolean } | { orderReferralId: string }> {
+    return pg.begin(async (tx) => {
+      await tx`select pg_advisory_xact_lock(hashtext(${`order:${row.programId}:${row.orderId}`}))`;
+      const [first] = await tx<{ id: string }[]>`
+        select id from referrals where program_id = ${row.programId} and order_id = ${row.orderId} order by created_at, id limit 1`;
+      if (first) return { orderReferralId: first.id };
+      return { inserted: (await insertReferralRows(tx, [row])).has(row.id) };
+    });
   }
 
   return {
     /** Records a conversion; `created` false returns the program's existing referral for that email. */
-    async convert(principal: Principal, input: ConversionCreate): Promise<{ created: boolean; referral: ReturnType<typeof referralJson> }> {
+    async convert(
+      principal: Principal,
+      input: ConversionCreate,
+      opts: { oncePerOrder?: boolean } = {},
+    ): Promise<{ created: boolean; referral: ReturnType<typeof referralJson> }> {
       assertProgramAccess(principal, input.programId);
+      const orderId = opts.oncePerOrder ? input.orderId : undefined;
+      if (orderId) {
+        const first = await orderReferral(input.programId, orderId);
+        if (first) return { created: false, referral: referralJson(first) };
+      }
       const found = await lookup({ programId: input.programId, memberId: input.memberId, referralCode: input.referralCode?.toUpperCase() });
       const program = found.program;
       if (!program) throw new ApiError('not_found', `Program ${input.programId} not found`);
@@ -104,10 +135,20 @@ export function createReferralService(db: Db, pg: Sql, dispatcher?: LifecycleDis
         throw new ApiError('self_referral', 'Members cannot refer themselves');
       }
 
-      const created = await insertReferral(program.id, member, input);
-      if (created) {
+      const row = referralRow(program.id, member, input);
+      let inserted: boolean;
+      if (orderId) {
+        const outcome = await insertOncePerOrder({ ...row, orderId });
+        if ('orderReferralId' in outcome) return { created: false, referral: referralJson((await orderReferral(program.id, orderId))!) };
+        inserted = outcome.inserted;
+      } else {
+        // The hot path of the hub: the referral and its `referral.created` event-log row (also the
+        // outbox the dispatcher reads) committed together, grouped with concurrent conversions.
+        inserted = await insert(row);
+      }
+      if (inserted) {
         dispatcher?.nudge();
-        return { created: true, referral: referralJson(created) };
+        return { created: true, referral: referralJson(row) };
       }
       const existing = await db.transaction(async (tx) => {
         const [row] = await tx

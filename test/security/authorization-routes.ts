@@ -6,6 +6,8 @@ export interface Fixture {
   /** Appears in every email, raw body and secret of this program, so a leak is easy to spot. */
   tag: string;
   programId: string;
+  /** The program's publishable key when it was built (nothing in the sweep may rotate B's). */
+  publishableKey: string;
   memberId: string;
   memberEmail: string;
   referralCode: string;
@@ -41,8 +43,14 @@ export interface RouteCase {
   ownProgram?: 'not-allowed';
 }
 
-/** Routes with their own credential (a signature or the URL's token), outside API-key auth. */
-export const PUBLIC_ROUTES = ['post /webhooks/in/{token}', 'post /webhooks/stripe', 'post /webhooks/hubspot'];
+/** Routes with their own credential (a signature, the URL's token, a publishable key in the body), outside API-key auth. */
+export const PUBLIC_ROUTES = [
+  'post /webhooks/in/{token}',
+  'post /webhooks/stripe',
+  'post /webhooks/hubspot',
+  'post /api/v1/track/click',
+  'post /api/v1/track/conversion',
+];
 
 let n = 0;
 const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}${(n++).toString(36)}`;
@@ -128,6 +136,7 @@ export function authorizationRoutes(): Map<string, RouteCase> {
     'get /api/v1/programs': { path: () => '/api/v1/programs' },
     'get /api/v1/programs/{id}': { path: (f) => `/api/v1/programs/${f.programId}` },
     'patch /api/v1/programs/{id}': { path: (f) => `/api/v1/programs/${f.programId}`, body: () => ({ name: 'Renamed program' }) },
+    'post /api/v1/programs/{id}/publishable-key': { path: (f) => `/api/v1/programs/${f.programId}/publishable-key` },
 
     'post /api/v1/conversions': {
       path: () => '/api/v1/conversions',

@@ -172,6 +172,7 @@ async function buildProgram(label: 'A' | 'B'): Promise<Fixture> {
     tag,
     recoveryId: recovery.recoveryId,
     programId: program.id,
+    publishableKey: program.publishableKey,
     memberId: member.id,
     memberEmail,
     referralCode: member.referralCode,
@@ -215,7 +216,7 @@ function markersOf(f: Fixture, global: { connectorId: string; scheduleId: string
     global.connectorId,
     global.scheduleId,
   ];
-  const always = [f.tag, f.inboundToken, ...f.secrets, ...f.fullKeys];
+  const always = [f.tag, f.inboundToken, f.publishableKey, ...f.secrets, ...f.fullKeys];
   return { ids, always };
 }
 
@@ -223,11 +224,13 @@ function markersOf(f: Fixture, global: { connectorId: string; scheduleId: string
 async function snapshotOf(f: Fixture) {
   const sql = h.db.sql;
   return {
-    program: await sql`select name, slug, landing_url, currency, cookie_days from programs where id = ${f.programId}`,
+    program:
+      await sql`select name, slug, landing_url, currency, cookie_days, share, publishable_key from programs where id = ${f.programId}`,
     rules: await sql`select name, trigger, amount, active from reward_rules where program_id = ${f.programId} order by id`,
     members: await sql`select id, email, first_name, last_name, custom_fields from members where program_id = ${f.programId} order by id`,
     referrals: await sql`select id, email, status, member_id from referrals where program_id = ${f.programId} order by id`,
     referralsOfMember: await sql`select id from referrals where member_id = ${f.memberId} order by id`,
+    clicks: await sql`select id from clicks where program_id = ${f.programId} order by id`,
     rewards: await sql`select id, status, payout_id from rewards where program_id = ${f.programId} order by id`,
     payouts: await sql`select id, status, connector_id, provider_reference from payouts where program_id = ${f.programId} order by id`,
     businessEvents: await sql`select id from business_events where referral_id = ${f.referralId}`,
@@ -393,6 +396,67 @@ describe('program isolation across every route', () => {
       const res = await send(adminOfA, op.method, route.path(fixtures.A));
       expect(res.status, `${op.path} ${res.text}`).toBe(204);
     }
+  });
+});
+
+describe('publishable keys (the public tracking routes)', () => {
+  const currentKey = async (f: Fixture) =>
+    (await h.db.sql`select publishable_key from programs where id = ${f.programId}`)[0]!.publishable_key as string;
+  const trackAs = (path: string, body: unknown, origin: string, authorization?: string) =>
+    h.app.request(path, {
+      method: 'POST',
+      headers: { origin, 'content-type': 'text/plain', ...(authorization ? { authorization } : {}) },
+      body: JSON.stringify(body),
+    });
+
+  it('a publishable key of program A records nothing in program B, whatever it names; secret keys of any principal are refused', async () => {
+    for (const f of [fixtures.A, fixtures.B]) {
+      await admin('PATCH', `/api/v1/programs/${f.programId}`, {
+        share: { allowedHostnames: [`shop-${f.label.toLowerCase()}.example`], webConversions: true },
+      });
+    }
+    const keyA = await currentKey(fixtures.A);
+    const before = await snapshotOf(fixtures.B);
+    const attempts: [string, unknown][] = [
+      ['/api/v1/track/click', { key: keyA, code: fixtures.B.referralCode }],
+      ['/api/v1/track/conversion', { key: keyA, code: fixtures.B.referralCode, email: `${unique('pk')}@${fixtures.A.tag}.test` }],
+      ['/api/v1/track/conversion', { key: keyA, code: fixtures.B.referralCode, email: fixtures.B.referralEmail, orderId: 'o-1' }],
+      [
+        '/api/v1/track/conversion',
+        { key: keyA, code: fixtures.B.referralCode, email: `x@${fixtures.A.tag}.test`, programId: fixtures.B.programId },
+      ],
+    ];
+    for (const origin of ['https://shop-a.example', 'https://shop-b.example']) {
+      for (const [path, body] of attempts) {
+        const res = await trackAs(path, body, origin);
+        const text = await res.text();
+        expect([401, 403, 422], `${origin} ${path} ${JSON.stringify(body)} → ${res.status} ${text}`).toContain(res.status);
+        for (const marker of markersOf(fixtures.B, fixtures.global).ids) expect(text).not.toContain(marker);
+      }
+    }
+    // Every principal of the sweep, with B's own key in the body: a bearer credential is refused outright.
+    const keyB = await currentKey(fixtures.B);
+    for (const principal of principals.filter((p) => p.header)) {
+      const res = await trackAs(
+        '/api/v1/track/click',
+        { key: keyB, code: fixtures.B.referralCode },
+        'https://shop-b.example',
+        principal.header,
+      );
+      expect(res.status, principal.name).toBe(403);
+    }
+    expect(await snapshotOf(fixtures.B)).toEqual(before);
+
+    // Not vacuous: A's key records in A (A's fixture member was deleted above: a new one), and B's key in B.
+    const memberOfA = await admin('POST', '/api/v1/members', {
+      programId: fixtures.A.programId,
+      email: `${unique('m')}@${fixtures.A.tag}.test`,
+    });
+    const own = await trackAs('/api/v1/track/click', { key: keyA, code: memberOfA.referralCode }, 'https://shop-a.example');
+    expect(own.status).toBe(200);
+    const inB = await trackAs('/api/v1/track/click', { key: keyB, code: fixtures.B.referralCode }, 'https://shop-b.example');
+    expect(inB.status).toBe(200);
+    expect(await snapshotOf(fixtures.B)).not.toEqual(before);
   });
 });
 

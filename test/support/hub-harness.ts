@@ -68,6 +68,8 @@ export async function createHarness(
     publicUrl?: string;
     /** HUB_TRUSTED_PROXIES, parsed. */
     trustedProxies?: string[];
+    /** Limits of the public tracking endpoints, per minute (the defaults otherwise). */
+    trackRateLimits?: HubDeps['trackRateLimits'];
   } = {},
 ): Promise<Harness> {
   if (!runtimeInstalled) {
@@ -124,6 +126,7 @@ export async function createHarness(
     bodyLimitBytes: 1_048_576,
     ipHashSalt: 'test-salt',
     trustedProxies: opts.trustedProxies,
+    trackRateLimits: opts.trackRateLimits,
     readyMaxBacklogAgeMs: opts.readyMaxBacklogAgeMs,
     exportIdleTimeoutMs: opts.exportIdleTimeoutMs,
     temporalReady: () => temporalReady(connection),
