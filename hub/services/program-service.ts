@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt, notInArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, notInArray, sql } from 'drizzle-orm';
 import { newId } from '../../lib/ids.js';
 import type { Db } from '../../schema/db.js';
 import { programJson } from '../../schema/public-json.js';
@@ -127,7 +127,7 @@ export function createProgramService(db: Db) {
     },
 
     async patch(principal: Principal, id: string, input: ProgramPatch) {
-      const current = await getVisible(principal, id);
+      await getVisible(principal, id);
       if (input.share?.emailConnectorId) await assertEmailConnector(db, principal, id, input.share.emailConnectorId);
       return db.transaction(async (tx) => {
         const { rewardRules: rules, payouts, share, enrolment, ...fields } = input;
@@ -135,14 +135,16 @@ export function createProgramService(db: Db) {
           .update(programs)
           .set({
             ...fields,
-            ...(payouts ? { payouts: { ...current.payouts, ...payouts } } : {}),
-            ...(share ? { share: { ...current.share, ...share } } : {}),
-            ...(enrolment ? { enrolment: { ...current.enrolment, ...enrolment } } : {}),
+            // Merged in SQL, so two PATCHes of different settings at once both stay.
+            ...(payouts ? { payouts: sql`${programs.payouts} || ${JSON.stringify(payouts)}::jsonb` } : {}),
+            ...(share ? { share: sql`${programs.share} || ${JSON.stringify(share)}::jsonb` } : {}),
+            ...(enrolment ? { enrolment: sql`${programs.enrolment} || ${JSON.stringify(enrolment)}::jsonb` } : {}),
             updatedAt: new Date(),
           })
           .where(eq(programs.id, id));
         if (rules) await replaceRules(tx, id, rules);
-        // A lower minimum (or a cap lifted) may make rewards that were waiting payable now.
+        // A lower minimum may make approved rewards that were waiting payable now (payouts already
+        // held for a person stay held: they are sent one by one).
         if (payouts) await planProgramPayouts(tx, id);
         return (await load(tx, id))!;
       });

@@ -140,11 +140,17 @@ export function createPayoutActivities(deps: PayoutActivityDeps) {
               return { step: 'send' };
             }
             // Its connector was switched off or deleted: wait for it (or a person) rather than guess.
+            const now = new Date();
             const [updated] = await tx
               .update(payouts)
-              .set({ status: 'waiting_provider', updatedAt: new Date() })
+              .set({ status: 'waiting_provider', updatedAt: now })
               .where(eq(payouts.id, p.id))
               .returning();
+            // Nothing is in motion any more: its rewards are back to approved (still claimed by this payout).
+            await tx
+              .update(rewards)
+              .set({ status: 'approved', updatedAt: now })
+              .where(and(eq(rewards.payoutId, p.id), eq(rewards.status, 'paying')));
             await appendEvent(tx, { type: 'payout.updated', programId: p.programId, subjectId: p.id, payload: payoutJson(updated!) });
             return { step: 'wait' };
           }

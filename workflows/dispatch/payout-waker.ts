@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { and, eq, gt, ne } from 'drizzle-orm';
+import { and, eq, gt, lt, ne } from 'drizzle-orm';
 import type { Logger } from '../../lib/logger.js';
 import { within } from '../../lib/within.js';
 import type { Db } from '../../schema/db.js';
@@ -20,6 +20,8 @@ export interface PayoutWakerDeps {
 const QUERY_DEADLINE_MS = 5000;
 const CALL_DEADLINE_MS = 5000;
 const BATCH = 500;
+// A send is retried by its workflow for about a day; one quiet this long may have lost its workflow.
+const ORPHAN_AFTER_MS = 5 * 60_000;
 
 /**
  * Wakes payouts waiting for a provider once a connector can pay them. Their workflows wait on a
@@ -78,6 +80,35 @@ export function createPayoutWaker(deps: PayoutWakerDeps) {
     }
   }
 
+  /**
+   * The safety net for a payout left `sending` with no workflow behind it (a start lost while
+   * Temporal was unreachable): one quiet for a while whose workflow is not running is started again.
+   * Running ones are left alone, so a send in its retry backoff is not flooded with signals.
+   */
+  async function restartOrphans(): Promise<number> {
+    const quiet = await within(
+      QUERY_DEADLINE_MS,
+      deps.db
+        .select({ id: payouts.id })
+        .from(payouts)
+        .where(and(eq(payouts.status, 'sending'), lt(payouts.updatedAt, new Date(Date.now() - ORPHAN_AFTER_MS))))
+        .orderBy(payouts.id)
+        .limit(BATCH),
+      'listing quiet sending payouts',
+    );
+    let restarted = 0;
+    for (const { id } of quiet) {
+      const status = await deps.client.connection
+        .withDeadline(Date.now() + CALL_DEADLINE_MS, () => deps.client.workflow.getHandle(payoutWorkflowId(id)).describe())
+        .then((d) => d.status.name)
+        .catch((err: unknown) => ((err as { name?: string }).name === 'WorkflowNotFoundError' ? 'NOT_FOUND' : 'UNKNOWN'));
+      if (status === 'RUNNING' || status === 'UNKNOWN') continue;
+      await signal(id, 'updated');
+      restarted++;
+    }
+    return restarted;
+  }
+
   // A wake asked for while one runs cannot join it: that one may have listed connectors before
   // the change that asked. So it runs once more when it ends (however many asked meanwhile).
   let again = false;
@@ -107,8 +138,12 @@ export function createPayoutWaker(deps: PayoutWakerDeps) {
     connectorsChanged(): void {
       wake().catch((err) => deps.logger.warn({ err: String(err) }, 'could not wake payouts waiting for a provider'));
     },
+    restartOrphans,
     start(intervalMs: number): void {
-      timer = setInterval(() => this.connectorsChanged(), intervalMs);
+      timer = setInterval(() => {
+        this.connectorsChanged();
+        restartOrphans().catch((err) => deps.logger.warn({ err: String(err) }, 'could not check sending payouts'));
+      }, intervalMs);
       timer.unref();
     },
     stop(): void {

@@ -54,8 +54,11 @@ export async function payout(input: PayoutInput): Promise<void> {
       });
       continue;
     }
-    // step === 'poll': a cancellation or a mark-paid by a person wakes us early.
-    await condition(() => wakes > seen, POLL_MS[Math.min(polls++, POLL_MS.length - 1)]!);
-    if (wakes === seen) await quick.pollPayout({ payoutId: input.payoutId });
+    // step === 'poll': a wake (a cancellation, a mark-paid, the payout's own event) re-reads the
+    // payout and waits the same interval again; only a quiet interval moves the backoff on.
+    const woken = await condition(() => wakes > seen, POLL_MS[Math.min(polls, POLL_MS.length - 1)]!);
+    if (woken) continue;
+    polls++;
+    await quick.pollPayout({ payoutId: input.payoutId });
   }
 }
