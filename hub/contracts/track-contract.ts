@@ -38,8 +38,25 @@ export const trackConversionSchema = z
   .strict()
   .meta({ id: 'TrackConversion' });
 
-export const trackedClickSchema = z.object({ clickId: z.string() }).meta({ id: 'TrackedClick' });
+export const trackJoinSchema = z
+  .object({
+    key,
+    email: emailSchema,
+    firstName: z.string().max(100).optional(),
+    lastName: z.string().max(100).optional(),
+  })
+  .strict()
+  .meta({ id: 'TrackJoin' });
+
+export const trackedJoinSchema = z
+  .object({ referralCode: z.string(), referralUrl: z.string() })
+  .meta({ id: 'TrackedJoin', description: 'The member’s own share link (nothing else about them)' });
+
+export const trackedClickSchema = z
+  .object({ clickId: z.string(), cookieDays: z.number().meta({ description: 'How long the referral cookie should live' }) })
+  .meta({ id: 'TrackedClick' });
 export const trackedConversionSchema = z.object({ referralId: z.string() }).meta({ id: 'TrackedConversion' });
 
 export type TrackClick = z.infer<typeof trackClickSchema>;
 export type TrackConversion = z.infer<typeof trackConversionSchema>;
+export type TrackJoin = z.infer<typeof trackJoinSchema>;

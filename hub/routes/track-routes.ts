@@ -1,9 +1,16 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
-import { getCookie } from 'hono/cookie';
+import { getCookie, setCookie } from 'hono/cookie';
 import type { z } from 'zod';
-import { trackClickSchema, trackConversionSchema, trackedClickSchema, trackedConversionSchema } from '../contracts/track-contract.js';
+import {
+  trackClickSchema,
+  trackConversionSchema,
+  trackedClickSchema,
+  trackedConversionSchema,
+  trackedJoinSchema,
+  trackJoinSchema,
+} from '../contracts/track-contract.js';
 import { ApiError, errorBody, errorEnvelopeSchema, issuesToDetails } from '../http/api-error.js';
 import { createClientIp } from '../http/client-ip.js';
 import { hostnameAllowed } from '../http/hostname-allowed.js';
@@ -15,12 +22,13 @@ import { createRateLimiter } from '../http/rate-limiter.js';
 import { requestBodyLimit } from '../http/request-body-limit.js';
 import type { HubDeps } from '../services/hub-deps.js';
 import { createTrackService, type Visitor } from '../services/track-service.js';
-import { VISITOR_COOKIE } from './click-routes.js';
+import { REFERRAL_COOKIE, VISITOR_COOKIE } from './click-routes.js';
 
 export const TRACK_CLICK_PATH = '/api/v1/track/click';
 export const TRACK_CONVERSION_PATH = '/api/v1/track/conversion';
+export const TRACK_JOIN_PATH = '/api/v1/track/join';
 /** Paths outside API-key authentication: the publishable key in the body is their credential. */
-export const TRACK_PATHS: readonly string[] = [TRACK_CLICK_PATH, TRACK_CONVERSION_PATH];
+export const TRACK_PATHS: readonly string[] = [TRACK_CLICK_PATH, TRACK_CONVERSION_PATH, TRACK_JOIN_PATH];
 /** A click or a conversion is a few hundred bytes; anything near this is not from our script. */
 export const TRACK_BODY_LIMIT_BYTES = 8 * 1024;
 /** Requests per minute and hub replica. A key's budget is its program's, per endpoint. */
@@ -83,6 +91,8 @@ export function registerTrackRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
   const endpoints = {
     [TRACK_CLICK_PATH]: { byIp: perMinute(limits.clicksPerIp), byKey: perMinute(limits.perKey) },
     [TRACK_CONVERSION_PATH]: { byIp: perMinute(limits.conversionsPerIp), byKey: perMinute(limits.perKey) },
+    // Joining writes a member: held to the same per-address budget as conversions.
+    [TRACK_JOIN_PATH]: { byIp: perMinute(limits.conversionsPerIp), byKey: perMinute(limits.perKey) },
   };
 
   /** Checks shared by both endpoints, in order; returns the key's program and the validated body. */
@@ -165,7 +175,16 @@ export function registerTrackRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
       const { program, input, visitor } = await admit(c, TRACK_CLICK_PATH, trackClickSchema);
       // Robots and headless browsers run pages too; their visits are not clicks.
       if (isCrawler(visitor.userAgent)) return c.body(null, 204);
-      return c.json({ clickId: await track.click(program, input, visitor) }, 200);
+      const clickId = await track.click(program, input, visitor);
+      // Behind a merchant's same-origin proxy this cookie is the merchant's own, set by a server:
+      // it outlives the week browsers allow cookies written by scripts. Readable by referral.js.
+      setCookie(c, REFERRAL_COOKIE, input.code, {
+        path: '/',
+        maxAge: program.cookieDays * 86_400,
+        sameSite: 'Lax',
+        secure: (c.req.header('origin') ?? c.req.header('referer') ?? '').startsWith('https:'),
+      });
+      return c.json({ clickId, cookieDays: program.cookieDays }, 200);
     }),
   );
 
@@ -175,6 +194,14 @@ export function registerTrackRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
       const { program, input, visitor } = await admit(c, TRACK_CONVERSION_PATH, trackConversionSchema);
       const { created, referralId } = await track.convert(program, input, visitor);
       return c.json({ referralId }, created ? 201 : 200);
+    }),
+  );
+
+  app.post(
+    TRACK_JOIN_PATH,
+    guarded(async (c) => {
+      const { program, input } = await admit(c, TRACK_JOIN_PATH, trackJoinSchema);
+      return c.json(await track.join(program, input), 200);
     }),
   );
 
@@ -203,6 +230,21 @@ export function registerTrackRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
         content: { 'application/json': { schema: trackedClickSchema } },
       },
       204: { description: 'Not counted: a robot or headless browser' },
+      ...errors(400, 401, 403, 413, 422, 429),
+    },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'post',
+    path: TRACK_JOIN_PATH,
+    tags,
+    summary: 'Join as a member from the share widget (publishable key; idempotent per email) and get the member’s own link',
+    description,
+    request: { body: body(trackJoinSchema) },
+    responses: {
+      200: {
+        description: 'The member’s link (new or existing member alike)',
+        content: { 'application/json': { schema: trackedJoinSchema } },
+      },
       ...errors(400, 401, 403, 413, 422, 429),
     },
   });

@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { shareSettingsOf } from '../../schema/share-settings-of.js';
 import { programs } from '../../schema/tables/index.js';
-import type { TrackClick, TrackConversion } from '../contracts/track-contract.js';
+import type { TrackClick, TrackConversion, TrackJoin } from '../contracts/track-contract.js';
 import { ApiError } from '../http/api-error.js';
 import type { Principal } from '../http/hub-env.js';
 import { createClickService } from './click-service.js';
 import type { HubDeps } from './hub-deps.js';
 import { createReferralService } from './referral-service.js';
+import { createMemberService } from './member-service.js';
 
 /** The program a publishable key names, with what the public endpoints need to know of it. */
 export interface KeyProgram {
@@ -15,6 +16,7 @@ export interface KeyProgram {
   active: boolean;
   allowedHostnames: string[];
   webConversions: boolean;
+  cookieDays: number;
 }
 
 /** Where the browser came from, as far as the hub can tell. */
@@ -37,6 +39,7 @@ const VISITOR_COOKIE = /^[\w-]{8,64}$/;
 export function createTrackService(deps: HubDeps) {
   const clicks = createClickService(deps.db, deps.publicUrl, deps.ipHashSalt);
   const conversions = createReferralService(deps.db, deps.sql, deps.dispatcher);
+  const members = createMemberService(deps.db, deps.publicUrl);
   let hostnames: { list: string[]; until: number } | undefined;
 
   // Without the cookie, the address and browser stand in for the visitor (salted, so the stored
@@ -61,7 +64,7 @@ export function createTrackService(deps: HubDeps) {
     async programOfKey(key: string): Promise<KeyProgram | undefined> {
       if (!key.startsWith('rh_pk_') || key.length > 200) return undefined;
       const [row] = await deps.db
-        .select({ id: programs.id, status: programs.status, share: programs.share })
+        .select({ id: programs.id, status: programs.status, share: programs.share, cookieDays: programs.cookieDays })
         .from(programs)
         .where(eq(programs.publishableKey, key));
       if (!row) return undefined;
@@ -71,6 +74,7 @@ export function createTrackService(deps: HubDeps) {
         active: row.status === 'active',
         allowedHostnames: share.allowedHostnames,
         webConversions: share.webConversions,
+        cookieDays: row.cookieDays,
       };
     },
 
@@ -83,6 +87,23 @@ export function createTrackService(deps: HubDeps) {
         where status = 'active' and publishable_key is not null`;
       hostnames = { list: rows.map((r) => r.entry), until: Date.now() + HOSTNAME_LIST_TTL_MS };
       return hostnames.list;
+    },
+
+    /**
+     * The share widget: enrols the visitor as a member (idempotent per email) and answers their own
+     * link, which is made to be shared; nothing else about the member is returned.
+     */
+    async join(program: KeyProgram, input: TrackJoin): Promise<{ referralCode: string; referralUrl: string }> {
+      refuseInactive(program);
+      const only: Principal = { id: `publishable:${program.id}`, name: 'referral.js', scopes: ['write'], programIds: [program.id] };
+      const { member } = await members.create(only, {
+        programId: program.id,
+        email: input.email,
+        firstName: input.firstName,
+        lastName: input.lastName,
+        customFields: { source: 'widget' },
+      });
+      return { referralCode: member.referralCode, referralUrl: member.referralUrl };
     },
 
     async click(program: KeyProgram, input: TrackClick, visitor: Visitor): Promise<string> {

@@ -50,6 +50,7 @@ export const PUBLIC_ROUTES = [
   'post /webhooks/hubspot',
   'post /api/v1/track/click',
   'post /api/v1/track/conversion',
+  'post /api/v1/track/join',
 ];
 
 let n = 0;

@@ -28,7 +28,7 @@ describe('POST /api/v1/track/click', () => {
       referrer: 'https://t.co/abc',
     });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(Object.keys(res.body)).toEqual(['clickId']);
+    expect(Object.keys(res.body)).toEqual(['clickId', 'cookieDays']);
     const [row] = await h.db.sql`select * from clicks where id = ${res.body.clickId}`;
     expect(row).toMatchObject({ program_id: p.program.id, member_id: p.member.id, landing_url: 'https://shop.example/welcome?ref=x' });
     expect(row!.ip_hash).toBeNull(); // app.request has no socket; over HTTP it is the salted hash

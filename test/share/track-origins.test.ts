@@ -25,7 +25,7 @@ describe('which pages may call the tracking endpoints', () => {
     ]) {
       const res = await click(origin);
       expect(res.status, `${origin}: ${JSON.stringify(res.body)}`).toBe(200);
-      expect(res.body).toEqual({ clickId: expect.stringMatching(/^clk_/) });
+      expect(res.body).toEqual({ clickId: expect.stringMatching(/^clk_/), cookieDays: 30 });
       expect(res.headers.get('access-control-allow-origin')).toBe(origin);
       expect(res.headers.get('vary')).toContain('Origin');
       expect(res.headers.get('access-control-allow-credentials')).toBeNull();

@@ -22,7 +22,12 @@ export interface TrackAnswer {
 }
 
 /** A call to a public tracking endpoint as a browser on a merchant's page would make it (no API key). */
-export async function track(h: Harness, path: 'click' | 'conversion', body: unknown, req: TrackRequest = {}): Promise<TrackAnswer> {
+export async function track(
+  h: Harness,
+  path: 'click' | 'conversion' | 'join',
+  body: unknown,
+  req: TrackRequest = {},
+): Promise<TrackAnswer> {
   const headers: Record<string, string> = { 'user-agent': req.userAgent ?? CHROME, ...req.headers };
   const origin = req.origin === undefined ? 'https://shop.example' : req.origin;
   if (origin !== null) headers.origin = origin;
