@@ -5,7 +5,8 @@ import { programs } from './programs.js';
 
 export const SHARE_EMAIL_KINDS = ['invite', 'welcome', 'reminder', 'login'] as const;
 export type ShareEmailKind = (typeof SHARE_EMAIL_KINDS)[number];
-export const SHARE_EMAIL_STATUSES = ['sent', 'skipped', 'failed'] as const;
+// `queued`: accepted and waiting for its send (a workflow owns it); the others are final.
+export const SHARE_EMAIL_STATUSES = ['queued', 'sent', 'skipped', 'failed'] as const;
 export const SHARE_EMAIL_SKIP_REASONS = [
   'already_invited',
   'suppressed',
