@@ -22,6 +22,9 @@ import { registerProgramRoutes } from './routes/program-routes.js';
 import { registerReferralRoutes } from './routes/referral-routes.js';
 import { registerRewardRoutes } from './routes/reward-routes.js';
 import { registerPayoutRoutes } from './routes/payout-routes.js';
+import { registerInviteRoutes } from './routes/invite-routes.js';
+import { registerCustomerEventRoutes } from './routes/customer-event-routes.js';
+import { registerUnsubscribeRoutes } from './routes/unsubscribe-routes.js';
 import type { HubDeps } from './services/hub-deps.js';
 
 // Far deeper than any request of this API (a mapping entry's `when` is the deepest, at 4).
@@ -60,6 +63,9 @@ export function createApp(deps: HubDeps) {
   registerClickRoutes(app, deps);
   registerProgramRoutes(app, deps);
   registerMemberRoutes(app, deps);
+  registerInviteRoutes(app, deps);
+  registerCustomerEventRoutes(app, deps);
+  registerUnsubscribeRoutes(app, deps);
   registerReferralRoutes(app, deps);
   registerRewardRoutes(app, deps);
   registerPayoutRoutes(app, deps);

@@ -14,7 +14,9 @@ export const SHARE_EMAIL_SKIP_REASONS = [
   'invalid',
   'daily_limit',
   'no_email_connector',
+  'member_deleted',
 ] as const;
+// A `failed` row says why in `reason` (`send_failed`, `no_email_connector`) and `details.error`.
 
 /**
  * Every email the share lifecycle sent or decided not to send (invites, welcome emails,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { OutboundMessage } from '../../connectors/connector.js';
 import { emailConnector } from '../../connectors/email/email-connector.js';
 import { connectorFailure } from '../support/connector-failure.js';
 import { loopbackRuntime } from '../support/loopback-runtime.js';
@@ -76,7 +77,7 @@ describe('email connector: mailer.send', () => {
 
   it('refuses header and recipient smuggling before connecting', async () => {
     const { mailer, runtime } = mailerOf();
-    const attempts = [
+    const attempts: OutboundMessage[] = [
       { ...message, subject: 'Hi\r\nBcc: everyone@evil.example' },
       { ...message, to: 'cy@friends.example, everyone@evil.example' },
       { ...message, to: 'not an email' },
