@@ -27,11 +27,13 @@ export interface ShareEmailActivityDeps {
 export type QueuedMemberEmail =
   { outcome: 'queued'; shareEmailId: string } | { outcome: 'not_sent'; reason: string; shareEmailId?: string } | { outcome: 'member_gone' };
 
+// Longer than one send attempt can take (three 15 s SMTP timeouts inside the 1 min activity
+// timeout): a claim this old belongs to an attempt that is over, whatever became of it.
+const CLAIM_MS = 120_000;
+
 // The enrolment workflow starts inside the transaction that creates the member: until that
 // commits the member is not visible. Missing for longer than this, it never will be (rolled back).
 const MEMBER_COMMIT_GRACE_MS = 120_000;
-
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /** The enabled `email` connector the program's share emails go through, if it has one. */
 async function shareConnectorOf(db: Pick<Db, 'select'>, share: ReturnType<typeof shareSettingsOf>): Promise<ConnectorRow | undefined> {
@@ -52,17 +54,16 @@ async function isSuppressed(db: Pick<Db, 'select'>, programId: string, email: st
 export function createShareEmailActivities(deps: ShareEmailActivityDeps) {
   const runtime = createConnectorRuntime({ allowPrivateTargets: deps.allowPrivateTargets });
 
-  async function finish(
-    tx: Tx,
-    id: string,
-    status: 'sent' | 'skipped' | 'failed',
-    reason: string | null,
-    details: Record<string, unknown>,
-  ) {
-    await tx
+  /** The row's final status; only a row still queued changes, and its claim goes with it. */
+  async function finish(id: string, status: 'sent' | 'skipped' | 'failed', reason: string | null, details: Record<string, unknown>) {
+    await deps.db
       .update(shareEmails)
-      .set({ status, reason, details: sql`coalesce(${shareEmails.details}, '{}'::jsonb) || ${JSON.stringify(details)}::jsonb` })
-      .where(eq(shareEmails.id, id));
+      .set({
+        status,
+        reason,
+        details: sql`(coalesce(${shareEmails.details}, '{}'::jsonb) - 'sendingSince') || ${JSON.stringify(details)}::jsonb`,
+      })
+      .where(and(eq(shareEmails.id, id), eq(shareEmails.status, 'queued')));
     return { status, reason };
   }
 
@@ -112,66 +113,81 @@ export function createShareEmailActivities(deps: ShareEmailActivityDeps) {
     },
 
     /**
-     * Sends a queued share email once. The row is locked for the send and marked `sent` in the
-     * same transaction, so two attempts never both send it; a suppression or a missing connector
-     * found now still stops it. Mail server errors are thrown for the workflow's retry policy.
+     * Sends a queued share email once. An attempt first claims the row for CLAIM_MS (no
+     * transaction or connection is held while the mail server answers), so a second attempt
+     * arriving meanwhile waits for the first instead of sending too; a claim left by a worker
+     * that died expires. A suppression or a missing connector found now still stops the send.
+     * Mail server errors release the claim and are thrown for the workflow's retry policy.
      */
     async sendShareEmail(input: { shareEmailId: string }): Promise<{ status: string; reason: string | null }> {
-      return deps.db.transaction(async (tx) => {
-        const [row] = await tx.select().from(shareEmails).where(eq(shareEmails.id, input.shareEmailId)).for('update');
-        if (!row) throw ApplicationFailure.nonRetryable(`share email ${input.shareEmailId} not found`, 'NotFound');
-        if (row.status !== 'queued') return { status: row.status, reason: row.reason };
-        if (await isSuppressed(tx, row.programId, row.email)) return finish(tx, row.id, 'skipped', 'suppressed', {});
-        const [program] = await tx.select().from(programs).where(eq(programs.id, row.programId));
-        const [member] = row.memberId ? await tx.select().from(members).where(eq(members.id, row.memberId)) : [];
-        // A deleted member's code is retired: its link would lead nowhere.
-        if (!program || !member || member.deletedAt) return finish(tx, row.id, 'skipped', 'member_deleted', {});
-        const share = shareSettingsOf(program);
-        const connector = await shareConnectorOf(tx, share);
-        const instance = connector ? openConnector(connector, deps.secretBox, runtime).instance : undefined;
-        if (!connector || !instance?.mailer) {
-          return finish(tx, row.id, 'failed', 'no_email_connector', {
-            error: "the program's share.emailConnectorId names no enabled email connector",
-          });
-        }
-        const unsubscribeUrl = `${deps.publicUrl}/u/${signUnsubscribeToken(deps.unsubscribeKey, { programId: row.programId, email: row.email })}`;
-        const content = renderShareEmail({
-          kind: row.kind === 'invite' ? 'invite' : row.kind === 'reminder' ? 'reminder' : 'welcome',
-          programName: program.name,
-          offer: share.offer,
-          firstName: member.firstName,
-          referralUrl: memberJson(member, deps.publicUrl).referralUrl,
-          unsubscribeUrl,
-          message: typeof row.details?.message === 'string' ? row.details.message : undefined,
+      const id = input.shareEmailId;
+      const [row] = await deps.db
+        .update(shareEmails)
+        .set({ details: sql`coalesce(${shareEmails.details}, '{}'::jsonb) || jsonb_build_object('sendingSince', now())` })
+        .where(
+          and(
+            eq(shareEmails.id, id),
+            eq(shareEmails.status, 'queued'),
+            sql`coalesce((${shareEmails.details}->>'sendingSince')::timestamptz, '-infinity') < now() - make_interval(secs => ${CLAIM_MS / 1000})`,
+          ),
+        )
+        .returning();
+      if (!row) {
+        const [current] = await deps.db.select().from(shareEmails).where(eq(shareEmails.id, id));
+        if (!current) throw ApplicationFailure.nonRetryable(`share email ${id} not found`, 'NotFound');
+        if (current.status !== 'queued') return { status: current.status, reason: current.reason };
+        throw ApplicationFailure.retryable(`share email ${id} is being sent by another attempt`, 'share_email_claimed');
+      }
+      const release = () =>
+        deps.db
+          .update(shareEmails)
+          .set({ details: sql`${shareEmails.details} - 'sendingSince'` })
+          .where(and(eq(shareEmails.id, id), eq(shareEmails.status, 'queued')));
+
+      if (await isSuppressed(deps.db, row.programId, row.email)) return finish(id, 'skipped', 'suppressed', {});
+      const [program] = await deps.db.select().from(programs).where(eq(programs.id, row.programId));
+      const [member] = row.memberId ? await deps.db.select().from(members).where(eq(members.id, row.memberId)) : [];
+      // A deleted member's code is retired: its link would lead nowhere.
+      if (!program || !member || member.deletedAt) return finish(id, 'skipped', 'member_deleted', {});
+      const share = shareSettingsOf(program);
+      const connector = await shareConnectorOf(deps.db, share);
+      const instance = connector ? openConnector(connector, deps.secretBox, runtime).instance : undefined;
+      if (!connector || !instance?.mailer) {
+        return finish(id, 'failed', 'no_email_connector', {
+          error: "the program's share.emailConnectorId names no enabled email connector",
         });
-        const fromDomain = String((connector.settings as { from?: unknown }).from ?? '').split('@')[1] || 'referral-hub.invalid';
-        try {
-          const sent = await instance.mailer.send({
-            to: row.email,
-            ...content,
-            fromName: program.name,
-            // RFC 2369 and RFC 8058: mail clients show an unsubscribe button that POSTs to the link.
-            headers: { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
-            messageId: `<${row.id}@${fromDomain}>`,
-          });
-          return finish(tx, row.id, 'sent', null, {
-            messageId: sent.messageId,
-            connectorId: connector.id,
-            sentAt: new Date().toISOString(),
-          });
-        } catch (err) {
-          throw activityFailure(err);
-        }
+      }
+      const unsubscribeUrl = `${deps.publicUrl}/u/${signUnsubscribeToken(deps.unsubscribeKey, { programId: row.programId, email: row.email })}`;
+      const content = renderShareEmail({
+        kind: row.kind === 'invite' ? 'invite' : row.kind === 'reminder' ? 'reminder' : 'welcome',
+        programName: program.name,
+        offer: share.offer,
+        firstName: member.firstName,
+        referralUrl: memberJson(member, deps.publicUrl).referralUrl,
+        unsubscribeUrl,
+        message: typeof row.details?.message === 'string' ? row.details.message : undefined,
       });
+      const fromDomain = String((connector.settings as { from?: unknown }).from ?? '').split('@')[1] || 'referral-hub.invalid';
+      let messageId: string;
+      try {
+        ({ messageId } = await instance.mailer.send({
+          to: row.email,
+          ...content,
+          fromName: program.name,
+          // RFC 2369 and RFC 8058: mail clients show an unsubscribe button that POSTs to the link.
+          headers: { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+          messageId: `<${row.id}@${fromDomain}>`,
+        }));
+      } catch (err) {
+        await release();
+        throw activityFailure(err);
+      }
+      return finish(id, 'sent', null, { messageId, connectorId: connector.id, sentAt: new Date().toISOString() });
     },
 
     /** Retrying is over (or the server refused the message): the email is `failed`, with why. */
     async failShareEmail(input: { shareEmailId: string; error: string }): Promise<void> {
-      await deps.db.transaction(async (tx) => {
-        const [row] = await tx.select().from(shareEmails).where(eq(shareEmails.id, input.shareEmailId)).for('update');
-        if (row?.status !== 'queued') return;
-        await finish(tx, row.id, 'failed', 'send_failed', { error: input.error.slice(0, 1000) });
-      });
+      await finish(input.shareEmailId, 'failed', 'send_failed', { error: input.error.slice(0, 1000) });
       deps.logger.warn({ shareEmailId: input.shareEmailId, error: input.error }, 'share email failed');
     },
   };

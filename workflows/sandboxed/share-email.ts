@@ -3,7 +3,7 @@ import type { ShareEmailInput } from './share-email-ids.js';
 
 /**
  * One invite (id `share-email:<shareEmailId>`). The `share_emails` row is the truth: the request
- * committed it as `queued` before starting this, and the send re-reads it under a row lock, so a
+ * committed it as `queued` before starting this, and each send attempt claims it first, so a
  * second start, a retried activity or a sweep never sends it twice.
  */
 export async function shareEmail(input: ShareEmailInput): Promise<void> {
