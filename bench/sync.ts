@@ -9,6 +9,8 @@ import { createApp } from '../hub/create-app.js';
 import { findTemporalCli } from '../lib/find-temporal-cli.js';
 import { createLogger } from '../lib/logger.js';
 import { deriveSecretKey } from '../lib/secret-key.js';
+import { derivePurposeKey } from '../lib/purpose-key.js';
+import { UNSUBSCRIBE_KEY_PURPOSE } from '../lib/unsubscribe-token.js';
 import { startTemporalDevServer } from '../lib/start-temporal-dev-server.js';
 import { loadTemporalSettings } from '../lib/temporal-settings.js';
 import { temporalReady } from '../lib/temporal-ready.js';
@@ -112,6 +114,7 @@ export async function benchSync() {
       bootstrapApiKey: ADMIN_KEY,
       connectorWaker: createConnectorWaker({ db: handle.db, client, taskQueue: TASK_QUEUE, logger, backoffMs: [1000], disableAfter: 12 }),
       secretBox: createSecretBox(deriveSecretKey(SECRET_KEY)),
+      unsubscribeKey: derivePurposeKey(SECRET_KEY, UNSUBSCRIBE_KEY_PURPOSE),
       allowPrivateTargets: true,
       bodyLimitBytes: 1_048_576,
       ipHashSalt: 'bench',

@@ -88,6 +88,25 @@ export interface FileDestination {
   deliver(file: OutboundFile): Promise<{ location: string }>;
 }
 
+/** One email to one person (invites, welcome emails, sign-in links), sent through an `email` connector. */
+export interface OutboundMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+  /** Display name shown beside the connector's `from` address (the program's name). */
+  fromName?: string;
+  /** Extra headers (`List-Unsubscribe`, …); single-line values only. */
+  headers?: Record<string, string>;
+  /** `<…@…>`: the same id on every attempt, so a message sent twice is recognisable as one. */
+  messageId?: string;
+}
+
+export interface Mailer {
+  /** Sends one message; throws ConnectorError (a refused recipient is permanent, a 4xx reply transient). */
+  send(message: OutboundMessage): Promise<{ messageId: string }>;
+}
+
 /** Parsed connector configuration as stored on a `connectors` row. */
 export interface ConnectorConfig<S = Record<string, unknown>, K = Record<string, unknown>> {
   settings: S;
@@ -173,6 +192,7 @@ export interface ConnectorInstance {
   check(): Promise<void>;
   destination?: Destination;
   fileDestination?: FileDestination;
+  mailer?: Mailer;
   dealContacts?: DealContacts;
   payout?: PayoutProvider;
 }

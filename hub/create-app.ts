@@ -24,6 +24,9 @@ import { registerRewardRoutes } from './routes/reward-routes.js';
 import { registerReferralScriptRoutes } from './routes/referral-script-routes.js';
 import { registerPayoutRoutes } from './routes/payout-routes.js';
 import { registerTrackRoutes, TRACK_PATHS } from './routes/track-routes.js';
+import { registerInviteRoutes } from './routes/invite-routes.js';
+import { registerCustomerEventRoutes } from './routes/customer-event-routes.js';
+import { registerUnsubscribeRoutes } from './routes/unsubscribe-routes.js';
 import type { HubDeps } from './services/hub-deps.js';
 import { exceptPaths } from './http/except-paths.js';
 
@@ -66,6 +69,9 @@ export function createApp(deps: HubDeps) {
   registerReferralScriptRoutes(app);
   registerProgramRoutes(app, deps);
   registerMemberRoutes(app, deps);
+  registerInviteRoutes(app, deps);
+  registerCustomerEventRoutes(app, deps);
+  registerUnsubscribeRoutes(app, deps);
   registerReferralRoutes(app, deps);
   registerTrackRoutes(app, deps);
   registerRewardRoutes(app, deps);

@@ -13,6 +13,9 @@ import { runMigrations } from '../schema/migrate.js';
 import { createSecretBox } from '../connectors/security/secret-box.js';
 import { parseDuration } from '../lib/duration.js';
 import { deriveSecretKey } from '../lib/secret-key.js';
+import { derivePurposeKey } from '../lib/purpose-key.js';
+import { UNSUBSCRIBE_KEY_PURPOSE } from '../lib/unsubscribe-token.js';
+import { createShareEmailWaker } from '../workflows/dispatch/share-email-waker.js';
 import { createConnectorWaker } from '../workflows/dispatch/connector-waker.js';
 import { createPayoutWaker } from '../workflows/dispatch/payout-waker.js';
 import { createLifecycleDispatcher } from '../workflows/dispatch/lifecycle-dispatcher.js';
@@ -46,6 +49,7 @@ export async function runHub(config: Config & { DATABASE_URL: string; TEMPORAL_A
     disableAfter: config.HUB_SYNC_DISABLE_AFTER,
   });
   const payoutWaker = createPayoutWaker({ db: handle.db, client, taskQueue, logger });
+  const shareEmailWaker = createShareEmailWaker({ db: handle.db, client, taskQueue, logger });
   const dispatcher = createLifecycleDispatcher({
     openSession: () => createSession(config.DATABASE_URL, { applicationName: 'referral-hub-dispatcher', statementTimeoutMs: 15_000 }),
     client,
@@ -75,9 +79,11 @@ export async function runHub(config: Config & { DATABASE_URL: string; TEMPORAL_A
     dispatcher,
     connectorWaker,
     payoutWaker,
+    shareEmailWaker,
     temporal: { client, taskQueue },
     bootstrapApiKey: config.HUB_BOOTSTRAP_API_KEY,
     secretBox: createSecretBox(deriveSecretKey(config.HUB_SECRET_KEY)),
+    unsubscribeKey: derivePurposeKey(config.HUB_SECRET_KEY, UNSUBSCRIBE_KEY_PURPOSE),
     allowPrivateTargets: config.HUB_ALLOW_PRIVATE_TARGETS,
     bodyLimitBytes: config.HUB_BODY_LIMIT_BYTES,
     trustedProxies: config.HUB_TRUSTED_PROXIES,
@@ -94,6 +100,8 @@ export async function runHub(config: Config & { DATABASE_URL: string; TEMPORAL_A
   dispatcher.start(config.HUB_DISPATCH_SWEEP_MS);
   // The safety net for a wake-up lost while Temporal was unreachable; connector changes wake payouts at once.
   payoutWaker.start(60_000);
+  // Invites whose workflow could not be started when they were queued (Temporal down, a crash).
+  shareEmailWaker.start(60_000);
   // Hourly, from every replica (the deletes are idempotent); unref'd so it never holds the process.
   const prune = setInterval(() => {
     Promise.all([pruneIdempotencyKeys(handle.sql), pruneInboundRequests(handle.sql)]).catch((err) =>
@@ -115,6 +123,7 @@ export async function runHub(config: Config & { DATABASE_URL: string; TEMPORAL_A
       clearInterval(prune);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       payoutWaker.stop();
+      shareEmailWaker.stop();
       await dispatcher.stop();
       await connection.close();
       await handle.close();

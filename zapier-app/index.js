@@ -16,6 +16,7 @@ const programList = require('./triggers/program-list');
 const createMember = require('./creates/create-member');
 const createConversion = require('./creates/create-conversion');
 const addBusinessEvent = require('./creates/add-business-event');
+const enrolCustomer = require('./creates/enrol-customer');
 const findReferral = require('./searches/find-referral');
 
 const byKey = (...definitions) => Object.fromEntries(definitions.map((d) => [d.key, d]));
@@ -27,6 +28,6 @@ module.exports = {
   beforeRequest: [addApiKey],
   afterResponse: [handleHubErrors],
   triggers: byKey(newMember, newReferral, referralStatusChanged, newReward, rewardPaid, payoutFailed, programList),
-  creates: byKey(createMember, createConversion, addBusinessEvent),
+  creates: byKey(createMember, createConversion, addBusinessEvent, enrolCustomer),
   searches: byKey(findReferral),
 };

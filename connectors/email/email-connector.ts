@@ -8,7 +8,9 @@ import {
   type ConnectorInstance,
   type ConnectorRuntime,
   type OutboundFile,
+  type OutboundMessage,
 } from '../connector.js';
+import { checkOutboundMessage } from './check-outbound-message.js';
 import { classifySmtpError } from './classify-smtp-error.js';
 import { splitCsv } from './split-csv.js';
 import { stableMessageId } from './stable-message-id.js';
@@ -21,7 +23,10 @@ const settingsSchema = z
     port: z.number().int().min(1).max(65535).default(587),
     secure: z.boolean().default(false).describe('TLS from the first byte (port 465); otherwise STARTTLS'),
     from: z.email(),
-    to: z.array(z.email()).min(1, 'at least one recipient is required'),
+    to: z
+      .array(z.email())
+      .min(1, 'at least one recipient is required')
+      .describe('Recipients of scheduled files (invites and welcome emails go to each person instead)'),
     subject: z
       .string()
       .min(1)
@@ -165,6 +170,27 @@ function createEmail({ settings, secrets }: ConnectorConfig<Settings, Secrets>, 
             }
           }
           return { location: `mailto:${settings.to.join(',')}` };
+        });
+      },
+    },
+    // Messages to people (invites, welcome emails): same server, TLS and SSRF rules as the files.
+    mailer: {
+      async send(message: OutboundMessage) {
+        checkOutboundMessage(message);
+        return withTransport('send', async (t) => {
+          const info = await t.sendMail({
+            from: message.fromName ? { name: message.fromName, address: settings.from } : settings.from,
+            to: message.to,
+            subject: message.subject,
+            text: message.text,
+            ...(message.html !== undefined ? { html: message.html } : {}),
+            ...(message.messageId ? { messageId: message.messageId } : {}),
+            headers: message.headers ?? {},
+          });
+          if (info.rejected.length > 0) {
+            throw new ConnectorError('permanent', `SMTP send was refused for ${info.rejected.join(', ')}`);
+          }
+          return { messageId: info.messageId };
         });
       },
     },

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from '../../lib/logger.js';
 import type { ConnectorWaker } from '../../workflows/dispatch/connector-waker.js';
 import type { PayoutWaker } from '../../workflows/dispatch/payout-waker.js';
+import type { ShareEmailWaker } from '../../workflows/dispatch/share-email-waker.js';
 import type { Db, Sql } from '../../schema/db.js';
 import type { LifecycleDispatcher } from '../../workflows/dispatch/lifecycle-dispatcher.js';
 
@@ -21,6 +22,10 @@ export interface HubDeps {
   connectorWaker?: ConnectorWaker;
   /** Wakes payouts waiting for a provider when connectors change; absent when there is no Temporal client. */
   payoutWaker?: PayoutWaker;
+  /** Starts the workflows that send queued invites; absent when there is no Temporal client (a sweep elsewhere sends them). */
+  shareEmailWaker?: ShareEmailWaker;
+  /** Verifies unsubscribe links (derived from HUB_SECRET_KEY; the worker signs with the same key). */
+  unsubscribeKey: Buffer;
   /** Seals connector secrets (AES-256-GCM, key from HUB_SECRET_KEY). */
   secretBox: SecretBox;
   /** HUB_ALLOW_PRIVATE_TARGETS: let connectors reach private/loopback addresses. */

@@ -27,8 +27,16 @@ export function createMemberService(db: Db, publicUrl: string) {
     json,
     getRow,
 
-    /** Idempotent per program + email (case-insensitive): `created` false means it already existed. */
-    async create(principal: Principal, input: MemberCreate): Promise<{ created: boolean; member: ReturnType<typeof json> }> {
+    /**
+     * Idempotent per program + email (case-insensitive): `created` false means it already existed.
+     * `onCreated` runs inside the creating transaction (only when a member was created): what it
+     * starts belongs to the new member, and when it throws, the member is not created either.
+     */
+    async create(
+      principal: Principal,
+      input: MemberCreate,
+      opts: { onCreated?: (member: ReturnType<typeof json>) => Promise<void> } = {},
+    ): Promise<{ created: boolean; member: ReturnType<typeof json> }> {
       assertProgramAccess(principal, input.programId);
       const [program] = await db.select({ id: programs.id }).from(programs).where(eq(programs.id, input.programId));
       if (!program) throw new ApiError('not_found', `Program ${input.programId} not found`);
@@ -58,6 +66,7 @@ export function createMemberService(db: Db, publicUrl: string) {
             .returning();
           if (created) {
             await appendEvent(tx, { type: 'member.created', programId: created.programId, subjectId: created.id, payload: json(created) });
+            await opts.onCreated?.(json(created));
             return { created: true, member: json(created) };
           }
           const [existing] = await tx.select().from(members).where(byEmail);

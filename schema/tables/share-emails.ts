@@ -5,7 +5,8 @@ import { programs } from './programs.js';
 
 export const SHARE_EMAIL_KINDS = ['invite', 'welcome', 'reminder', 'login'] as const;
 export type ShareEmailKind = (typeof SHARE_EMAIL_KINDS)[number];
-export const SHARE_EMAIL_STATUSES = ['sent', 'skipped', 'failed'] as const;
+// `queued`: accepted and waiting for its send (a workflow owns it); the others are final.
+export const SHARE_EMAIL_STATUSES = ['queued', 'sent', 'skipped', 'failed'] as const;
 export const SHARE_EMAIL_SKIP_REASONS = [
   'already_invited',
   'suppressed',
@@ -13,7 +14,9 @@ export const SHARE_EMAIL_SKIP_REASONS = [
   'invalid',
   'daily_limit',
   'no_email_connector',
+  'member_deleted',
 ] as const;
+// A `failed` row says why in `reason` (`send_failed`, `no_email_connector`) and `details.error`.
 
 /**
  * Every email the share lifecycle sent or decided not to send (invites, welcome emails,

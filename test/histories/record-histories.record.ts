@@ -172,3 +172,43 @@ it('payout: waits for a provider, is woken by a new PayPal connector, sends, pol
     await fake.close();
   }
 }, 120_000);
+
+it('shareEmail: an invite the mail server greylists once, then accepts', async () => {
+  const smtp = await startSmtpTestServer();
+  try {
+    const connector = await h.call('POST', '/api/v1/connectors', {
+      kind: 'email', name: 'Invites', settings: { host: '127.0.0.1', port: smtp.port, from: 'friends@rec.test', to: ['ops@rec.test'], caCertificate: smtp.caPem }, secrets: {},
+    });
+    const { program, member } = await programWithMember(h, []);
+    await h.call('PATCH', `/api/v1/programs/${program.id}`, { share: { emailConnectorId: connector.body.id, offer: { headline: 'Give $10, get $20' } } });
+    smtp.failNext(451, 'Greylisted');
+    const res = await h.call('POST', `/api/v1/members/${member.id}/invites`, { emails: ['cy@friends.test'], message: 'Try it' });
+    expect(res.body.invited).toEqual(['cy@friends.test']);
+    const [row] = await h.db.sql<{ id: string }[]>`select id from share_emails where email = 'cy@friends.test'`;
+    await h.client.workflow.getHandle(`share-email:${row!.id}`).result();
+    expect(smtp.messages).toHaveLength(1);
+    expect(await save('shareEmail', `share-email:${row!.id}`)).toBeGreaterThan(10);
+  } finally {
+    await smtp.close();
+  }
+}, 120_000);
+
+it('enrolment: a welcome email, a durable timer, then the reminder nobody clicked', async () => {
+  const smtp = await startSmtpTestServer();
+  try {
+    const connector = await h.call('POST', '/api/v1/connectors', {
+      kind: 'email', name: 'Welcome', settings: { host: '127.0.0.1', port: smtp.port, from: 'friends@rec.test', to: ['ops@rec.test'], caCertificate: smtp.caPem }, secrets: {},
+    });
+    const { program } = await programWithMember(h, [], {
+      share: { emailConnectorId: connector.body.id },
+      enrolment: { on: ['purchase'], sendWelcome: true, reminderAfter: '2s' },
+    });
+    const res = await h.call('POST', '/api/v1/customers/events', { programId: program.id, email: 'eve@customers.test', firstName: 'Eve', type: 'purchase' });
+    expect(res.body.enrolled).toBe(true);
+    await h.client.workflow.getHandle(`enrolment:${res.body.memberId}`).result();
+    expect(smtp.messages).toHaveLength(2);
+    expect(await save('enrolment', `enrolment:${res.body.memberId}`)).toBeGreaterThan(15);
+  } finally {
+    await smtp.close();
+  }
+}, 120_000);

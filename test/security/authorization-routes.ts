@@ -128,6 +128,15 @@ export function authorizationRoutes(): Map<string, RouteCase> {
     'get /api/v1/members/{id}': { path: (f) => `/api/v1/members/${f.memberId}` },
     'patch /api/v1/members/{id}': { path: (f) => `/api/v1/members/${f.memberId}`, body: () => ({ firstName: 'Renamed' }) },
     'delete /api/v1/members/{id}': { path: (f) => `/api/v1/members/${f.memberId}` },
+    'post /api/v1/members/{id}/invites': {
+      path: (f) => `/api/v1/members/${f.memberId}/invites`,
+      // The member in the path decides the program; the addresses are the caller's own input, echoed back.
+      body: () => ({ emails: [`${unique('invite')}@friends.test`] }),
+    },
+    'post /api/v1/customers/events': {
+      path: () => '/api/v1/customers/events',
+      body: (_t, about) => ({ programId: about.programId, email: `${unique('customer')}@${about.tag}.test`, type: 'purchase' }),
+    },
 
     'post /api/v1/programs': {
       path: () => '/api/v1/programs',

@@ -84,6 +84,11 @@ async function buildProgram(label: 'A' | 'B'): Promise<Fixture> {
     secrets: {},
     programIds: [program.id],
   });
+  // Invites and welcome emails of the program go through its email connector; purchases enrol.
+  await admin('PATCH', `/api/v1/programs/${program.id}`, {
+    share: { emailConnectorId: email.id },
+    enrolment: { on: ['purchase'], sendWelcome: true, reminderAfter: null },
+  });
   const inbound = await admin('POST', '/api/v1/connectors', {
     kind: 'inbound',
     name: `Inbound ${label}`,
@@ -241,6 +246,8 @@ async function snapshotOf(f: Fixture) {
     runs: await sql`select id from schedule_runs where schedule_id = ${f.scheduleId} order by id`,
     keys: await sql`select id, name, scopes, program_ids, revoked_at from api_keys where ${f.programId} = any(program_ids) order by id`,
     replays: await sql`select count(*)::int as n from connector_replays where connector_id = ${f.connectorId}`,
+    shareEmails: await sql`select id, email, kind, status from share_emails where program_id = ${f.programId} order by id`,
+    suppressions: await sql`select email from email_suppressions where program_id = ${f.programId} order by email`,
   };
 }
 

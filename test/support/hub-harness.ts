@@ -12,6 +12,9 @@ import type { HubDeps } from '../../hub/services/hub-deps.js';
 import { createLifecycleDispatcher, type LifecycleDispatcher } from '../../workflows/dispatch/lifecycle-dispatcher.js';
 import { createConnectorWaker } from '../../workflows/dispatch/connector-waker.js';
 import { createPayoutWaker } from '../../workflows/dispatch/payout-waker.js';
+import { createShareEmailWaker, type ShareEmailWaker } from '../../workflows/dispatch/share-email-waker.js';
+import { derivePurposeKey } from '../../lib/purpose-key.js';
+import { UNSUBSCRIBE_KEY_PURPOSE } from '../../lib/unsubscribe-token.js';
 import { createSecretBox } from '../../connectors/security/secret-box.js';
 import { deriveSecretKey } from '../../lib/secret-key.js';
 import { createWorker, type HubWorker } from '../../workflows/worker/create-worker.js';
@@ -26,6 +29,10 @@ export interface Harness {
   databaseUrl: string;
   client: Client;
   dispatcher: LifecycleDispatcher;
+  /** Starts invite workflows; tests call its sweep() themselves (no periodic sweep runs). */
+  shareEmailWaker: ShareEmailWaker;
+  /** The key unsubscribe links are signed with (hub and in-process worker). */
+  unsubscribeKey: Buffer;
   taskQueue: string;
   /** `app.request` with the admin key and JSON body; returns status and parsed body. */
   call(
@@ -97,6 +104,8 @@ export async function createHarness(
     disableAfter: opts.syncDisableAfter ?? 5,
   });
   const payoutWaker = createPayoutWaker({ db: db.db, client, taskQueue, logger });
+  const shareEmailWaker = createShareEmailWaker({ db: db.db, client, taskQueue, logger });
+  const unsubscribeKey = derivePurposeKey(TEST_SECRET_KEY, UNSUBSCRIBE_KEY_PURPOSE);
   const dispatcher = createLifecycleDispatcher({
     openSession: () =>
       createSession(databaseUrl, {
@@ -119,9 +128,11 @@ export async function createHarness(
     dispatcher,
     connectorWaker,
     payoutWaker,
+    shareEmailWaker,
     temporal: { client, taskQueue },
     bootstrapApiKey: TEST_ADMIN_KEY,
     secretBox,
+    unsubscribeKey,
     allowPrivateTargets: opts.allowPrivateTargets ?? true,
     bodyLimitBytes: 1_048_576,
     ipHashSalt: 'test-salt',
@@ -143,6 +154,8 @@ export async function createHarness(
     databaseUrl,
     client,
     dispatcher,
+    shareEmailWaker,
+    unsubscribeKey,
     taskQueue,
     async call(method, path, body, headers = {}) {
       const res = await app.request(path, {
@@ -176,8 +189,9 @@ export async function createHarness(
         db: db.db,
         sql: db.sql,
         secretBox,
+        unsubscribeKey,
         logger,
-        publicUrl: 'http://hub.test',
+        publicUrl: opts.publicUrl ?? 'http://hub.test',
         allowPrivateTargets: opts.allowPrivateTargets ?? true,
         workflowBundle: { codePath: inject('workflowBundlePath') },
       });

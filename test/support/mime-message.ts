@@ -8,6 +8,10 @@ export interface MimeMessage {
   /** Top-level headers, lower-cased names, folded lines joined. */
   headers: Map<string, string>;
   attachments: MimeAttachment[];
+  /** The decoded text/plain part, if any. */
+  text?: string;
+  /** The decoded text/html part, if any. */
+  html?: string;
 }
 
 interface Entity {
@@ -33,13 +37,34 @@ function param(header: string | undefined, name: string): string | undefined {
   return match?.[1];
 }
 
+/** Quoted-printable (RFC 2045 §6.7): soft line breaks removed, =XX turned back into bytes. */
+function decodeQuotedPrintable(body: string): Buffer {
+  const joined = body.replace(/=\r\n/g, '');
+  const bytes: number[] = [];
+  for (let i = 0; i < joined.length; i++) {
+    const hex = joined.slice(i + 1, i + 3);
+    if (joined[i] === '=' && /^[0-9A-Fa-f]{2}$/.test(hex)) {
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else bytes.push(joined.charCodeAt(i) & 0xff);
+  }
+  return Buffer.from(bytes);
+}
+
 function decode(entity: Entity): Buffer {
   const encoding = entity.headers.get('content-transfer-encoding')?.toLowerCase();
   if (encoding === 'base64') return Buffer.from(entity.body.replace(/\s+/g, ''), 'base64');
+  if (encoding === 'quoted-printable') return decodeQuotedPrintable(entity.body);
   return Buffer.from(entity.body, 'latin1');
 }
 
-function collect(entity: Entity, out: MimeAttachment[]): void {
+interface Collected {
+  attachments: MimeAttachment[];
+  text?: string;
+  html?: string;
+}
+
+function collect(entity: Entity, out: Collected): void {
   const contentType = entity.headers.get('content-type') ?? 'text/plain';
   const boundary = param(contentType, 'boundary');
   if (/^multipart\//i.test(contentType) && boundary) {
@@ -53,22 +78,26 @@ function collect(entity: Entity, out: MimeAttachment[]): void {
   }
   const disposition = entity.headers.get('content-disposition');
   if (disposition && /^attachment/i.test(disposition)) {
-    out.push({
+    out.attachments.push({
       filename: param(disposition, 'filename') ?? param(contentType, 'name') ?? '',
       contentType: contentType.split(';')[0]!.trim(),
       content: decode(entity),
     });
+    return;
   }
+  // nodemailer writes text parts in UTF-8.
+  if (/^text\/plain/i.test(contentType)) out.text ??= decode(entity).toString('utf8');
+  if (/^text\/html/i.test(contentType)) out.html ??= decode(entity).toString('utf8');
 }
 
 /**
- * Just enough MIME (RFC 2045/2046) to read what nodemailer sends in tests: headers and
- * base64 attachments of a multipart message. Not a general-purpose parser.
+ * Just enough MIME (RFC 2045/2046) to read what nodemailer sends in tests: headers, base64
+ * attachments and the text and HTML parts of a multipart message. Not a general-purpose parser.
  */
 export function parseMimeMessage(raw: Buffer): MimeMessage {
   // latin1 maps bytes 1:1, so base64 bodies and boundaries survive untouched.
   const root = splitEntity(raw.toString('latin1'));
-  const attachments: MimeAttachment[] = [];
-  collect(root, attachments);
-  return { headers: root.headers, attachments };
+  const out: Collected = { attachments: [] };
+  collect(root, out);
+  return { headers: root.headers, ...out };
 }

@@ -458,6 +458,43 @@ describe('a Zap lifecycle against the hub', () => {
       });
     }
   }, 60_000);
+  it('Enrol Customer makes a customer a member on an event type the program enrols on, once', async () => {
+    const program = await admin('POST', '/api/v1/programs', {
+      name: 'Enrolling',
+      slug: `enrol-${Date.now().toString(36)}`,
+      landingUrl: 'https://acme.example/',
+      currency: 'USD',
+      rewardRules: [],
+      enrolment: { on: ['purchase'], sendWelcome: true, reminderAfter: null },
+    });
+    expect(program.status, JSON.stringify(program.body)).toBe(201);
+    const programId: string = program.body.id;
+    const enrol = (inputData: Record<string, unknown>) =>
+      run(App.creates.enrol_customer!.operation.perform, { inputData: { programId, ...inputData } });
+
+    const ignored: Item = await enrol({ email: 'eve@example.com', type: 'refund' });
+    expect(ignored).toEqual({ memberId: null, enrolled: false, programId, email: 'eve@example.com', type: 'refund' });
+
+    const input = { email: ' eve@example.com ', firstName: 'Eve', lastName: '', type: 'purchase' };
+    const enrolled: Item = await enrol(input);
+    expect(enrolled).toEqual({
+      memberId: expect.stringMatching(/^mem_/),
+      enrolled: true,
+      programId,
+      email: 'eve@example.com',
+      type: 'purchase',
+    });
+    const member = await admin('GET', `/api/v1/members/${enrolled.memberId}`);
+    expect(member.body).toMatchObject({ programId, email: 'eve@example.com', firstName: 'Eve', lastName: null });
+
+    // A Zapier rerun replays the first answer; a later purchase finds the member and creates nothing.
+    expect(await enrol(input)).toEqual(enrolled);
+    expect(await enrol({ ...input, firstName: 'Evelyn' })).toMatchObject({ memberId: enrolled.memberId, enrolled: false });
+    const list = await admin('GET', `/api/v1/members?programId=${programId}`);
+    expect(list.body.data.map((m: Item) => m.id)).toEqual([enrolled.memberId]);
+
+    await expect(enrol({ email: 'not-an-email', type: 'purchase' })).rejects.toThrow(/Referral Hub answered 422: .+ \(email: /);
+  });
 
   it('hub validation errors come back as readable messages', async () => {
     const program = await admin('POST', '/api/v1/programs', {

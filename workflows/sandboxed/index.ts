@@ -5,3 +5,5 @@ export { scheduledDelivery } from './scheduled-delivery.js';
 export { hubspotDealStage } from './hubspot-deal-stage.js';
 export { connectorRecovery } from './connector-recovery.js';
 export { payout } from './payout.js';
+export { shareEmail } from './share-email.js';
+export { enrolment } from './enrolment.js';

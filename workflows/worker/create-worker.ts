@@ -9,6 +9,7 @@ import { createDeliveryActivities } from '../activities/create-delivery-activiti
 import { createHubSpotActivities } from '../activities/create-hubspot-activities.js';
 import { createRecoveryActivities } from '../activities/create-recovery-activities.js';
 import { createPayoutActivities } from '../activities/create-payout-activities.js';
+import { createShareEmailActivities } from '../activities/create-share-email-activities.js';
 import { syncTaskQueue } from '../sandboxed/sync-task-queue.js';
 
 // Next to this file: index.ts under tsx, index.js in a compiled build (npm run build).
@@ -28,6 +29,8 @@ export interface WorkerDeps {
   sql: Sql;
   secretBox: SecretBox;
   publicUrl: string;
+  /** Signs the unsubscribe links in share emails (derived from HUB_SECRET_KEY, like the hub's). */
+  unsubscribeKey: Buffer;
   allowPrivateTargets: boolean;
   logger: Logger;
   /** A prebuilt bundle (tests build one per run); otherwise the worker bundles workflows/sandboxed/index.ts. */
@@ -43,7 +46,7 @@ export interface HubWorker {
 
 /**
  * Two workers on one connection: one polls the lifecycle task queue, one the sync task queue
- * (connector syncs, scheduled deliveries, HubSpot deal lookups), so neither kind of work waits
+ * (connector syncs, scheduled deliveries, HubSpot deal lookups, share emails), so neither kind of work waits
  * behind the other. Both
  * carry every workflow and activity: a sync or schedule started on the lifecycle queue by an
  * earlier version still runs there.
@@ -66,6 +69,14 @@ export async function createWorker(deps: WorkerDeps): Promise<HubWorker> {
       db: deps.db,
       secretBox: deps.secretBox,
       allowPrivateTargets: deps.allowPrivateTargets,
+      logger: deps.logger,
+    }),
+    ...createShareEmailActivities({
+      db: deps.db,
+      secretBox: deps.secretBox,
+      allowPrivateTargets: deps.allowPrivateTargets,
+      publicUrl: deps.publicUrl,
+      unsubscribeKey: deps.unsubscribeKey,
       logger: deps.logger,
     }),
   };

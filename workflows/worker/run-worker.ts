@@ -4,8 +4,10 @@ import type { Logger } from '../../lib/logger.js';
 import { temporalConnectionOptions } from '../../lib/temporal-connection-options.js';
 import { loadTemporalSettings } from '../../lib/temporal-settings.js';
 import { createSecretBox } from '../../connectors/security/secret-box.js';
+import { derivePurposeKey } from '../../lib/purpose-key.js';
 import { deriveSecretKey } from '../../lib/secret-key.js';
 import { createDb } from '../../schema/db.js';
+import { UNSUBSCRIBE_KEY_PURPOSE } from '../../lib/unsubscribe-token.js';
 import { createWorker } from './create-worker.js';
 
 /** Connects and runs a worker until `stop()` (or SIGINT/SIGTERM, handled by the SDK runtime). */
@@ -29,6 +31,7 @@ export async function runWorker(
     sql: handle.sql,
     secretBox: createSecretBox(deriveSecretKey(config.HUB_SECRET_KEY)),
     publicUrl: (config.HUB_PUBLIC_URL ?? `http://localhost:${config.HUB_PORT}`).replace(/\/+$/, ''),
+    unsubscribeKey: derivePurposeKey(config.HUB_SECRET_KEY, UNSUBSCRIBE_KEY_PURPOSE),
     allowPrivateTargets: config.HUB_ALLOW_PRIVATE_TARGETS,
     logger,
     ...(config.TEMPORAL_WORKFLOW_BUNDLE ? { workflowBundle: { codePath: config.TEMPORAL_WORKFLOW_BUNDLE } } : {}),
