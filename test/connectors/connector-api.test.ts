@@ -29,7 +29,22 @@ describe('connector API', () => {
     const res = await h.call('GET', '/api/v1/connector-kinds');
     expect(res.status).toBe(200);
     const kinds = res.body.data.map((k: { kind: string }) => k.kind).sort();
-    expect(kinds).toEqual(['email', 'ftps', 'hubspot', 'inbound', 'mailchimp', 'sailthru', 'salesforce', 'sftp', 'webhook', 'zapier']);
+    expect(kinds).toEqual([
+      'email',
+      'ftps',
+      'hubspot',
+      'inbound',
+      'mailchimp',
+      'manual',
+      'paypal',
+      'sailthru',
+      'salesforce',
+      'sftp',
+      'tangocard',
+      'tremendous',
+      'webhook',
+      'zapier',
+    ]);
     const hubspot = res.body.data.find((k: { kind: string }) => k.kind === 'hubspot');
     expect(hubspot.secrets.properties.accessToken).toBeDefined();
     expect(hubspot.secrets.writeOnly).toBe(true);
