@@ -88,6 +88,21 @@ export interface FileDestination {
   deliver(file: OutboundFile): Promise<{ location: string }>;
 }
 
+/** One email to one person (a sign-in link, an invite), sent through an `email` connector. */
+export interface OutboundMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+  /** Extra headers (`List-Unsubscribe`, …); single-line values, never the ones the connector writes itself. */
+  headers?: Record<string, string>;
+}
+
+export interface Mailer {
+  /** Sends one message; throws ConnectorError (a refused recipient is permanent, a 4xx reply transient). */
+  send(message: OutboundMessage): Promise<{ messageId: string }>;
+}
+
 /** Parsed connector configuration as stored on a `connectors` row. */
 export interface ConnectorConfig<S = Record<string, unknown>, K = Record<string, unknown>> {
   settings: S;
@@ -173,6 +188,7 @@ export interface ConnectorInstance {
   check(): Promise<void>;
   destination?: Destination;
   fileDestination?: FileDestination;
+  mailer?: Mailer;
   dealContacts?: DealContacts;
   payout?: PayoutProvider;
 }

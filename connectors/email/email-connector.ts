@@ -8,7 +8,9 @@ import {
   type ConnectorInstance,
   type ConnectorRuntime,
   type OutboundFile,
+  type OutboundMessage,
 } from '../connector.js';
+import { checkOutboundMessage } from './check-outbound-message.js';
 import { classifySmtpError } from './classify-smtp-error.js';
 import { splitCsv } from './split-csv.js';
 import { stableMessageId } from './stable-message-id.js';
@@ -165,6 +167,24 @@ function createEmail({ settings, secrets }: ConnectorConfig<Settings, Secrets>, 
             }
           }
           return { location: `mailto:${settings.to.join(',')}` };
+        });
+      },
+    },
+    // Messages to one person (sign-in links, invites): the same server, TLS and SSRF rules as files.
+    mailer: {
+      async send(message: OutboundMessage) {
+        checkOutboundMessage(message);
+        return withTransport('send', async (t) => {
+          const info = await t.sendMail({
+            from: settings.from,
+            to: message.to,
+            subject: message.subject,
+            text: message.text,
+            ...(message.html !== undefined ? { html: message.html } : {}),
+            headers: message.headers ?? {},
+          });
+          if (info.rejected.length > 0) throw new ConnectorError('permanent', `SMTP send was refused for ${info.rejected.join(', ')}`);
+          return { messageId: info.messageId };
         });
       },
     },
