@@ -3,6 +3,7 @@ import { connectorFailure } from '../../test/support/connector-failure.js';
 import { loopbackRuntime } from '../../test/support/loopback-runtime.js';
 import { parseMimeMessage } from '../../test/support/mime-message.js';
 import { startSmtpTestServer, type SmtpTestServer } from '../../test/support/smtp-test-server.js';
+import type { OutboundMessage } from '../connector.js';
 import { emailConnector } from './email-connector.js';
 
 const USER = 'hub@acme.example';
@@ -77,7 +78,7 @@ describe('email connector mailer', () => {
   it('refuses a second recipient, a line break in the subject or a header, and headers it writes itself, sending nothing', async () => {
     const { send } = mailer();
     const base = { to: 'bob@friend.example', subject: 'Hi', text: 'Hello' };
-    const refusals = [
+    const refusals: OutboundMessage[] = [
       { ...base, to: 'bob@friend.example, eve@evil.example' },
       { ...base, subject: 'Hi\r\nBcc: eve@evil.example' },
       { ...base, headers: { 'X-Note': 'a\r\nBcc: eve@evil.example' } },

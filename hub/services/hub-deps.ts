@@ -27,6 +27,11 @@ export interface HubDeps {
   allowPrivateTargets: boolean;
   bootstrapApiKey?: string;
   bodyLimitBytes: number;
+  /**
+   * Derived from HUB_SECRET_KEY: signs the hosted pages' form tokens and member portal session
+   * cookies, so rotating the secret key signs every member out.
+   */
+  pageSecret: string;
   /** Salt for hashing IPs of clicks. */
   ipHashSalt: string;
   /** HUB_TRUSTED_PROXIES: IPs/CIDRs whose X-Forwarded-For names the client; none by default. */

@@ -123,6 +123,7 @@ export async function createHarness(
     allowPrivateTargets: opts.allowPrivateTargets ?? true,
     bodyLimitBytes: 1_048_576,
     ipHashSalt: 'test-salt',
+    pageSecret: 'test-page-secret',
     trustedProxies: opts.trustedProxies,
     readyMaxBacklogAgeMs: opts.readyMaxBacklogAgeMs,
     exportIdleTimeoutMs: opts.exportIdleTimeoutMs,
