@@ -23,6 +23,7 @@ import { registerReferralRoutes } from './routes/referral-routes.js';
 import { registerRewardRoutes } from './routes/reward-routes.js';
 import { registerReferralScriptRoutes } from './routes/referral-script-routes.js';
 import { registerPayoutRoutes } from './routes/payout-routes.js';
+import { registerHostedPageRoutes } from './routes/hosted-page-routes.js';
 import type { HubDeps } from './services/hub-deps.js';
 
 // Far deeper than any request of this API (a mapping entry's `when` is the deepest, at 4).
@@ -60,6 +61,7 @@ export function createApp(deps: HubDeps) {
   registerOpsRoutes(app, deps, metrics);
   registerClickRoutes(app, deps);
   registerReferralScriptRoutes(app);
+  registerHostedPageRoutes(app, deps);
   registerProgramRoutes(app, deps);
   registerMemberRoutes(app, deps);
   registerReferralRoutes(app, deps);
