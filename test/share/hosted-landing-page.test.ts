@@ -156,6 +156,24 @@ describe('landing page', () => {
     }
   });
 
+  it('escapes what program owners and members typed', async () => {
+    const hostile = '<img src=x onerror=alert(1)>"\'&';
+    const { program } = await programWithMember(h, [], {
+      share: { offer: { headline: hostile, friendOffer: hostile, description: hostile } },
+    });
+    const member = await h.call('POST', '/api/v1/members', {
+      programId: program.id,
+      email: `mal-${n++}@example.com`,
+      firstName: '</p><script>x()</script>',
+    });
+    const page = await pages.browser().get(`/p/${program.slug}?ref=${member.body.referralCode}`);
+    expect(page.status).toBe(200);
+    expect(page.html).not.toContain('<img src=x');
+    expect(page.html).not.toContain('<script>x()');
+    expect(page.html).toContain('&lt;img src=x onerror=alert(1)&gt;&quot;&#39;&amp;');
+    expect(page.html).toContain('&lt;/p&gt;&lt;script&gt;x()&lt;/script&gt; invited you');
+  });
+
   it('a filled honeypot gets the thank-you page and records nothing', async () => {
     const { program, member } = await offerProgram();
     const browser = pages.browser();
