@@ -118,6 +118,7 @@ export async function benchSync() {
       allowPrivateTargets: true,
       bodyLimitBytes: 1_048_576,
       ipHashSalt: 'bench',
+      pageSecret: 'bench-page-secret',
       temporalReady: () => temporalReady(connection),
     });
     const post = async (path: string, body: unknown) => {

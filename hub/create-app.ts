@@ -27,6 +27,7 @@ import { registerTrackRoutes, TRACK_PATHS } from './routes/track-routes.js';
 import { registerInviteRoutes } from './routes/invite-routes.js';
 import { registerCustomerEventRoutes } from './routes/customer-event-routes.js';
 import { registerUnsubscribeRoutes } from './routes/unsubscribe-routes.js';
+import { registerHostedPageRoutes } from './routes/hosted-page-routes.js';
 import type { HubDeps } from './services/hub-deps.js';
 import { exceptPaths } from './http/except-paths.js';
 
@@ -67,6 +68,7 @@ export function createApp(deps: HubDeps) {
   registerOpsRoutes(app, deps, metrics);
   registerClickRoutes(app, deps);
   registerReferralScriptRoutes(app);
+  registerHostedPageRoutes(app, deps);
   registerProgramRoutes(app, deps);
   registerMemberRoutes(app, deps);
   registerInviteRoutes(app, deps);

@@ -88,6 +88,7 @@ export async function runHub(config: Config & { DATABASE_URL: string; TEMPORAL_A
     bodyLimitBytes: config.HUB_BODY_LIMIT_BYTES,
     trustedProxies: config.HUB_TRUSTED_PROXIES,
     readyMaxBacklogAgeMs: parseDuration(config.HUB_READY_MAX_BACKLOG_AGE),
+    pageSecret: createHash('sha256').update(`hosted-pages:${config.HUB_SECRET_KEY}`).digest('hex'),
     ipHashSalt: createHash('sha256')
       .update(`ip-salt:${config.HUB_SECRET_KEY ?? 'referral-hub'}`)
       .digest('hex'),

@@ -22,7 +22,9 @@ export type IdPrefix =
   | 'att'
   | 'rcv'
   | 'pay'
-  | 'eml';
+  | 'eml'
+  | 'ptk'
+  | 'sem';
 
 // Random bytes are drawn from the OS in blocks: one call per id costs more than the id itself
 // on hot paths (a ledger row per delivered record, a referral and an event per conversion).

@@ -1,10 +1,10 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { errorBody } from '../http/api-error.js';
 import { createClientIp } from '../http/client-ip.js';
 import { isCrawler } from '../http/is-crawler.js';
+import { peerAddress } from '../http/peer-address.js';
 import { createRateLimiter } from '../http/rate-limiter.js';
 import type { HubEnv } from '../http/hub-env.js';
 import { createClickService } from '../services/click-service.js';
@@ -14,14 +14,6 @@ export const VISITOR_COOKIE = 'rh_vid';
 export const REFERRAL_COOKIE = 'rh_ref';
 /** Requests to /r/:code per client address and minute. */
 export const CLICK_RATE_LIMIT = 120;
-
-function peerAddress(c: Context<HubEnv>): string | undefined {
-  try {
-    return getConnInfo(c).remote.address;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Over the limit the click is not recorded, so the caller is told (429): a browser gets a short

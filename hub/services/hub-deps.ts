@@ -34,6 +34,11 @@ export interface HubDeps {
   bodyLimitBytes: number;
   /** Requests per minute on the public tracking endpoints (defaults in TRACK_RATE_LIMITS). */
   trackRateLimits?: Partial<{ perKey: number; clicksPerIp: number; conversionsPerIp: number }>;
+  /**
+   * Derived from HUB_SECRET_KEY: signs the hosted pages' form tokens and member portal session
+   * cookies, so rotating the secret key signs every member out.
+   */
+  pageSecret: string;
   /** Salt for hashing IPs of clicks. */
   ipHashSalt: string;
   /** HUB_TRUSTED_PROXIES: IPs/CIDRs whose X-Forwarded-For names the client; none by default. */

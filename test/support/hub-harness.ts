@@ -136,6 +136,7 @@ export async function createHarness(
     allowPrivateTargets: opts.allowPrivateTargets ?? true,
     bodyLimitBytes: 1_048_576,
     ipHashSalt: 'test-salt',
+    pageSecret: 'test-page-secret',
     trustedProxies: opts.trustedProxies,
     trackRateLimits: opts.trackRateLimits,
     readyMaxBacklogAgeMs: opts.readyMaxBacklogAgeMs,
