@@ -1,38 +1,22 @@
-import { createServer } from 'node:net';
-import type { Server as HttpServer } from 'node:http';
-import { serve } from '@hono/node-server';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser.js';
-import { createHarness, waitFor, type Harness } from '../support/hub-harness.js';
+import { startBrowserHub, withPage, type BrowserHub } from '../support/browser-hub.js';
+import { waitFor, type Harness } from '../support/hub-harness.js';
 import { startSmtpTestServer, type SmtpTestServer } from '../support/smtp-test-server.js';
 
 /** The hosted landing, join and portal pages in Chromium, against the real hub and a local SMTP server. */
 let h: Harness;
-let hubServer: HttpServer;
+let served: BrowserHub;
 let hub: string;
 let smtp: SmtpTestServer;
 let browser: Browser;
 let program: { id: string; slug: string };
 let member: { id: string; email: string; referralCode: string };
 
-const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-
 beforeAll(async () => {
-  const port = await freePort();
-  hub = `http://hub.localhost:${port}`;
-  h = await createHarness({ publicUrl: hub });
-  hubServer = await new Promise<HttpServer>((resolve) => {
-    const s = serve({ fetch: h.app.fetch, port, hostname: '127.0.0.1' }, () => resolve(s as HttpServer));
-  });
+  served = await startBrowserHub();
+  ({ h, url: hub } = served);
   smtp = await startSmtpTestServer();
   const slug = `hosted-${Date.now().toString(36)}`;
   const created = await h.call('POST', '/api/v1/programs', {
@@ -64,22 +48,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await smtp?.close();
-  hubServer?.closeAllConnections();
-  await new Promise<void>((resolve) => (hubServer ? hubServer.close(() => resolve()) : resolve()));
-  await h?.close();
+  await served?.close();
 });
 
-async function withPage<T>(run: (p: Page) => Promise<T>): Promise<T> {
-  const context = await browser.newContext({ userAgent: USER_AGENT });
-  try {
-    return await run(await context.newPage());
-  } finally {
-    await context.close();
-  }
-}
-
 it("the hosted landing page shows the offer and who invited the friend, and its form records the conversion and the member's reward", async () => {
-  await withPage(async (p) => {
+  await withPage(browser, async (p) => {
     await p.goto(`${hub}/r/${member.referralCode}`);
     await p.waitForURL(new RegExp(`/p/${program.slug}\\?ref=`));
     await expect(p.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Give $10, get $20');
@@ -100,7 +73,7 @@ it("the hosted landing page shows the offer and who invited the friend, and its 
 });
 
 it('the join page signs a new member up and shows a share link that works', async () => {
-  await withPage(async (p) => {
+  await withPage(browser, async (p) => {
     await p.goto(`${hub}/p/${program.slug}/join`);
     await p.getByLabel('Email', { exact: true }).fill('gia@example.com');
     await p.getByLabel('First name').fill('Gia');
@@ -118,7 +91,7 @@ it('the join page signs a new member up and shows a share link that works', asyn
 });
 
 it('the portal signs a member in by a link emailed to them and shows their link and referrals', async () => {
-  await withPage(async (p) => {
+  await withPage(browser, async (p) => {
     await p.goto(`${hub}/p/${program.slug}/portal`);
     await p.getByLabel('Email', { exact: true }).fill(member.email);
     await p.getByRole('button', { name: 'Email me a sign-in link' }).click();

@@ -1,11 +1,9 @@
-import { createServer, type Server } from 'node:net';
-import type { Server as HttpServer } from 'node:http';
-import { serve } from '@hono/node-server';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser.js';
 import { programWithMember } from '../support/fixtures.js';
-import { createHarness, waitFor, type Harness } from '../support/hub-harness.js';
+import { startBrowserHub, withPage, type BrowserHub } from '../support/browser-hub.js';
+import { waitFor, type Harness } from '../support/hub-harness.js';
 import { startMerchantSite, type MerchantSite } from '../support/merchant-site.js';
 
 /**
@@ -14,20 +12,12 @@ import { startMerchantSite, type MerchantSite } from '../support/merchant-site.j
  * member's link, land on the shop, submit its form.
  */
 let h: Harness;
-let hubServer: HttpServer;
+let served: BrowserHub;
 let hubUrl: string;
 let shop: MerchantSite;
 let browser: Browser;
 let program: { id: string; publishableKey: string };
 let member: { id: string; referralCode: string };
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s: Server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 const SNIPPET = `<script>!function(w,n){w[n]=w[n]||function(){(w[n].q=w[n].q||[]).push(arguments)}}(window,'rh')</script>`;
 const page = (head: string, body: string) =>
@@ -36,16 +26,12 @@ const FORM = `<form data-rh-form action="/thanks" method="get"><label>Email <inp
   <label>First name <input name="first_name"></label><button type="submit">Sign up</button></form>`;
 
 beforeAll(async () => {
-  const port = await freePort();
-  hubUrl = `http://hub.localhost:${port}`;
-  h = await createHarness({ publicUrl: hubUrl });
-  hubServer = await new Promise<HttpServer>((resolve) => {
-    const s = serve({ fetch: h.app.fetch, port, hostname: '127.0.0.1' }, () => resolve(s as HttpServer));
-  });
+  served = await startBrowserHub();
+  ({ h, url: hubUrl } = served);
   const script = (attrs: string) =>
     `${SNIPPET}<script async src="${attrs.includes('data-api') ? '/_rh' : hubUrl}/referral.js" ${attrs}></script>`;
   const pages: Record<string, string> = {};
-  shop = await startMerchantSite(pages, `http://127.0.0.1:${port}`);
+  shop = await startMerchantSite(pages, served.loopbackUrl);
   const created = await programWithMember(
     h,
     [{ name: 'Referrer bonus', trigger: 'conversion', recipient: 'member', amount: { type: 'fixed', value: 10 }, kind: 'cash' }],
@@ -64,9 +50,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await shop?.close();
-  hubServer?.closeAllConnections();
-  await new Promise<void>((resolve) => (hubServer ? hubServer.close(() => resolve()) : resolve()));
-  await h?.close();
+  await served?.close();
 });
 
 async function referralOf(email: string) {
@@ -81,20 +65,8 @@ async function referralOf(email: string) {
   );
 }
 
-// A person's browser: headless Chromium says so in its user agent, and the hub does not count robots' clicks.
-const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
-
-async function withPage<T>(run: (p: Page) => Promise<T>): Promise<T> {
-  const context = await browser.newContext({ userAgent: USER_AGENT });
-  try {
-    return await run(await context.newPage());
-  } finally {
-    await context.close();
-  }
-}
-
 it("a member's link lands on the shop with ref; referral.js keeps the code and the shop's form records an attributed conversion and its reward", async () => {
-  await withPage(async (p) => {
+  await withPage(browser, async (p) => {
     await p.goto(`${hubUrl}/r/${member.referralCode}`);
     await p.waitForURL(/shop\.localhost.*\/landing\?ref=/);
     const kept = await p.waitForFunction(
@@ -121,7 +93,7 @@ it("a member's link lands on the shop with ref; referral.js keeps the code and t
 });
 
 it('proxy mode: the script calls the shop’s own /_rh path and the referral cookie is set by the server’s answer', async () => {
-  await withPage(async (p) => {
+  await withPage(browser, async (p) => {
     const clickAnswer = p.waitForResponse((r) => r.url().endsWith('/_rh/api/v1/track/click'));
     await p.goto(`${shop.url('shop.localhost')}/proxied?ref=${member.referralCode}`);
     const answer = await clickAnswer;
@@ -143,7 +115,7 @@ it('proxy mode: the script calls the shop’s own /_rh path and the referral coo
 
 it('a page on a hostname the program does not allow cannot record a conversion (CORS and 403)', async () => {
   const outcomes: string[] = [];
-  await withPage(async (p) => {
+  await withPage(browser, async (p) => {
     // The hub's 403 carries no CORS header, so the page never reads it: the browser reports the request failed.
     p.on('response', (r) => {
       if (r.url().includes('/api/v1/track/')) outcomes.push(`answered ${r.status()}`);
@@ -167,7 +139,7 @@ it('a page on a hostname the program does not allow cannot record a conversion (
 });
 
 it('the widget enrols a new member by email and shows their link with copy and share buttons', async () => {
-  await withPage(async (p) => {
+  await withPage(browser, async (p) => {
     await p.goto(`${shop.url('shop.localhost')}/widget`);
     await p.getByLabel('Your email').fill('dan@example.com');
     await p.getByRole('button', { name: 'Get my referral link' }).click();

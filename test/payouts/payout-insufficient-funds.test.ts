@@ -5,12 +5,13 @@ import { payoutProbe, type PayoutProbe } from '../support/payout-probe.js';
 import { startPayPalFake, type PayPalFake } from '../support/paypal-fake.js';
 import { contractSpecPath, startPrismProxy, type PrismMock } from '../support/prism-mock.js';
 import { startTangoCardFake, type TangoCardFake } from '../support/tangocard-fake.js';
-
-const CLIENT_ID = 'AYSq3RDGsmBLJE-otTkBtM-jBRd1TCQwFf9RGfwddNXWz0uFU9ztymylOhRS';
-const CLIENT_SECRET = 'EGnHDxD_qRPdaLdZz8iCr8N7_MzF-YHPTkjs6NKYQvQSBngp4PTTVWkPZRbL';
-const TANGO = { platformName: 'ReferralHubTest', platformKey: 'tango-platform-key-0123456789abcdef' };
-const ACCOUNT = { accountIdentifier: 'acct-referrals', customerIdentifier: 'cust-referrals' };
-const UTID = 'U561593';
+import {
+  PAYPAL_CLIENT_ID as CLIENT_ID,
+  PAYPAL_CLIENT_SECRET as CLIENT_SECRET,
+  TANGO,
+  TANGO_ACCOUNT as ACCOUNT,
+  TANGO_UTID as UTID,
+} from '../support/payout-credentials.js';
 
 let h: Harness;
 let probe: PayoutProbe;

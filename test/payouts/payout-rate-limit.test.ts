@@ -6,13 +6,15 @@ import { startPayPalFake, type PayPalFake } from '../support/paypal-fake.js';
 import { contractSpecPath, startPrismProxy, type PrismMock } from '../support/prism-mock.js';
 import { startTangoCardFake, type TangoCardFake } from '../support/tangocard-fake.js';
 import { startTremendousFake, type TremendousFake } from '../support/tremendous-fake.js';
+import {
+  PAYPAL_CLIENT_ID as CLIENT_ID,
+  PAYPAL_CLIENT_SECRET as CLIENT_SECRET,
+  TANGO,
+  TANGO_ACCOUNT as ACCOUNT,
+  TANGO_UTID as UTID,
+  TREMENDOUS_KEY,
+} from '../support/payout-credentials.js';
 
-const CLIENT_ID = 'AYSq3RDGsmBLJE-otTkBtM-jBRd1TCQwFf9RGfwddNXWz0uFU9ztymylOhRS';
-const CLIENT_SECRET = 'EGnHDxD_qRPdaLdZz8iCr8N7_MzF-YHPTkjs6NKYQvQSBngp4PTTVWkPZRbL';
-const TANGO = { platformName: 'ReferralHubTest', platformKey: 'tango-platform-key-0123456789abcdef' };
-const ACCOUNT = { accountIdentifier: 'acct-referrals', customerIdentifier: 'cust-referrals' };
-const UTID = 'U561593';
-const TREMENDOUS_KEY = 'TEST_Kq9vX2mL7pR4sT8wY1zA3bC6dE5fG0hJ';
 // Tremendous sends no Retry-After and asks for a pause of about 30 s after a 429.
 const TREMENDOUS_PAUSE_MS = 30_000;
 // A retry may start a little after the wait (a task to schedule, a worker to poll), never before it.
