@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, gt, isNull, sql } from 'drizzle-orm';
+import { shareSettingsOf } from '../../schema/share-settings-of.js';
 import { newId } from '../../lib/ids.js';
 import type { Db } from '../../schema/db.js';
 import { clicks, members, programs } from '../../schema/tables/index.js';
@@ -54,7 +55,8 @@ export function createClickService(db: Db, publicUrl: string, ipHashSalt: string
         return { location: hit?.program.landingUrl ?? fallback?.url ?? publicUrl, visitorId };
       }
       const url = new URL(hit.program.landingUrl);
-      url.searchParams.set('ref', hit.member.referralCode);
+      // The parameter the program's pages read the code from (referral.js's data-ref-param).
+      url.searchParams.set(shareSettingsOf(hit.program).refParam, hit.member.referralCode);
       if (input.record) {
         await db.insert(clicks).values({
           id: newId('clk'),
@@ -77,7 +79,7 @@ export function createClickService(db: Db, publicUrl: string, ipHashSalt: string
      */
     async track(input: TrackedClickInput): Promise<{ clickId: string; repeated: boolean } | undefined> {
       const [member] = await db
-        .select({ id: members.id, code: members.referralCode, landingUrl: programs.landingUrl })
+        .select({ id: members.id, code: members.referralCode, landingUrl: programs.landingUrl, share: programs.share })
         .from(members)
         .innerJoin(programs, eq(programs.id, members.programId))
         .where(and(eq(members.programId, input.programId), eq(members.referralCode, input.code.toUpperCase()), isNull(members.deletedAt)));
@@ -99,7 +101,7 @@ export function createClickService(db: Db, publicUrl: string, ipHashSalt: string
           .limit(1);
         if (recent) return { clickId: recent.id, repeated: true };
         const landing = new URL(member.landingUrl);
-        landing.searchParams.set('ref', member.code);
+        landing.searchParams.set(shareSettingsOf(member).refParam, member.code);
         const clickId = newId('clk');
         await tx.insert(clicks).values({
           id: clickId,

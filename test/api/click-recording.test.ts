@@ -84,3 +84,22 @@ describe('over https', () => {
     expect(await clickCount(h, member.id)).toBe(1);
   });
 });
+
+describe("the program's refParam", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness({ worker: false });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('a referral link lands with the code in the parameter the program reads (share.refParam)', async () => {
+    const { member } = await programWithMember(h, [], { share: { refParam: 'via' } });
+    const res = await h.app.request(`/r/${member.referralCode}`, { headers: { 'user-agent': CHROME } });
+    expect(res.status).toBe(302);
+    const location = new URL(res.headers.get('location')!);
+    expect(location.searchParams.get('via')).toBe(member.referralCode);
+    expect(location.searchParams.has('ref')).toBe(false);
+  });
+});
