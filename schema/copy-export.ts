@@ -136,7 +136,20 @@ export async function copyExport(
   const giveBack = () => {
     if (returned) return;
     returned = true;
-    void cancelling.finally(() => conn.release());
+    void cancelling.finally(() => {
+      // The driver stops reading its socket when this stream's buffer is full, and reads on
+      // when the stream asks for more. When the COPY's last rows fill the buffer in the same
+      // socket read that brings its end (or its cancel's error), the stream never asks again,
+      // and the connection would go back with a paused socket: the next query on it never gets
+      // an answer (porsager/postgres#499; fix proposed in #1016). The stream's read hook is
+      // the driver's own "read on" (it throws when the connection is already gone: nothing to read).
+      try {
+        stream._read(0);
+      } catch {
+        /* closed connection */
+      }
+      conn.release();
+    });
   };
   stream.once('end', giveBack);
   stream.once('close', giveBack);
