@@ -86,6 +86,10 @@ export async function createHarness(
   }
   const databaseUrl = await createTestDatabase();
   const db = createDb(databaseUrl, { max: 8 });
+  // The worker gets a pool of its own, as it has in production (its own process): on one small
+  // pool, a burst's lifecycle transactions queued ahead of every API request, which no
+  // deployment sees (readers waited seconds on a loaded machine).
+  let workerDb: DbHandle | undefined;
   const logger = createLogger(opts.logLevel ?? process.env.TEST_LOG_LEVEL ?? 'silent', opts.logDestination);
   const connection = await Connection.connect({
     address: opts.temporalAddress ?? inject('temporalAddress'),
@@ -183,12 +187,14 @@ export async function createHarness(
       // A worker per connection: a restarted worker on the old worker's connection was seen
       // polling without ever receiving tasks.
       nativeConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
+      // Options as run-worker sets them; kept across worker restarts, closed with the harness.
+      workerDb ??= createDb(databaseUrl, { statementTimeoutMs: 60_000, idleInTransactionTimeoutMs: 60_000 });
       worker = await createWorker({
         connection: nativeConnection,
         namespace: 'default',
         taskQueue,
-        db: db.db,
-        sql: db.sql,
+        db: workerDb.db,
+        sql: workerDb.sql,
         secretBox,
         unsubscribeKey,
         logger,
@@ -215,6 +221,7 @@ export async function createHarness(
       await dispatcher.stop();
       await nativeConnection?.close();
       await connection.close();
+      await workerDb?.close();
       await db.close();
     },
   };
