@@ -11,7 +11,7 @@ import { createApp, type HubApp } from '../../hub/create-app.js';
 import type { HubDeps } from '../../hub/services/hub-deps.js';
 import { createLifecycleDispatcher, type LifecycleDispatcher } from '../../workflows/dispatch/lifecycle-dispatcher.js';
 import { createConnectorWaker } from '../../workflows/dispatch/connector-waker.js';
-import { createPayoutWaker } from '../../workflows/dispatch/payout-waker.js';
+import { createPayoutWaker, type PayoutWaker } from '../../workflows/dispatch/payout-waker.js';
 import { createShareEmailWaker, type ShareEmailWaker } from '../../workflows/dispatch/share-email-waker.js';
 import { derivePurposeKey } from '../../lib/purpose-key.js';
 import { UNSUBSCRIBE_KEY_PURPOSE } from '../../lib/unsubscribe-token.js';
@@ -29,6 +29,8 @@ export interface Harness {
   databaseUrl: string;
   client: Client;
   dispatcher: LifecycleDispatcher;
+  /** Wakes payouts waiting for a provider; its periodic sweep is not started in tests. */
+  payoutWaker: PayoutWaker;
   /** Starts invite workflows; tests call its sweep() themselves (no periodic sweep runs). */
   shareEmailWaker: ShareEmailWaker;
   /** The key unsubscribe links are signed with (hub and in-process worker). */
@@ -159,6 +161,7 @@ export async function createHarness(
     databaseUrl,
     client,
     dispatcher,
+    payoutWaker,
     shareEmailWaker,
     unsubscribeKey,
     taskQueue,
