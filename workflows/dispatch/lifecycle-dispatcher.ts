@@ -4,10 +4,8 @@ import { within } from '../../lib/within.js';
 import type { Sql } from '../../schema/db.js';
 import type { referralLifecycle } from '../sandboxed/referral-lifecycle.js';
 import { REFERRAL_WORKFLOW_TYPE, referralEventSignal, referralWorkflowId, type ReferralSignal } from '../sandboxed/referral-signal.js';
-import type { payout } from '../sandboxed/payout.js';
-import { PAYOUT_WORKFLOW_TYPE, payoutWakeSignal, payoutWorkflowId, type PayoutWakeReason } from '../sandboxed/payout-signal.js';
-import { syncTaskQueue } from '../sandboxed/sync-task-queue.js';
 import { PAYOUT_EVENT_TYPES, payoutWakeForEvent } from './payout-wake-for-event.js';
+import { wakePayoutWorkflow } from './wake-payout-workflow.js';
 import { LIFECYCLE_EVENT_TYPES, referralSignalForEvent } from './referral-signal-for-event.js';
 
 // Everything the dispatcher hands to a workflow: referral lifecycles and payouts.
@@ -140,16 +138,7 @@ export function createLifecycleDispatcher(deps: LifecycleDispatcherDeps) {
     const event = { type: row.type, subjectId: row.subject_id, payloadId: row.payload_id, status: row.status };
     const wake = payoutWakeForEvent(event);
     if (wake) {
-      // Payouts talk to providers, like connector syncs: they run on the sync queue.
-      await deps.client.connection.withDeadline(Date.now() + timeoutMs, () =>
-        deps.client.workflow.signalWithStart<typeof payout, [PayoutWakeReason]>(PAYOUT_WORKFLOW_TYPE, {
-          workflowId: payoutWorkflowId(wake.payoutId),
-          taskQueue: syncTaskQueue(deps.taskQueue),
-          args: [{ payoutId: wake.payoutId }],
-          signal: payoutWakeSignal,
-          signalArgs: [wake.reason],
-        }),
-      );
+      await wakePayoutWorkflow(deps.client, deps.taskQueue, wake.payoutId, wake.reason, timeoutMs);
       return;
     }
     const target = referralSignalForEvent(event);

@@ -5,9 +5,8 @@ import { within } from '../../lib/within.js';
 import type { Db } from '../../schema/db.js';
 import { connectors, payouts } from '../../schema/tables/index.js';
 import { paysFor } from '../activities/find-payout-connector.js';
-import type { payout } from '../sandboxed/payout.js';
-import { PAYOUT_WORKFLOW_TYPE, payoutWakeSignal, payoutWorkflowId, type PayoutWakeReason } from '../sandboxed/payout-signal.js';
-import { syncTaskQueue } from '../sandboxed/sync-task-queue.js';
+import { payoutWorkflowId, type PayoutWakeReason } from '../sandboxed/payout-signal.js';
+import { wakePayoutWorkflow } from './wake-payout-workflow.js';
 
 export interface PayoutWakerDeps {
   db: Db;
@@ -33,17 +32,8 @@ export function createPayoutWaker(deps: PayoutWakerDeps) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
 
-  async function signal(payoutId: string, reason: PayoutWakeReason) {
-    await deps.client.connection.withDeadline(Date.now() + CALL_DEADLINE_MS, () =>
-      deps.client.workflow.signalWithStart<typeof payout, [PayoutWakeReason]>(PAYOUT_WORKFLOW_TYPE, {
-        workflowId: payoutWorkflowId(payoutId),
-        taskQueue: syncTaskQueue(deps.taskQueue),
-        args: [{ payoutId }],
-        signal: payoutWakeSignal,
-        signalArgs: [reason],
-      }),
-    );
-  }
+  const signal = (payoutId: string, reason: PayoutWakeReason) =>
+    wakePayoutWorkflow(deps.client, deps.taskQueue, payoutId, reason, CALL_DEADLINE_MS);
 
   async function wakePayable(): Promise<number> {
     const payers = await within(
