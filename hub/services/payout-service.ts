@@ -2,9 +2,9 @@ import { and, desc, eq, inArray, lt } from 'drizzle-orm';
 import { appendEvent } from '../../schema/append-event.js';
 import type { Db } from '../../schema/db.js';
 import { payoutJson, type PayoutRow } from '../../schema/public-json.js';
-import { connectors, payouts, rewards, type PayoutStatus } from '../../schema/tables/index.js';
-import { findPayoutConnector } from '../../workflows/activities/find-payout-connector.js';
-import type { ConnectorRow } from '../../workflows/activities/open-connector.js';
+import { payouts, rewards, type PayoutStatus } from '../../schema/tables/index.js';
+import { payoutConnectorFor } from '../../workflows/activities/find-payout-connector.js';
+import { startSendingPayout } from '../../workflows/activities/start-sending-payout.js';
 import { recordPayoutOutcome } from '../../workflows/activities/record-payout-outcome.js';
 import { ApiError } from '../http/api-error.js';
 import { assertProgramAccess, canAccessProgram } from '../http/api-key-auth.js';
@@ -29,37 +29,8 @@ export function createPayoutService(db: Db) {
     return row;
   }
 
-  async function connectorFor(tx: Tx, p: PayoutRow): Promise<ConnectorRow | undefined> {
-    if (p.connectorId) {
-      const [row] = await tx.select().from(connectors).where(eq(connectors.id, p.connectorId));
-      return row?.enabled && row.status !== 'disabled' ? row : undefined;
-    }
-    return findPayoutConnector(tx, { programId: p.programId, rewardKind: p.rewardKind, currency: p.currency });
-  }
-
-  /** Puts a payout on its way: `sending` when a connector pays it, else `waiting_provider`; its rewards follow. */
-  async function dispatch(tx: Tx, p: PayoutRow): Promise<PayoutRow> {
-    const row = await connectorFor(tx, p);
-    const now = new Date();
-    const [updated] = await tx
-      .update(payouts)
-      .set({
-        status: row ? 'sending' : 'waiting_provider',
-        holdReason: null,
-        failureReason: null,
-        failureCode: null,
-        ...(row ? { connectorId: row.id, provider: row.kind, attempts: p.attempts + 1 } : {}),
-        updatedAt: now,
-      })
-      .where(eq(payouts.id, p.id))
-      .returning();
-    await tx
-      .update(rewards)
-      .set({ status: row ? 'paying' : 'approved', ...(row ? { payoutProvider: row.kind } : {}), updatedAt: now })
-      .where(and(eq(rewards.payoutId, p.id), inArray(rewards.status, ['approved', 'paying', 'failed'])));
-    await appendEvent(tx, { type: 'payout.updated', programId: p.programId, subjectId: p.id, payload: payoutJson(updated!) });
-    return updated!;
-  }
+  const connectorFor = (tx: Tx, p: PayoutRow) => payoutConnectorFor(tx, p);
+  const dispatch = async (tx: Tx, p: PayoutRow) => startSendingPayout(tx, p, await connectorFor(tx, p));
 
   return {
     async get(principal: Principal, id: string) {

@@ -9,7 +9,8 @@ import { payoutJson, type PayoutRow } from '../../schema/public-json.js';
 import { connectors, members, payouts, referrals, rewards } from '../../schema/tables/index.js';
 import { activityFailure } from './activity-failure.js';
 import { createConnectorRuntime } from './connector-runtime.js';
-import { findPayoutConnector, paysFor } from './find-payout-connector.js';
+import { payoutConnectorFor, paysFor } from './find-payout-connector.js';
+import { startSendingPayout } from './start-sending-payout.js';
 import { markConnectorFailing } from './mark-connector-failing.js';
 import { openConnector, type ConnectorRow } from './open-connector.js';
 import { planMemberPayouts } from './plan-payouts.js';
@@ -53,21 +54,6 @@ export function createPayoutActivities(deps: PayoutActivityDeps) {
     const payout = openConnector(row, deps.secretBox, runtime).instance.payout;
     if (!payout) throw ApplicationFailure.nonRetryable(`connector ${row.id} (${row.kind}) does not pay rewards`, 'NotPayout');
     return payout;
-  }
-
-  /** Takes the payout out of waiting: its rewards are now in motion. */
-  async function startSending(tx: Tx, p: PayoutRow, row: ConnectorRow) {
-    const now = new Date();
-    const [updated] = await tx
-      .update(payouts)
-      .set({ status: 'sending', connectorId: row.id, provider: row.kind, attempts: p.attempts + 1, updatedAt: now })
-      .where(eq(payouts.id, p.id))
-      .returning();
-    await tx
-      .update(rewards)
-      .set({ status: 'paying', payoutProvider: row.kind, updatedAt: now })
-      .where(and(eq(rewards.payoutId, p.id), eq(rewards.status, 'approved')));
-    await appendEvent(tx, { type: 'payout.updated', programId: p.programId, subjectId: p.id, payload: payoutJson(updated!) });
   }
 
   /**
@@ -124,13 +110,10 @@ export function createPayoutActivities(deps: PayoutActivityDeps) {
           case 'pending':
             return { step: 'wait' };
           case 'waiting_provider': {
-            // A payout that already went to one connector stays with it: another provider could pay it twice.
-            const row = p.connectorId
-              ? await connectorRow(tx, p.connectorId)
-              : await findPayoutConnector(tx, { programId: p.programId, rewardKind: p.rewardKind, currency: p.currency });
-            if (!usable(row)) return { step: 'wait' };
+            const row = await payoutConnectorFor(tx, p);
+            if (!row) return { step: 'wait' };
             if (await cancelIfRewardsChanged(tx, p)) return { step: 'done' };
-            await startSending(tx, p, row);
+            await startSendingPayout(tx, p, row);
             return { step: 'send' };
           }
           case 'sending': {

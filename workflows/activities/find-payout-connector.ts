@@ -35,3 +35,17 @@ export async function findPayoutConnector(db: Reader, need: PayoutNeed): Promise
     .orderBy(asc(connectors.createdAt), asc(connectors.id));
   return rows.find((row) => paysFor(row, need));
 }
+
+/**
+ * The connector that may take this payout now: the one it already went to (a payout stays with
+ * its connector, another provider could pay it twice) if that one is still usable, else any that
+ * pays it; undefined when none does.
+ */
+export async function payoutConnectorFor(
+  db: Reader,
+  p: { connectorId: string | null; programId: string; rewardKind: string; currency: string },
+): Promise<ConnectorRow | undefined> {
+  if (!p.connectorId) return findPayoutConnector(db, { programId: p.programId, rewardKind: p.rewardKind, currency: p.currency });
+  const [row] = await db.select().from(connectors).where(eq(connectors.id, p.connectorId));
+  return row?.enabled && row.status !== 'disabled' ? row : undefined;
+}
