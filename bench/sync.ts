@@ -112,6 +112,7 @@ export async function benchSync() {
       logger,
       publicUrl: PUBLIC_URL,
       bootstrapApiKey: ADMIN_KEY,
+      consoleSecret: 'bench-console-secret',
       connectorWaker: createConnectorWaker({ db: handle.db, client, taskQueue: TASK_QUEUE, logger, backoffMs: [1000], disableAfter: 12 }),
       secretBox: createSecretBox(deriveSecretKey(SECRET_KEY)),
       unsubscribeKey: derivePurposeKey(SECRET_KEY, UNSUBSCRIBE_KEY_PURPOSE),

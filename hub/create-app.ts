@@ -30,6 +30,7 @@ import { registerUnsubscribeRoutes } from './routes/unsubscribe-routes.js';
 import { registerHostedPageRoutes } from './routes/hosted-page-routes.js';
 import type { HubDeps } from './services/hub-deps.js';
 import { exceptPaths } from './http/except-paths.js';
+import { registerConsole } from '../ui/console/register-console.js';
 
 // Far deeper than any request of this API (a mapping entry's `when` is the deepest, at 4).
 const MAX_JSON_DEPTH = 32;
@@ -86,6 +87,7 @@ export function createApp(deps: HubDeps) {
   registerExportRoutes(app, deps);
   registerScheduleRoutes(app, deps);
   registerDocsRoutes(app, deps.publicUrl);
+  registerConsole(app, deps);
 
   app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
   app.onError((err, c) => {

@@ -14,6 +14,7 @@ import { createSecretBox } from '../connectors/security/secret-box.js';
 import { parseDuration } from '../lib/duration.js';
 import { deriveSecretKey } from '../lib/secret-key.js';
 import { derivePurposeKey } from '../lib/purpose-key.js';
+import { prepareConsoleUsers } from './console/prepare-console-users.js';
 import { UNSUBSCRIBE_KEY_PURPOSE } from '../lib/unsubscribe-token.js';
 import { createShareEmailWaker } from '../workflows/dispatch/share-email-waker.js';
 import { createConnectorWaker } from '../workflows/dispatch/connector-waker.js';
@@ -71,6 +72,8 @@ export async function runHub(config: Config & { DATABASE_URL: string; TEMPORAL_A
     }
   }
 
+  await prepareConsoleUsers(handle.db, config, publicUrl, logger);
+
   const app = createApp({
     db: handle.db,
     sql: handle.sql,
@@ -88,6 +91,9 @@ export async function runHub(config: Config & { DATABASE_URL: string; TEMPORAL_A
     bodyLimitBytes: config.HUB_BODY_LIMIT_BYTES,
     trustedProxies: config.HUB_TRUSTED_PROXIES,
     readyMaxBacklogAgeMs: parseDuration(config.HUB_READY_MAX_BACKLOG_AGE),
+    consoleSecret: derivePurposeKey(config.HUB_SECRET_KEY, 'console-session').toString('hex'),
+    consoleIdleMs: parseDuration(config.HUB_SESSION_IDLE),
+    temporalUiUrl: config.HUB_TEMPORAL_UI_URL,
     pageSecret: createHash('sha256').update(`hosted-pages:${config.HUB_SECRET_KEY}`).digest('hex'),
     ipHashSalt: createHash('sha256')
       .update(`ip-salt:${config.HUB_SECRET_KEY ?? 'referral-hub'}`)

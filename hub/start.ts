@@ -62,7 +62,13 @@ async function main() {
       temporalUi = `http://localhost:${config.TEMPORAL_UI_PORT}`;
     }
     const secret = config.HUB_SECRET_KEY ?? dataDirSecret(dataDir);
-    const full = { ...config, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, HUB_SECRET_KEY: secret };
+    const full = {
+      ...config,
+      DATABASE_URL: databaseUrl,
+      TEMPORAL_ADDRESS: temporalAddress,
+      HUB_SECRET_KEY: secret,
+      HUB_TEMPORAL_UI_URL: config.HUB_TEMPORAL_UI_URL ?? temporalUi,
+    };
 
     const hub = await runHub(full, logger);
     stops.push(hub.stop);
@@ -75,6 +81,7 @@ async function main() {
 
     say('');
     say(`Referral Hub is running.`);
+    say(`  Console    ${hub.publicUrl}/ui`);
     say(`  API        ${hub.publicUrl}/api/v1`);
     say(`  API docs   ${hub.publicUrl}/docs`);
     say(`  Health     ${hub.publicUrl}/readyz`);

@@ -36,6 +36,13 @@ export const configSchema = z.object({
   HUB_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   HUB_SECRET_KEY: z.string().min(1).optional(),
   HUB_BOOTSTRAP_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
+  // Create (or reset) this console admin at every start; for scripts, tests and first deployments.
+  HUB_BOOTSTRAP_ADMIN_EMAIL: z.email().optional(),
+  HUB_BOOTSTRAP_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  // A console session unused this long is signed out.
+  HUB_SESSION_IDLE: z.string().regex(DURATION_PATTERN, 'a duration like "30m", "2h"').default('1h'),
+  // Where the console links to Temporal's Web UI (set by `npm start` for its dev server).
+  HUB_TEMPORAL_UI_URL: z.url({ protocol: /^https?$/ }).optional(),
   HUB_ALLOW_PRIVATE_TARGETS: boolFromEnv.default(false),
   HUB_TRUSTED_PROXIES: listFromEnv
     .refine((entries) => entries.every(isIpOrCidr), 'comma-separated IP addresses or CIDR blocks, e.g. "10.0.0.0/8,192.168.1.5"')
@@ -76,6 +83,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  if ((parsed.data.HUB_BOOTSTRAP_ADMIN_EMAIL === undefined) !== (parsed.data.HUB_BOOTSTRAP_ADMIN_PASSWORD === undefined)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  HUB_BOOTSTRAP_ADMIN_EMAIL and HUB_BOOTSTRAP_ADMIN_PASSWORD go together: set both or neither',
+    );
   }
   return parsed.data;
 }

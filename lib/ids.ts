@@ -24,7 +24,8 @@ export type IdPrefix =
   | 'pay'
   | 'eml'
   | 'ptk'
-  | 'sem';
+  | 'sem'
+  | 'usr';
 
 // Random bytes are drawn from the OS in blocks: one call per id costs more than the id itself
 // on hot paths (a ledger row per delivered record, a referral and an event per conversion).

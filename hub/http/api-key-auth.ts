@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { eq } from 'drizzle-orm';
+import { withActor } from '../../lib/actor-context.js';
 import type { Db } from '../../schema/db.js';
 import { apiKeys, type ApiScope } from '../../schema/tables/api-keys.js';
 import { ApiError } from './api-error.js';
@@ -64,7 +65,7 @@ export function apiKeyAuth(db: Db, bootstrapKey: string | undefined): Middleware
     const token = match[1]!;
     if (bootstrapKey && sameSecret(token, bootstrapKey)) {
       c.set('principal', { id: 'bootstrap', name: 'bootstrap', scopes: ['admin'], programIds: [] });
-      return next();
+      return withActor({ type: 'api_key', id: 'bootstrap', name: 'bootstrap' }, next);
     }
     const key = await lookup(hashApiKey(token));
     if (!key || key.revokedAt) throw new ApiError('unauthorized', 'Missing or invalid API key');
@@ -77,7 +78,7 @@ export function apiKeyAuth(db: Db, bootstrapKey: string | undefined): Middleware
         .where(eq(apiKeys.id, key.id));
     }
     c.set('principal', { id: key.id, name: key.name, scopes: key.scopes, programIds: key.programIds });
-    return next();
+    return withActor({ type: 'api_key', id: key.id, name: key.name }, next);
   };
 }
 

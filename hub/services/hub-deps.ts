@@ -39,6 +39,12 @@ export interface HubDeps {
    * cookies, so rotating the secret key signs every member out.
    */
   pageSecret: string;
+  /** Derived from HUB_SECRET_KEY: signs console session cookies and the sign-in form's token. */
+  consoleSecret: string;
+  /** HUB_SESSION_IDLE: a console session unused this long is signed out (default 1 h). */
+  consoleIdleMs?: number;
+  /** The Temporal Web UI, for links from the console (the dev server's UI under `npm start`). */
+  temporalUiUrl?: string;
   /** Salt for hashing IPs of clicks. */
   ipHashSalt: string;
   /** HUB_TRUSTED_PROXIES: IPs/CIDRs whose X-Forwarded-For names the client; none by default. */

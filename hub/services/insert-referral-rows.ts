@@ -1,13 +1,20 @@
 import type postgres from 'postgres';
+import { currentActor } from '../../lib/actor-context.js';
 import { newId } from '../../lib/ids.js';
 import type { Sql } from '../../schema/db.js';
+import type { EventActor } from '../../schema/tables/events.js';
 import { referralJson, type ReferralRow } from '../../schema/public-json.js';
 
 /**
  * Referrals and their `referral.created` events in one statement, on the pool or inside a caller's
  * transaction; returns the ids actually inserted (the others' emails were already referred).
  */
-export async function insertReferralRows(pg: Sql | postgres.TransactionSql, rows: ReferralRow[]): Promise<Set<string>> {
+export async function insertReferralRows(
+  pg: Sql | postgres.TransactionSql,
+  rows: ReferralRow[],
+  // Who asked for each row (rows of one batch may come from different requests).
+  actors: (EventActor | null)[] = rows.map(() => currentActor() ?? null),
+): Promise<Set<string>> {
   // JSON, numbers and dates go in as text arrays: drizzle turns off postgres.js' own serializers.
   const col = <T>(pick: (r: ReferralRow) => T) => rows.map(pick);
   const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
@@ -21,9 +28,9 @@ export async function insertReferralRows(pg: Sql | postgres.TransactionSql, rows
         ${col((r) => r.currency) as string[]}::text[], ${col((r) => r.orderId) as string[]}::text[],
         ${col((r) => JSON.stringify(r.customFields))}::text[], ${col((r) => JSON.stringify(r.fraudFlags))}::text[],
         ${col((r) => r.createdAt.toISOString())}::text[], ${col(() => newId('evt'))}::text[],
-        ${col((r) => JSON.stringify(referralJson(r)))}::text[]
+        ${col((r) => JSON.stringify(referralJson(r)))}::text[], ${actors.map((a) => (a ? JSON.stringify(a) : null)) as string[]}::text[]
       ) as t(id, program_id, member_id, email, first_name, last_name, phone, external_id, status, source, visitor_id,
-             amount, currency, order_id, custom_fields, fraud_flags, created_at, event_id, payload)
+             amount, currency, order_id, custom_fields, fraud_flags, created_at, event_id, payload, actor)
     ), r as (
       insert into referrals (id, program_id, member_id, email, first_name, last_name, phone, external_id, status, source,
         visitor_id, amount, currency, order_id, custom_fields, fraud_flags, created_at, updated_at)
@@ -32,8 +39,8 @@ export async function insertReferralRows(pg: Sql | postgres.TransactionSql, rows
       from input
       on conflict do nothing returning id
     ), e as (
-      insert into events (id, type, program_id, subject_id, payload)
-      select i.event_id, 'referral.created', i.program_id, r.id, i.payload::jsonb from r join input i on i.id = r.id
+      insert into events (id, type, program_id, subject_id, payload, actor)
+      select i.event_id, 'referral.created', i.program_id, r.id, i.payload::jsonb, i.actor::jsonb from r join input i on i.id = r.id
     )
     select id from r`;
   return new Set(inserted.map((x) => x.id));

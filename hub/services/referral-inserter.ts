@@ -1,5 +1,7 @@
 import { createMicroBatcher } from '../../lib/create-micro-batcher.js';
+import { currentActor } from '../../lib/actor-context.js';
 import type { Sql } from '../../schema/db.js';
+import type { EventActor } from '../../schema/tables/events.js';
 import type { ReferralRow } from '../../schema/public-json.js';
 import { insertReferralRows } from './insert-referral-rows.js';
 
@@ -17,12 +19,18 @@ export type ReferralInserter = (row: ReferralRow) => Promise<boolean>;
 export function createReferralInserter(pg: Sql): ReferralInserter {
   // Two statements in flight: one commits while the next one fills. 256 takes every waiting
   // request of a busy hub and still keeps one statement short.
-  return createMicroBatcher({
+  const batch = createMicroBatcher({
     maxBatch: 256,
     maxInFlight: 2,
-    async run(rows: ReferralRow[]) {
-      const ids = await insertReferralRows(pg, rows);
-      return rows.map((r) => ids.has(r.id));
+    async run(items: { row: ReferralRow; actor: EventActor | null }[]) {
+      const ids = await insertReferralRows(
+        pg,
+        items.map((i) => i.row),
+        items.map((i) => i.actor),
+      );
+      return items.map((i) => ids.has(i.row.id));
     },
   });
+  // The actor is read here, in the caller's request, not in whichever request's turn runs the batch.
+  return (row) => batch({ row, actor: currentActor() ?? null });
 }

@@ -21,3 +21,7 @@ export * from './payouts.js';
 export * from './share-emails.js';
 export * from './email-suppressions.js';
 export * from './portal-tokens.js';
+export * from './users.js';
+export * from './console-sessions.js';
+export * from './login-throttle.js';
+export * from './setup-tokens.js';

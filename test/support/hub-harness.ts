@@ -75,6 +75,8 @@ export async function createHarness(
     webhooks?: Pick<HubDeps, 'stripeWebhookSecret' | 'hubspotAppSecret' | 'hubspotQualifiedStages' | 'hubspotApprovedStages'>;
     /** HUB_PUBLIC_URL as the app sees it (default http://hub.test). */
     publicUrl?: string;
+    /** HUB_SESSION_IDLE in ms: console sessions unused this long end. */
+    consoleIdleMs?: number;
     /** HUB_TRUSTED_PROXIES, parsed. */
     trustedProxies?: string[];
     /** Limits of the public tracking endpoints, per minute (the defaults otherwise). */
@@ -143,6 +145,9 @@ export async function createHarness(
     bodyLimitBytes: 1_048_576,
     ipHashSalt: 'test-salt',
     pageSecret: 'test-page-secret',
+    consoleSecret: 'test-console-secret',
+    consoleIdleMs: opts.consoleIdleMs,
+    temporalUiUrl: 'http://temporal-ui.test',
     trustedProxies: opts.trustedProxies,
     trackRateLimits: opts.trackRateLimits,
     readyMaxBacklogAgeMs: opts.readyMaxBacklogAgeMs,
