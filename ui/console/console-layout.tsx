@@ -52,7 +52,7 @@ export function ConsoleLayout(props: { c: Context<ConsoleEnv>; title: string; ch
             </nav>
             <div class="who">
               <span>
-                {user.email} <span class="muted-light">({user.role})</span>
+                {user.email} ({user.role})
               </span>
               <form method="post" action="/logout">
                 <CsrfField c={c} />
