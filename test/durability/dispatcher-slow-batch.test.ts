@@ -3,7 +3,7 @@ import { convert, programWithMember } from '../support/fixtures.js';
 import { createHarness, waitFor, type Harness } from '../support/hub-harness.js';
 import { lifecycleBacklog } from '../../workflows/dispatch/lifecycle-dispatcher.js';
 
-const EVENTS = 400;
+const EVENTS = 480;
 
 let h: Harness;
 const errors: string[] = [];
@@ -13,7 +13,7 @@ beforeAll(async () => {
   // No worker: the signals only have to be accepted.
   h = await createHarness({
     sweepMs: 300,
-    dispatcherStallAfterMs: 500,
+    dispatcherStallAfterMs: 1000,
     worker: false,
     logLevel: 'error',
     logDestination: { write: (line: string) => void errors.push(line) },
