@@ -76,6 +76,9 @@ export function createLifecycleDispatcher(deps: LifecycleDispatcherDeps) {
   const concurrency = deps.concurrency ?? 16;
   const batchSize = deps.batchSize ?? 500;
   const stallAfterMs = deps.stallAfterMs ?? 60_000;
+  // How often a batch in progress moves the cursor over what it has handled so far: well inside
+  // the stall bound, so a pass that is getting through its batch never looks stalled.
+  const saveCursorEveryMs = Math.min(1000, stallAfterMs / 4);
   const attempts = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
   let watchdog: NodeJS.Timeout | undefined;
@@ -177,6 +180,30 @@ export function createLifecycleDispatcher(deps: LifecycleDispatcherDeps) {
     const queue = [...byWorkflow.values()];
     let sent = 0;
     let failures = 0;
+    // The cursor moves over the longest prefix that is fully handled; rows after a gap are
+    // signalled again next time (harmless: the workflow's activities are idempotent). It moves
+    // while the batch runs, not only at its end: a batch of signals to a loaded Temporal can take
+    // longer than the watchdog's bound, and a pass that only showed progress once the whole
+    // batch was through would look stalled (and be cut off, to start the same batch again).
+    let handled = 0;
+    let saved = 0;
+    let saving: Promise<void> = Promise.resolve();
+    let savedAt = Date.now();
+    const saveCursor = (): Promise<void> => {
+      savedAt = Date.now();
+      saving = saving.then(async () => {
+        while (handled < rows.length && done.has(rows[handled]!.seq)) handled++;
+        if (handled === saved || gen !== generation) return;
+        const last = rows[handled - 1]!;
+        await conn`update dispatch_cursors set txid = ${last.txid}::xid8, seq = ${last.seq}, updated_at = now() where name = ${CURSOR}`;
+        saved = handled;
+        beatAt = Date.now();
+        progressed();
+      });
+      // A failed save fails the batch when it awaits the last one (below), not as an unhandled rejection.
+      saving.catch(() => {});
+      return saving;
+    };
     await Promise.all(
       Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
         for (let ofWorkflow = queue.shift(); ofWorkflow; ofWorkflow = queue.shift()) {
@@ -187,6 +214,7 @@ export function createLifecycleDispatcher(deps: LifecycleDispatcherDeps) {
               done.add(row.seq);
               attempts.delete(row.id);
               sent++;
+              if (Date.now() - savedAt >= saveCursorEveryMs) void saveCursor();
             } catch (err) {
               const tries = (attempts.get(row.id) ?? 0) + 1;
               attempts.set(row.id, tries);
@@ -207,15 +235,7 @@ export function createLifecycleDispatcher(deps: LifecycleDispatcherDeps) {
       }),
     );
     if (gen !== generation) return { sent, more: false };
-    // The cursor moves over the longest prefix that is fully handled; rows after a gap are
-    // signalled again next time (harmless: the workflow's activities are idempotent).
-    let handled = 0;
-    while (handled < rows.length && done.has(rows[handled]!.seq)) handled++;
-    const last = rows[handled - 1];
-    if (last) {
-      await conn`update dispatch_cursors set txid = ${last.txid}::xid8, seq = ${last.seq}, updated_at = now() where name = ${CURSOR}`;
-      progressed();
-    }
+    await saveCursor();
     if (handled < rows.length) quietUntil = Date.now() + 1000;
     if (deps.afterBatch) {
       await within(timeoutMs, deps.afterBatch(new Set(rows.map((r) => r.type))), 'waking connector syncs').catch((err) =>
