@@ -1,9 +1,15 @@
+import { benchConsoleLists } from './console-lists.js';
 import { benchExport } from './export.js';
 import { benchIngest } from './ingest.js';
 import { benchSync } from './sync.js';
 
 // `npm run bench -- <name>`: each benchmark prints its figures next to a baseline measured in the same run.
-const BENCHES: Record<string, () => Promise<unknown>> = { ingest: benchIngest, export: benchExport, sync: benchSync };
+const BENCHES: Record<string, () => Promise<unknown>> = {
+  ingest: benchIngest,
+  export: benchExport,
+  sync: benchSync,
+  console: benchConsoleLists,
+};
 
 const names = process.argv.slice(2);
 const unknown = names.filter((n) => !BENCHES[n]);

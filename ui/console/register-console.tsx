@@ -48,6 +48,12 @@ export function registerConsole(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
   });
 
   const ui = new Hono<ConsoleEnv>();
+  // The time the hub spent on a page, for the browser's dev tools and the console benchmark.
+  ui.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    c.res.headers.set('server-timing', `app;dur=${(performance.now() - started).toFixed(1)}`);
+  });
   ui.use('*', consoleSession(sessions, cookies));
   ui.use('*', async (c, next) => {
     const path = new URL(c.req.url).pathname;
