@@ -53,6 +53,14 @@ export function newId(prefix: IdPrefix, now: number = Date.now()): string {
   return `${prefix}_${time}${rand}`;
 }
 
+/**
+ * The smallest id of this prefix created at `at`: ids made before it sort below, ids made at or
+ * after it sort at or above, so a time range becomes a range on the primary key.
+ */
+export function idFloorAt(prefix: IdPrefix, at: Date): string {
+  return newId(prefix, Math.max(0, at.getTime())).slice(0, prefix.length + 11);
+}
+
 const ID_PATTERN = /^[a-z]{3,4}_[0-9a-z]{26}$/;
 
 export function looksLikeId(value: string, prefix: IdPrefix): boolean {

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { newId } from '../../lib/ids.js';
 import { appendEvent } from '../../schema/append-event.js';
 import type { Db } from '../../schema/db.js';
@@ -81,6 +81,19 @@ export function createBusinessEventService(db: Db, dispatcher?: LifecycleDispatc
       });
       if (result.created) dispatcher?.nudge();
       return result;
+    },
+
+    /** A referral's latest business activity (its detail page); a referral the principal may not see is not found. */
+    async forReferral(principal: Principal, referralId: string, limit = 100) {
+      const [referral] = await db.select({ programId: referrals.programId }).from(referrals).where(eq(referrals.id, referralId));
+      if (!referral || !canAccessProgram(principal, referral.programId))
+        throw new ApiError('not_found', `Referral ${referralId} not found`);
+      return db
+        .select()
+        .from(businessEvents)
+        .where(eq(businessEvents.referralId, referralId))
+        .orderBy(desc(businessEvents.occurredAt))
+        .limit(limit);
     },
   };
 }

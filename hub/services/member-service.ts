@@ -1,15 +1,26 @@
-import { and, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { newId } from '../../lib/ids.js';
 import { appendEvent } from '../../schema/append-event.js';
 import type { Db } from '../../schema/db.js';
 import { memberJson, type MemberRow } from '../../schema/public-json.js';
-import { members, programs } from '../../schema/tables/index.js';
+import { clicks, members, programs } from '../../schema/tables/index.js';
 import type { MemberCreate, MemberPatch } from '../contracts/member-contract.js';
 import { ApiError } from '../http/api-error.js';
 import { assertProgramAccess, canAccessProgram } from '../http/api-key-auth.js';
 import type { Principal } from '../http/hub-env.js';
 import { decodeCursor, pageOf } from './page-cursor.js';
 import { generateReferralCode } from './referral-code.js';
+
+/**
+ * One search box over exact keys that have indexes: an email (case-insensitive, the program-email
+ * index), else a referral code (unique, issued upper-case) or an external id. Names are not
+ * searched: there is no index for them, and a scan would not stay fast on large programs.
+ */
+function searchCondition(search: string) {
+  const term = search.trim();
+  if (term.includes('@')) return sql`lower(${members.email}) = lower(${term})`;
+  return or(eq(members.referralCode, term.toUpperCase()), eq(members.externalId, term), eq(members.id, term));
+}
 
 export function createMemberService(db: Db, publicUrl: string) {
   const json = (m: MemberRow) => memberJson(m, publicUrl);
@@ -77,7 +88,10 @@ export function createMemberService(db: Db, publicUrl: string) {
       throw new Error('could not allocate a unique referral code');
     },
 
-    async list(principal: Principal, q: { programId?: string; email?: string; externalId?: string; limit: number; cursor?: string }) {
+    async list(
+      principal: Principal,
+      q: { programId?: string; email?: string; externalId?: string; search?: string; limit: number; cursor?: string },
+    ) {
       if (q.programId) assertProgramAccess(principal, q.programId);
       const after = decodeCursor(q.cursor, 1);
       const rows = await db
@@ -90,6 +104,7 @@ export function createMemberService(db: Db, publicUrl: string) {
             principal.programIds.length > 0 ? inArray(members.programId, principal.programIds) : undefined,
             q.email ? sql`lower(${members.email}) = lower(${q.email})` : undefined,
             q.externalId ? eq(members.externalId, q.externalId) : undefined,
+            q.search ? searchCondition(q.search) : undefined,
             after ? lt(members.id, after[0] as string) : undefined,
           ),
         )
@@ -97,6 +112,31 @@ export function createMemberService(db: Db, publicUrl: string) {
         .limit(q.limit + 1);
       const page = pageOf(rows, q.limit, (m) => [m.id]);
       return { data: page.data.map(json), nextCursor: page.nextCursor };
+    },
+
+    /** How many clicks the member's link has had (their detail page; the portal counts the same way). */
+    async clickCount(principal: Principal, id: string): Promise<number> {
+      const m = await getRow(principal, id);
+      const [row] = await db
+        .select({ n: count() })
+        .from(clicks)
+        .where(and(eq(clicks.programId, m.programId), eq(clicks.memberId, id)));
+      return row?.n ?? 0;
+    },
+
+    /** Email and name of the given members the principal may see, for lists that show who. */
+    async summaries(principal: Principal, ids: string[]): Promise<Map<string, { email: string; name: string }>> {
+      const unique = [...new Set(ids)];
+      if (unique.length === 0) return new Map();
+      const rows = await db
+        .select({ id: members.id, programId: members.programId, email: members.email, first: members.firstName, last: members.lastName })
+        .from(members)
+        .where(inArray(members.id, unique));
+      return new Map(
+        rows
+          .filter((r) => canAccessProgram(principal, r.programId))
+          .map((r) => [r.id, { email: r.email, name: [r.first, r.last].filter(Boolean).join(' ') }]),
+      );
     },
 
     async patch(principal: Principal, id: string, input: MemberPatch) {

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm';
-import { newId } from '../../lib/ids.js';
+import { idFloorAt, newId } from '../../lib/ids.js';
 import { changeReferralStatus, InvalidStatusTransition } from '../../schema/change-referral-status.js';
 import type { Db, Sql } from '../../schema/db.js';
 import { referralJson, type MemberRow, type ReferralRow } from '../../schema/public-json.js';
@@ -14,6 +14,13 @@ import { createConversionLookup } from './conversion-lookup.js';
 import { createReferralInserter } from './referral-inserter.js';
 import { insertReferralRows } from './insert-referral-rows.js';
 import { decodeCursor, pageOf } from './page-cursor.js';
+
+/** The search box of the referrals list: exact keys only, so every branch can use an index. */
+function referralSearch(search: string) {
+  const term = search.trim();
+  if (term.includes('@')) return sql`lower(${referrals.email}) = lower(${term})`;
+  return or(eq(referrals.id, term), eq(referrals.externalId, term), eq(referrals.orderId, term));
+}
 
 /** What a conversion needs to know about the referring member. */
 type Referrer = Pick<MemberRow, 'id' | 'email' | 'visitorId'>;
@@ -184,6 +191,11 @@ export function createReferralService(db: Db, pg: Sql, dispatcher?: LifecycleDis
         status?: ReferralStatus;
         memberId?: string;
         email?: string;
+        /** An email, external id, order id or referral id (exact; each has an index). */
+        search?: string;
+        /** Created on or after / before these instants (ids are time-ordered, so this is a key range). */
+        createdFrom?: Date;
+        createdBefore?: Date;
         updatedSince?: string;
         limit: number;
         cursor?: string;
@@ -196,6 +208,9 @@ export function createReferralService(db: Db, pg: Sql, dispatcher?: LifecycleDis
         q.status ? eq(referrals.status, q.status) : undefined,
         q.memberId ? eq(referrals.memberId, q.memberId) : undefined,
         q.email ? sql`lower(${referrals.email}) = lower(${q.email})` : undefined,
+        q.search ? referralSearch(q.search) : undefined,
+        q.createdFrom ? gte(referrals.id, idFloorAt('ref', q.createdFrom)) : undefined,
+        q.createdBefore ? lt(referrals.id, idFloorAt('ref', q.createdBefore)) : undefined,
       ];
       if (q.updatedSince) {
         // Sync clients walk forward in update order; the cursor carries (updatedAt, id).

@@ -39,6 +39,17 @@ export function createRewardService(db: Db) {
     approve: (p: Principal, id: string) => decide(p, id, 'approved'),
     deny: (p: Principal, id: string) => decide(p, id, 'denied'),
 
+    /** The given rewards the principal may see (a payout's rewards), newest first; unknown ids are left out. */
+    async byIds(principal: Principal, ids: string[]) {
+      if (ids.length === 0) return [];
+      const rows = await db
+        .select()
+        .from(rewards)
+        .where(inArray(rewards.id, [...new Set(ids)]))
+        .orderBy(desc(rewards.id));
+      return rows.filter((r) => canAccessProgram(principal, r.programId)).map(rewardJson);
+    },
+
     async list(
       principal: Principal,
       q: { programId?: string; referralId?: string; memberId?: string; status?: RewardStatus; limit: number; cursor?: string },
