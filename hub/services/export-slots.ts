@@ -1,3 +1,4 @@
+import type { Sql } from '../../schema/db.js';
 import { ApiError } from '../http/api-error.js';
 
 /**
@@ -43,4 +44,17 @@ export function createExportSlots(limit: number, waitMs = 10_000) {
       });
     },
   };
+}
+
+// One bound per database pool, shared by the API, the console and run downloads, so none takes the others' share.
+const slotsByPool = new WeakMap<Sql, ReturnType<typeof createExportSlots>>();
+
+/** The export slots of this pool: a quarter of it at most, so the API and the dispatcher always keep connections. */
+export function exportSlotsFor(sql: Sql) {
+  let slots = slotsByPool.get(sql);
+  if (!slots) {
+    slots = createExportSlots(Math.max(1, Math.floor(sql.options.max / 4)));
+    slotsByPool.set(sql, slots);
+  }
+  return slots;
 }
