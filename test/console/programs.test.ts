@@ -280,6 +280,7 @@ describe('programs in the console', () => {
     const page = await viewer.get(`/ui/programs/${programB.id}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('seeded-b');
+    expect(page.text).toContain('paid automatically, minimum 0 USD');
     expect(page.text).not.toContain('<button type="submit">Save</button>');
     expect(page.text).not.toContain('Rotate publishable key');
     expect(page.text).not.toContain('name="rewardRules.0.name"');

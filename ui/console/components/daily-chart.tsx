@@ -22,7 +22,8 @@ export function DailyChart(props: { id: string; title: string; description: stri
   const n = props.days.length;
   const x = (i: number) => PAD.left + (n <= 1 ? 0 : (i * (W - PAD.left - PAD.right)) / (n - 1));
   const y = (v: number) => H - PAD.bottom - (v / top) * (H - PAD.top - PAD.bottom);
-  const ticks = [0, top / 2, top];
+  // Counts are whole numbers: no half-way line when it would read 0.5.
+  const ticks = Number.isInteger(top / 2) ? [0, top / 2, top] : [0, top];
   return (
     <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={`${props.id}-title ${props.id}-desc`} xmlns="http://www.w3.org/2000/svg">
       <title id={`${props.id}-title`}>{props.title}</title>
@@ -31,7 +32,7 @@ export function DailyChart(props: { id: string; title: string; description: stri
         <g>
           <line x1={PAD.left} x2={W - PAD.right} y1={y(t)} y2={y(t)} stroke="#d5d5cf" stroke-width="1" />
           <text x={PAD.left - 6} y={y(t) + 4} text-anchor="end" font-size="11" fill="#52524c">
-            {Number.isInteger(t) ? t : t.toFixed(1)}
+            {t}
           </text>
         </g>
       ))}

@@ -47,6 +47,16 @@ export function ProgramDetails(props: { c: Context<ConsoleEnv>; program: Program
               confirm="The current key stops working at once. Rotate?"
             />
           </dd>
+          <dt>Payouts</dt>
+          <dd>
+            {p.payouts.autoPay ? 'paid automatically' : 'sent by a person'}, minimum {p.payouts.minimumAmount} {p.currency}
+            {p.payouts.dailyCapPerMember !== null ? `, at most ${p.payouts.dailyCapPerMember} ${p.currency} per member a day` : ''}
+          </dd>
+          <dt>Browser tracking</dt>
+          <dd>
+            {p.share.allowedHostnames.length > 0 ? p.share.allowedHostnames.join(', ') : 'no hostnames allowed'}; browser conversions{' '}
+            {p.share.webConversions ? 'on' : 'off'}
+          </dd>
           <dt>Created</dt>
           <dd>
             <TimeText at={p.createdAt} />
