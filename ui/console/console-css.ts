@@ -65,6 +65,7 @@ export const CONSOLE_CSS = [
   '.chart svg{width:100%;height:auto;max-height:16rem}',
   '.sr-only{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0,0,0,0);border:0}',
   '@media (max-width:40rem){header.top{padding:.5rem}.who{margin-left:0}main{padding:.75rem .5rem 2rem}th,td{padding:.35rem .3rem}}',
+  '.legend{list-style:none;display:flex;flex-wrap:wrap;gap:.25rem 1.25rem;padding:0;margin:.25rem 0 .75rem;font-size:.9rem}',
 ].join('\n');
 
 /** In the stylesheet's URL, so a changed stylesheet is never served from a stale cache. */
