@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { newId } from '../../lib/ids.js';
 import type { Db } from '../../schema/db.js';
@@ -34,10 +34,7 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest('
 export function createUserService(db: Db) {
   async function assertProgramsExist(programIds: string[]) {
     if (programIds.length === 0) return;
-    const found = await db
-      .select({ id: programs.id })
-      .from(programs)
-      .where(sql`${programs.id} = any(${programIds})`);
+    const found = await db.select({ id: programs.id }).from(programs).where(inArray(programs.id, programIds));
     const missing = programIds.filter((id) => !found.some((f) => f.id === id));
     if (missing.length > 0)
       throw new ApiError('validation_failed', `No program ${missing.join(', ')}`, [
