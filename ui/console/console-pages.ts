@@ -1,9 +1,11 @@
 import type { Hono } from 'hono';
 import type { ConsoleDeps } from './console-deps.js';
 import type { ConsoleEnv } from './console-env.js';
+import { registerConnectorPages } from './pages/connector-pages.js';
 import { registerDashboardPage } from './pages/dashboard-page.js';
+import { registerInboundPages } from './pages/inbound-pages.js';
 
 export type RegisterPages = (ui: Hono<ConsoleEnv>, deps: ConsoleDeps) => void;
 
 /** Every group of console pages, mounted under /ui (paths here are relative to it). */
-export const CONSOLE_PAGES: RegisterPages[] = [registerDashboardPage];
+export const CONSOLE_PAGES: RegisterPages[] = [registerDashboardPage, registerConnectorPages, registerInboundPages];
