@@ -81,6 +81,47 @@ describe('connector pages', () => {
     expect(email.status).toBe(200);
     expect(email.text).not.toContain('pattern=');
     expect((await admin.get('/ui/connectors/new/nope')).status).toBe(404);
+    for (const kind of [...kinds.text.matchAll(/href="\/ui\/connectors\/new\/([a-z_-]+)"/g)].map((m) => m[1]!)) {
+      const page = await admin.get(`/ui/connectors/new/${kind}`);
+      expect(page.status, kind).toBe(200);
+      expect(page.text, kind).not.toContain('pattern=');
+    }
+    // PEM keys keep their line breaks: a textarea, empty like every secret.
+    expect((await admin.get('/ui/connectors/new/sftp')).text).toMatch(
+      /<textarea id="f-secrets-privateKey" name="secrets.privateKey"[^>]*><\/textarea>/,
+    );
+  });
+
+  it('creates an inbound connector with its mapping from the posted body on the same form', async () => {
+    const form = await admin.get('/ui/connectors/new/inbound');
+    expect(form.text).toMatch(/name="settings.action"/);
+    expect(form.text).toMatch(/name="settings.programId"/);
+    expect(form.text).toContain('name="mapping.0.target"');
+    const missing = await admin.post('/ui/connectors/new/inbound', {
+      name: 'Signups',
+      'settings.action': 'member',
+      'settings.programId': programA.id,
+      rows: '2',
+      'mapping.1.target': 'firstName',
+      'mapping.1.source': 'body.first',
+    });
+    expect(missing.status).toBe(422);
+    expect(plain(missing.text)).toContain('email');
+    const res = await admin.post('/ui/connectors/new/inbound', {
+      name: 'Signups',
+      'settings.action': 'member',
+      'settings.programId': programA.id,
+      rows: '2',
+      'mapping.0.target': 'email',
+      'mapping.0.source': 'body.email',
+    });
+    expect(res.status, res.text.slice(0, 1500)).toBe(303);
+    const id = idFromLocation(res.headers.get('location'));
+    const api = (await h.call('GET', `/api/v1/connectors/${id}`)).body;
+    expect(api).toMatchObject({ kind: 'inbound', programIds: [programA.id], mapping: [{ target: 'email', source: 'body.email' }] });
+    const detail = await admin.get(`/ui/connectors/${id}`);
+    expect(detail.text).toContain(api.inboundUrl);
+    expect((await viewer.get(`/ui/connectors/${id}`)).text).not.toContain(api.inboundUrl);
   });
 
   it('creates a connector through the form; the secret is stored but never rendered', async () => {

@@ -20,6 +20,29 @@ export interface JsonSchema {
   minItems?: number;
   anyOf?: JsonSchema[];
   oneOf?: JsonSchema[];
+  $ref?: string;
+  $defs?: Record<string, JsonSchema>;
+}
+
+/**
+ * The schema with its `$ref`s to `#/$defs/…` replaced by what they name (zod writes a schema
+ * that has an id, as `.meta({ id })` gives, as a reference), so the form sees plain properties.
+ */
+export function inlineRefs(root: JsonSchema): JsonSchema {
+  const defs = root.$defs ?? {};
+  const inline = (s: JsonSchema, depth: number): JsonSchema => {
+    if (depth > 10) return {};
+    const target = s.$ref?.startsWith('#/$defs/') ? defs[s.$ref.slice('#/$defs/'.length)] : undefined;
+    const base = target ? { ...target, ...s, $ref: undefined } : s;
+    return {
+      ...base,
+      ...(base.properties
+        ? { properties: Object.fromEntries(Object.entries(base.properties).map(([k, v]) => [k, inline(v, depth + 1)])) }
+        : {}),
+      ...(base.items ? { items: inline(base.items, depth + 1) } : {}),
+    };
+  };
+  return inline(root, 0);
 }
 
 /**
@@ -33,6 +56,7 @@ export type FieldKind =
   | { is: 'boolean' }
   | { is: 'number'; integer: boolean }
   | { is: 'string'; inputType: 'text' | 'email' | 'url' }
+  | { is: 'multiline' }
   | { is: 'choices'; options: string[] }
   | { is: 'lines' }
   | { is: 'json' };
@@ -47,7 +71,10 @@ function enumValues(s: JsonSchema): string[] | undefined {
   return undefined;
 }
 
-export function fieldKind(s: JsonSchema): FieldKind {
+// Keys and certificates are PEM text: an <input> would drop their line breaks.
+const MULTILINE = /privateKey|certificate|pem$/i;
+
+export function fieldKind(s: JsonSchema, name = ''): FieldKind {
   const options = enumValues(s);
   if (options) return { is: 'enum', options };
   const type = typeOf(s);
@@ -59,6 +86,7 @@ export function fieldKind(s: JsonSchema): FieldKind {
   if (type === 'boolean') return { is: 'boolean' };
   if (type === 'number' || type === 'integer') return { is: 'number', integer: type === 'integer' };
   if (type === 'string') {
+    if (MULTILINE.test(name)) return { is: 'multiline' };
     return { is: 'string', inputType: s.format === 'email' ? 'email' : s.format === 'uri' || s.format === 'url' ? 'url' : 'text' };
   }
   if (type === 'array' && s.items) {

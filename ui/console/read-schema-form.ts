@@ -24,7 +24,7 @@ export function readSchemaForm(
 }
 
 function readOne(s: JsonSchema, form: FormValues, name: string, required: boolean, opts: { secret?: boolean }): unknown {
-  const kind = fieldKind(s);
+  const kind = fieldKind(s, name.slice(name.lastIndexOf('.') + 1));
   if (kind.is === 'object') {
     const inner = readSchemaForm(kind.schema, form, name, opts);
     return Object.keys(inner).length > 0 || required ? inner : undefined;

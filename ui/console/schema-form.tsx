@@ -55,7 +55,7 @@ function SchemaField(props: {
   storedSecrets?: string[];
 }) {
   const { name, schema: s, secret } = props;
-  const kind = fieldKind(s);
+  const kind = fieldKind(s, name.slice(name.lastIndexOf('.') + 1));
   if (kind.is === 'object') {
     return (
       <fieldset>
@@ -118,7 +118,7 @@ function SchemaField(props: {
         ))}
       </select>
     );
-  } else if (kind.is === 'lines' || kind.is === 'record' || kind.is === 'json') {
+  } else if (kind.is === 'lines' || kind.is === 'record' || kind.is === 'json' || kind.is === 'multiline') {
     control = (
       <textarea id={id} name={name} required={required} aria-invalid={invalid} aria-describedby={described}>
         {textOf(kind.is, value)}
@@ -167,7 +167,7 @@ function SchemaField(props: {
   );
 }
 
-function textOf(is: 'lines' | 'record' | 'json', value: unknown): string {
+function textOf(is: 'lines' | 'record' | 'json' | 'multiline', value: unknown): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'string') return value; // what was typed, shown again after a refusal
   if (is === 'lines' && Array.isArray(value)) return value.join('\n');

@@ -45,7 +45,8 @@ export function registerConnectorEditPages(ui: Hono<ConsoleEnv>, deps: ConsoleDe
   ui.get('/connectors/new/:kind', async (c) => {
     const kind = kindSchemas(c.req.param('kind'));
     if (!kind) return consolePage(c, 'Not found', <p>There is no connector kind of this name.</p>, 404);
-    return newForm(c, kind, { name: '', settings: {}, secrets: {}, events: [], programIds: [] });
+    const mapping = kind.inbound ? { rows: [], entries: null, rowOfEntry: [] } : undefined;
+    return newForm(c, kind, { name: '', settings: {}, secrets: {}, events: [], programIds: [], mapping });
   });
 
   ui.post('/connectors/new/:kind', async (c) => {
@@ -53,7 +54,8 @@ export function registerConnectorEditPages(ui: Hono<ConsoleEnv>, deps: ConsoleDe
     if (!kind) return consolePage(c, 'Not found', <p>There is no connector kind of this name.</p>, 404);
     const draft = readConnectorForm(kind, await readForm(c));
     try {
-      const input = connectorCreateSchema.parse({ kind: kind.kind, ...draft });
+      const { mapping, ...rest } = draft;
+      const input = connectorCreateSchema.parse({ kind: kind.kind, ...rest, ...(mapping?.entries ? { mapping: mapping.entries } : {}) });
       const created = await svc.connectors.create(c.get('principal'), input);
       deps.cookies.flash(c, 'Connector created.');
       return c.redirect(`/ui/connectors/${created.id}`, 303);
@@ -90,7 +92,7 @@ export function registerConnectorEditPages(ui: Hono<ConsoleEnv>, deps: ConsoleDe
     if (!kind) return consolePage(c, 'Unknown kind', <p>This connector's kind is no longer offered.</p>, 409);
     const draft = readConnectorForm(kind, await readForm(c));
     try {
-      const { secrets, ...rest } = draft;
+      const { secrets, mapping: _mapping, ...rest } = draft;
       // Blank secret fields were left out: only what was typed replaces a stored secret.
       const input = connectorPatchSchema.parse({ ...rest, ...(Object.keys(secrets).length > 0 ? { secrets } : {}) });
       await svc.connectors.patch(c.get('principal'), row.id, input);

@@ -8,6 +8,7 @@ import type { JsonSchema } from '../json-schema.js';
 import { formList, formText, type FormValues } from '../read-form.js';
 import { readSchemaForm } from '../read-schema-form.js';
 import { SchemaFields } from '../schema-form.js';
+import { errorsByRow, MappingRows, readMappingForm, type MappingRow } from './mapping-form.js';
 
 /** What the connector form edits (secrets only as typed: never the stored ones). */
 export interface ConnectorDraft {
@@ -16,6 +17,8 @@ export interface ConnectorDraft {
   secrets: Record<string, unknown>;
   events: string[];
   programIds: string[];
+  /** Inbound kinds only: their mapping from the posted body is part of creating them. */
+  mapping?: { rows: MappingRow[]; entries: unknown[] | null; rowOfEntry: number[] };
 }
 
 export interface KindSchemas {
@@ -23,6 +26,7 @@ export interface KindSchemas {
   displayName: string;
   settings: JsonSchema;
   secrets: JsonSchema;
+  inbound: boolean;
 }
 
 /** The form as posted, read by the kind's schemas; blank secrets are left out (kept on an edit). */
@@ -33,8 +37,11 @@ export function readConnectorForm(kind: KindSchemas, form: FormValues): Connecto
     secrets: readSchemaForm(kind.secrets, form, 'secrets', { secret: true }),
     events: formList(form, 'events'),
     programIds: formList(form, 'programIds'),
+    ...(kind.inbound ? { mapping: toDraftMapping(readMappingForm(form)) } : {}),
   };
 }
+
+const toDraftMapping = (m: ReturnType<typeof readMappingForm>) => ({ rows: m.rows, entries: m.mapping, rowOfEntry: m.rowOfEntry });
 
 /**
  * Create and edit share this form: the kind's settings and secrets as generated fields, the
@@ -79,6 +86,13 @@ export function ConnectorForm(props: {
             errors={errors}
             storedSecrets={props.storedSecrets}
           />
+        </fieldset>
+      ) : null}
+      {props.kind.inbound && props.draft.mapping ? (
+        <fieldset>
+          <legend>Field mapping</legend>
+          <p class="hint">Paths start with body., such as body.email: each field of the posted JSON the hub reads.</p>
+          <MappingRows rows={props.draft.mapping.rows} errors={errorsByRow(errors, props.draft.mapping.rowOfEntry)} />
         </fieldset>
       ) : null}
       <fieldset aria-describedby="f-events-hint">

@@ -1,4 +1,5 @@
 import type { Context, Hono } from 'hono';
+import { connectorDefinition } from '../../../connectors/registry.js';
 import { connectorPatchSchema } from '../../../hub/contracts/connector-contract.js';
 import type { FieldErrors } from '../components/field.js';
 import { FormAlert } from '../components/form-alert.js';
@@ -13,7 +14,10 @@ import { errorsByRow, MappingRows, readMappingForm, rowsOf, type MappingRow } fr
 
 const PREVIEW_RECORDS = 5;
 
-type Preview = { data: { eventId: string; type: string; data: unknown }[] } | { error: string };
+type Preview = { data: { eventId: string; type: string; data: unknown }[] } | { error: string } | { note: string };
+
+const INBOUND_NOTE =
+  'An inbound connector maps what other systems post (body.…): the inbound log shows what arrived and what was answered.';
 
 /** What the mapping makes of the newest real records; nothing is sent. */
 function MappingPreview(props: { preview: Preview }) {
@@ -21,7 +25,9 @@ function MappingPreview(props: { preview: Preview }) {
   return (
     <section id="mapping-preview" aria-live="polite">
       <h2>Preview</h2>
-      {'error' in p ? (
+      {'note' in p ? (
+        <p>{p.note}</p>
+      ) : 'error' in p ? (
         <p class="alert">{p.error}</p>
       ) : p.data.length === 0 ? (
         <p>No matching records yet: the preview uses the newest events this connector would send.</p>
@@ -46,6 +52,8 @@ function MappingPreview(props: { preview: Preview }) {
  */
 export function registerConnectorMappingPages(ui: Hono<ConsoleEnv>, deps: ConsoleDeps, svc: ConnectorPageServices) {
   async function previewOf(c: Context<ConsoleEnv>, draft?: unknown, rowOfEntry: number[] = []) {
+    const row = await svc.connectors.getRow(c.get('principal'), c.req.param('id')!);
+    if (connectorDefinition(row.kind)?.inbound) return { preview: { note: INBOUND_NOTE } as Preview };
     try {
       return { preview: (await svc.connectors.preview(c.get('principal'), c.req.param('id')!, PREVIEW_RECORDS, draft)) as Preview };
     } catch (err) {

@@ -6,7 +6,7 @@ import { createDeliveryLedgerService } from '../../../hub/services/delivery-ledg
 import { createProgramService } from '../../../hub/services/program-service.js';
 import type { ConsoleDeps } from '../console-deps.js';
 import { roleAtLeast, type ConsoleEnv } from '../console-env.js';
-import type { JsonSchema } from '../json-schema.js';
+import { inlineRefs, type JsonSchema } from '../json-schema.js';
 import type { KindSchemas } from './connector-form.js';
 
 /**
@@ -20,7 +20,13 @@ export function kindSchemas(kind: string): KindSchemas | undefined {
   const definition = connectorDefinition(kind);
   if (!definition) return undefined;
   const json = connectorKindJson(definition);
-  return { kind: json.kind, displayName: json.displayName, settings: json.settings as JsonSchema, secrets: json.secrets as JsonSchema };
+  return {
+    kind: json.kind,
+    displayName: json.displayName,
+    settings: inlineRefs(json.settings as JsonSchema),
+    secrets: inlineRefs(json.secrets as JsonSchema),
+    inbound: definition.inbound === true,
+  };
 }
 
 export const kindName = (kind: string) => CONNECTORS.find((k) => k.kind === kind)?.displayName ?? kind;
