@@ -208,6 +208,9 @@ describe('connector pages', () => {
       'mapping.1.target': 'email',
       'mapping.1.source': 'referral.email',
       'mapping.1.case': 'upper',
+      // A browser sends every select, blank rows' too.
+      'mapping.2.whenTest': 'equals',
+      'mapping.2.case': '',
     };
     const preview = await admin.post(`/ui/connectors/${id}/mapping`, { ...row, do: 'preview' });
     expect(preview.status).toBe(200);

@@ -77,10 +77,9 @@ function SchemaField(props: {
   const value = secret ? undefined : (props.value ?? s.default);
   const hints: Child[] = [];
   if (secret?.set) hints.push(<strong>set</strong>, ' — leave blank to keep it. ');
-  if (s.description) hints.push(s.description);
-  if (kind.is === 'lines') hints.push(hints.length ? ' ' : '', 'One per line.');
-  if (kind.is === 'record') hints.push(hints.length ? ' ' : '', 'One "Name: value" per line.');
-  if (kind.is === 'json') hints.push(hints.length ? ' ' : '', 'As JSON.');
+  if (s.description) hints.push(/[.!?]$/.test(s.description) ? s.description : `${s.description}.`);
+  const more = { lines: 'One per line.', record: 'One "Name: value" per line.', json: 'As JSON.' } as Record<string, string>;
+  if (more[kind.is]) hints.push(hints.length ? ' ' : '', more[kind.is]!);
   const hint = hints.length ? hints : null;
   const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   const invalid = error ? 'true' : undefined;

@@ -21,6 +21,7 @@ const PARTS = ['target', 'source', 'template', 'constant', 'valueMap', 'noMatch'
 const BLANK: MappingRow = Object.fromEntries(
   [...PARTS, 'whenSource', 'whenTest', 'whenValue'].map((k) => [k, '']),
 ) as unknown as MappingRow;
+const TYPED = ['target', 'source', 'template', 'constant', 'valueMap', 'noMatch', 'empty', 'format', 'whenSource', 'whenValue'] as const;
 // Room for new fields without JavaScript: saving or previewing shows fresh blank rows again.
 const SPARE_ROWS = 2;
 
@@ -63,7 +64,8 @@ export function readMappingForm(form: FormValues): { rows: MappingRow[]; mapping
   const mapping: unknown[] = [];
   const rowOfEntry: number[] = [];
   rows.forEach((row, i) => {
-    if (Object.values(row).every((v) => v.trim() === '')) return;
+    // The selects always send a value (`equals`, "as is"): a row is blank when what is typed is.
+    if (TYPED.every((k) => row[k].trim() === '')) return;
     const entry: Record<string, unknown> = {};
     for (const p of PARTS) if (row[p].trim() !== '') entry[p] = p === 'valueMap' ? readValueMap(row.valueMap) : row[p].trim();
     if (row.whenSource.trim() !== '') {
