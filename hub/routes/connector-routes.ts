@@ -12,6 +12,7 @@ import {
 import { hasScope, requireScope } from '../http/api-key-auth.js';
 import type { HubEnv, Principal } from '../http/hub-env.js';
 import { errorResponses, jsonBody, ok, secured } from '../http/openapi-parts.js';
+import { connectorKindJson } from '../services/connector-kind-json.js';
 import { createConnectorService } from '../services/connector-service.js';
 import type { HubDeps } from '../services/hub-deps.js';
 import { registerDeliveryLedgerRoutes } from './delivery-ledger-routes.js';
@@ -24,25 +25,6 @@ const defaultMappingSchema = z
     description:
       'What a connector of this kind sends without a mapping, per group of event types (other types are not sent); null: the full public JSON',
   });
-
-/** JSON Schema of a kind's config, with secrets marked write-only (drives docs and the UI form). */
-function kindJson(kind: (typeof CONNECTORS)[number]) {
-  const schema = (s: z.ZodType) => {
-    try {
-      return z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
-    } catch {
-      return {};
-    }
-  };
-  return {
-    kind: kind.kind,
-    displayName: kind.displayName,
-    settings: schema(kind.settingsSchema),
-    secrets: { ...schema(kind.secretsSchema), writeOnly: true },
-    // What a connector created without a mapping sends (null: the object's full public JSON).
-    defaultMapping: kind.defaultMapping?.() ?? null,
-  };
-}
 
 /**
  * An inbound connector's URL carries its token, and the token lets anyone post conversions:
@@ -87,7 +69,7 @@ export function registerConnectorRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps)
         ...errorResponses(),
       },
     }),
-    (c) => c.json({ data: CONNECTORS.map(kindJson) }, 200),
+    (c) => c.json({ data: CONNECTORS.map(connectorKindJson) }, 200),
   );
 
   app.openapi(

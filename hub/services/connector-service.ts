@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, lt, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import { ConnectorError } from '../../connectors/connector.js';
 import { mappingSchema, type MappingEntry } from '../../connectors/mapping/mapping-entry-schema.js';
@@ -224,9 +224,13 @@ export function createConnectorService(deps: HubDeps) {
       }
     },
 
-    /** The mapping (or the kind's default mapping) applied to the newest matching events; nothing is sent. */
-    async preview(principal: Principal, id: string, limit: number) {
-      const row = await getRow(principal, id);
+    /**
+     * The mapping (or the kind's default mapping) applied to the newest matching events; nothing
+     * is sent. `draft` previews a mapping being edited instead of the saved one.
+     */
+    async preview(principal: Principal, id: string, limit: number, draft?: unknown) {
+      const found = await getRow(principal, id);
+      const row = draft === undefined ? found : { ...found, mapping: draft === null ? null : parseWith(mappingSchema, draft, 'mapping') };
       // Without a mapping of its own the kind's default applies, and it sends only the types it maps.
       const defaults = defaultMappingOf(row);
       const types = defaults
@@ -247,7 +251,11 @@ export function createConnectorService(deps: HubDeps) {
       return { data: records.map((r) => ({ eventId: r.event.id, type: r.event.type, data: r.data })) };
     },
 
-    async deliveries(principal: Principal, id: string, q: { limit: number; cursor?: string; status?: DeliveryStatus }) {
+    async deliveries(
+      principal: Principal,
+      id: string,
+      q: { limit: number; cursor?: string; status?: DeliveryStatus; from?: Date; to?: Date },
+    ) {
       await getRow(principal, id);
       const after = decodeCursor(q.cursor, 1);
       const rows = await db
@@ -257,6 +265,8 @@ export function createConnectorService(deps: HubDeps) {
           and(
             eq(deliveries.connectorId, id),
             q.status ? eq(deliveries.status, q.status) : undefined,
+            q.from ? gte(deliveries.createdAt, q.from) : undefined,
+            q.to ? lt(deliveries.createdAt, q.to) : undefined,
             after ? lt(deliveries.id, after[0] as string) : undefined,
           ),
         )

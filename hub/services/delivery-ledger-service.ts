@@ -1,5 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt } from 'drizzle-orm';
 import { newId } from '../../lib/ids.js';
 import { connectorRecoveries, deliveries, deliveryAttempts } from '../../schema/tables/index.js';
 import {
@@ -77,6 +77,26 @@ export function createDeliveryLedgerService(deps: HubDeps, getRow: (principal: P
         .limit(q.limit + 1);
       const page = pageOf(rows, q.limit, (r) => [r.id]);
       return { data: page.data.map(attemptJson), nextCursor: page.nextCursor };
+    },
+
+    /**
+     * The newest attempts (up to `perDelivery` each) of several deliveries of one connector, in
+     * one query, for a page that lists deliveries with their attempts.
+     */
+    async attemptsOf(principal: Principal, connectorId: string, deliveryIds: string[], perDelivery = 5) {
+      const connector = await getRow(principal, connectorId);
+      const byDelivery = new Map<string, ReturnType<typeof attemptJson>[]>(deliveryIds.map((id) => [id, []]));
+      if (deliveryIds.length === 0) return byDelivery;
+      const rows = await db
+        .select()
+        .from(deliveryAttempts)
+        .where(and(eq(deliveryAttempts.connectorId, connector.id), inArray(deliveryAttempts.deliveryId, deliveryIds)))
+        .orderBy(desc(deliveryAttempts.attempt), desc(deliveryAttempts.id));
+      for (const row of rows) {
+        const list = byDelivery.get(row.deliveryId);
+        if (list && list.length < perDelivery) list.push(attemptJson(row));
+      }
+      return byDelivery;
     },
 
     /**

@@ -11,7 +11,7 @@ export const CONSOLE_NAV: { label: string; href: string; role: UserRole }[] = [
   { label: 'Connectors', href: '/ui/connectors', role: 'viewer' },
   { label: 'Schedules', href: '/ui/schedules', role: 'viewer' },
   { label: 'Exports', href: '/ui/exports', role: 'viewer' },
-  { label: 'Inbound log', href: '/ui/inbound', role: 'viewer' },
+  { label: 'Inbound log', href: '/ui/inbound', role: 'admin' },
   { label: 'API keys', href: '/ui/api-keys', role: 'admin' },
   { label: 'Users', href: '/ui/users', role: 'admin' },
 ];
