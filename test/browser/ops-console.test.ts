@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -118,7 +119,7 @@ describe('the ops console in a browser', () => {
       await page.getByLabel('Landing URL').fill('https://acme.example/welcome');
       const rule = page.getByRole('group', { name: 'New reward rule' });
       await rule.getByLabel('Rule name').fill('Referrer bonus');
-      await rule.getByLabel('Trigger').selectOption('conversion');
+      await rule.getByLabel('Trigger').fill('conversion');
       await rule.getByLabel('Recipient').selectOption('member');
       await rule.getByLabel('Amount', { exact: true }).fill('10');
       await rule.getByLabel('Hold (days)').fill('14');
@@ -127,7 +128,7 @@ describe('the ops console in a browser', () => {
       programId = new URL(page.url()).pathname.split('/').pop()!;
       const second = page.getByRole('group', { name: 'New reward rule' });
       await second.getByLabel('Rule name').fill('Friend gift');
-      await second.getByLabel('Trigger').selectOption('conversion');
+      await second.getByLabel('Trigger').fill('conversion');
       await second.getByLabel('Recipient').selectOption('referral');
       await second.getByLabel('Amount', { exact: true }).fill('5');
       await second.getByLabel('Approval').selectOption('manual');
@@ -146,7 +147,62 @@ describe('the ops console in a browser', () => {
     referralCode = member.body.referralCode;
   }, 120_000);
 
-  // CONNECTOR_FLOW
+  it('creates a webhook connector through the generated form with a value map and its live preview, then follows a delivery through failure and retry', async () => {
+    await withPage(browser, async (page) => {
+      await signIn(page, ADMIN);
+      await page.getByRole('link', { name: 'Connectors', exact: true }).click();
+      await page.getByRole('link', { name: 'New connector' }).click();
+      await page.getByRole('link', { name: 'Webhook (Standard Webhooks)' }).click();
+      await page.getByLabel('Name', { exact: true }).fill('Partner CRM');
+      await page.getByLabel('URL', { exact: true }).fill(`${receiver.url}/crm`);
+      await page.getByLabel('Signing secret', { exact: true }).fill(`whsec_${randomBytes(32).toString('base64')}`);
+      await page.getByLabel('Acme Friends').check();
+      await shot(page, 'connector-form');
+      await page.getByRole('button', { name: 'Create connector' }).click();
+      await expect.poll(() => page.getByRole('status').textContent()).toContain('Connector created');
+      webhookId = /\/ui\/connectors\/(con_[^/?#]+)/.exec(page.url())![1]!;
+
+      // A record for the preview, delivered to the receiver as it happens.
+      expect((await h.call('POST', '/api/v1/conversions', { programId, referralCode, email: 'bob@friends.example' })).status).toBe(201);
+      await page.getByRole('link', { name: 'Field mapping and preview' }).click();
+      const row = page.getByRole('group', { name: 'Field 1' });
+      await row.getByLabel('Target').fill('stage');
+      await row.getByLabel('Source path').fill('referral.status');
+      await row.getByLabel('Value map').fill('pending = Lead');
+      // htmx refreshes the preview as the map is typed; no button pressed.
+      await expect.poll(() => page.locator('#mapping-preview').textContent(), { timeout: 15_000 }).toContain('"stage": "Lead"');
+      await shot(page, 'mapping');
+      await page.getByRole('button', { name: 'Save mapping' }).click();
+      await expect.poll(() => page.getByRole('status').textContent()).toContain('Mapping saved');
+
+      const deliveries = `${hub}/ui/connectors/${webhookId}/deliveries`;
+      const reloadUntil = async (text: string, scope = 'tbody') =>
+        expect
+          .poll(
+            async () => {
+              await page.goto(deliveries);
+              return page.locator(scope).first().textContent();
+            },
+            { timeout: 60_000, interval: 1000 },
+          )
+          .toContain(text);
+      await reloadUntil('succeeded');
+
+      // The receiver starts refusing: the next conversion's delivery fails, visibly.
+      receiver.reply = () => ({ status: 400, body: 'no such pipeline' });
+      expect((await h.call('POST', '/api/v1/conversions', { programId, referralCode, email: 'eve@friends.example' })).status).toBe(201);
+      await reloadUntil('HTTP 400');
+      const failed = page.locator('tr', { hasText: 'HTTP 400' }).first();
+      const failedId = (await failed.getAttribute('id'))!;
+      await shot(page, 'deliveries');
+      receiver.reply = () => ({ status: 204 });
+      await failed.getByRole('button', { name: 'Retry' }).click();
+      await expect.poll(() => page.getByRole('status').textContent()).toContain('queued');
+      await reloadUntil('succeeded', `#${failedId}`);
+    });
+    // The receiver got the mapped record: the value map turned the status into the CRM's stage.
+    expect(receiver.requests.some((r) => r.body.includes('"stage":"Lead"'))).toBe(true);
+  }, 180_000);
 
   it('creates a schedule to the SFTP server, runs it, and shows the run', async () => {
     const connector = await h.call('POST', '/api/v1/connectors', {
@@ -157,6 +213,7 @@ describe('the ops console in a browser', () => {
       programIds: [programId],
     });
     expect(connector.status, JSON.stringify(connector.body)).toBe(201);
+    expect((await h.call('POST', '/api/v1/conversions', { programId, referralCode, email: 'sam@friends.example' })).status).toBe(201);
     await withPage(browser, async (page) => {
       await signIn(page, ADMIN);
       await page.getByRole('link', { name: 'Schedules', exact: true }).click();
@@ -183,8 +240,9 @@ describe('the ops console in a browser', () => {
   it('approves a pending reward from the queue', async () => {
     const conversion = await h.call('POST', '/api/v1/conversions', { programId, referralCode, email: 'dora@friends.example' });
     expect(conversion.status).toBe(201);
-    await waitFor(
-      async () => (await h.db.sql`select 1 from rewards where referral_id = ${conversion.body.id} and status = 'pending'`).length === 1,
+    const rewardId = await waitFor(
+      async () =>
+        (await h.db.sql<{ id: string }[]>`select id from rewards where referral_id = ${conversion.body.id} and status = 'pending'`)[0]?.id,
       30_000,
       'a reward awaiting approval',
     );
@@ -192,7 +250,7 @@ describe('the ops console in a browser', () => {
       await signIn(page, ADMIN);
       await page.getByRole('link', { name: 'Rewards', exact: true }).click();
       await shot(page, 'rewards');
-      const row = page.locator('tr', { hasText: 'dora@friends.example' }).first();
+      const row = page.locator('tr', { hasText: rewardId });
       await row.getByRole('button', { name: 'Approve', exact: true }).click();
       await page.waitForLoadState();
       await expect.poll(() => page.getByRole('status').textContent()).toContain('Approved');
@@ -237,8 +295,13 @@ describe('the ops console in a browser', () => {
         expect(forms, path).toEqual(['/logout']);
       }
       const token = await page.locator('input[name="_csrf"]').first().inputValue();
-      const res = await page.request.post(`${hub}/ui/programs/${programId}`, { form: { _csrf: token, name: 'Viewer was here' } });
-      expect(res.status()).toBe(403);
+      // From the page itself, so the request carries the viewer's session like a form would.
+      const status = await page.evaluate(
+        async ([url, csrf]) =>
+          (await fetch(url!, { method: 'POST', body: new URLSearchParams({ _csrf: csrf!, name: 'Viewer was here' }) })).status,
+        [`${hub}/ui/programs/${programId}`, token],
+      );
+      expect(status).toBe(403);
     });
     const [program] = await h.db.sql<{ name: string }[]>`select name from programs where id = ${programId}`;
     expect(program!.name).toBe('Acme Friends');

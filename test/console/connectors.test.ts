@@ -299,9 +299,10 @@ describe('connector pages', () => {
     expect((await admin.get(`/ui/connectors/${id}/deliveries`)).text).toContain('Recovery started');
   }, 60_000);
 
-  it('lets viewers and editors look without any control, and refuses their changes', async () => {
+  it('lets viewers look without any control and refuses their changes; editors manage connectors', async () => {
     const { id } = await webhookThroughForm(admin, programA.id, 'Look only');
-    for (const client of [viewer, editor]) {
+    expect((await editor.get(`/ui/connectors/${id}`)).text).toContain('Test connection');
+    for (const client of [viewer]) {
       const detail = await client.get(`/ui/connectors/${id}`);
       expect(detail.status).toBe(200);
       expect(detail.text).not.toContain('Test connection');
@@ -315,6 +316,8 @@ describe('connector pages', () => {
       expect((await client.post(`/ui/connectors/${id}/mapping`, { rows: '0', do: 'save' })).status).toBe(403);
     }
     expect((await h.call('GET', `/api/v1/connectors/${id}`)).body.enabled).toBe(true);
+    expect((await editor.post(`/ui/connectors/${id}/disable`)).status).toBe(303);
+    expect((await h.call('GET', `/api/v1/connectors/${id}`)).body.enabled).toBe(false);
   });
 
   it("never shows a user limited to program A program B's connectors or deliveries", async () => {

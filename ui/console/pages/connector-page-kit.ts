@@ -10,10 +10,10 @@ import { inlineRefs, type JsonSchema } from '../json-schema.js';
 import type { KindSchemas } from './connector-form.js';
 
 /**
- * Connectors hold credentials and reach other systems: as in the API (admin keys only), only
- * admins change them, test them or re-send through them; the other roles look.
+ * Editors run everything but users and API keys, connectors included (the console's role model);
+ * viewers look. Secrets stay write-only for everyone.
  */
-export const canManageConnectors = (c: Context<ConsoleEnv>) => roleAtLeast(c.get('user').role, 'admin');
+export const canManageConnectors = (c: Context<ConsoleEnv>) => roleAtLeast(c.get('user').role, 'editor');
 
 /** A kind's form schemas, exactly as GET /api/v1/connector-kinds publishes them. */
 export function kindSchemas(kind: string): KindSchemas | undefined {
