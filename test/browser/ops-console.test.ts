@@ -111,7 +111,6 @@ describe('the ops console in a browser', () => {
   it('lets an admin create a program with a held reward rule and a rule awaiting approval', async () => {
     await withPage(browser, async (page) => {
       await signIn(page, ADMIN);
-      await shot(page, 'dashboard');
       await page.getByRole('link', { name: 'Programs', exact: true }).click();
       await page.getByRole('link', { name: /New program/ }).click();
       await page.getByLabel('Name', { exact: true }).fill('Acme Friends');
@@ -254,6 +253,8 @@ describe('the ops console in a browser', () => {
       await row.getByRole('button', { name: 'Approve', exact: true }).click();
       await page.waitForLoadState();
       await expect.poll(() => page.getByRole('status').textContent()).toContain('Approved');
+      await page.goto(`${hub}/ui`);
+      await shot(page, 'dashboard');
     });
     const [reward] = await h.db.sql<
       { status: string }[]
