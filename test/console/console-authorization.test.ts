@@ -111,7 +111,7 @@ describe('console authorization, generated from its routes', () => {
   it('answers a viewer 403 on every change, even on its own program', async () => {
     const { client } = await signedInAs(h, 'viewer');
     const before = await fx.snapshotOf(A);
-    for (const [method, path] of consoleRoutes().filter(([m]) => m === 'POST')) {
+    for (const [, path] of consoleRoutes().filter(([m]) => m === 'POST')) {
       const res = await client.post(concrete(path, A));
       expect(res.status, `POST ${path}`).toBe(403);
     }
