@@ -1,4 +1,5 @@
 import type { Child } from 'hono/jsx';
+import { FieldNotes, fieldIds } from './field-notes.js';
 
 export type FieldErrors = Record<string, string>;
 
@@ -22,9 +23,8 @@ export function Field(props: {
   inputmode?: 'decimal' | 'numeric' | 'email' | 'url';
   autofocus?: boolean;
 }) {
-  const id = `f-${props.name.replace(/[^\w-]/g, '-')}`;
   const error = props.errors?.[props.name];
-  const described = [props.hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  const { id, describedBy: described } = fieldIds(props.name, props.hint, error);
   return (
     <div>
       <label for={id}>{props.label}</label>
@@ -44,16 +44,7 @@ export function Field(props: {
         aria-invalid={error ? 'true' : undefined}
         aria-describedby={described || undefined}
       />
-      {props.hint ? (
-        <p class="hint" id={`${id}-hint`}>
-          {props.hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p class="error" id={`${id}-error`}>
-          {error}
-        </p>
-      ) : null}
+      <FieldNotes id={id} hint={props.hint} error={error} />
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import type { FieldErrors } from './field.js';
+import { FieldNotes, fieldIds } from './field-notes.js';
 
 /** A labelled <select> with its error, like Field. */
 export function SelectField(props: {
@@ -11,17 +12,12 @@ export function SelectField(props: {
   empty?: string;
   hint?: string;
 }) {
-  const id = `f-${props.name.replace(/[^\w-]/g, '-')}`;
   const error = props.errors?.[props.name];
+  const { id, describedBy } = fieldIds(props.name, props.hint, error);
   return (
     <div>
       <label for={id}>{props.label}</label>
-      <select
-        id={id}
-        name={props.name}
-        aria-invalid={error ? 'true' : undefined}
-        aria-describedby={error ? `${id}-error` : props.hint ? `${id}-hint` : undefined}
-      >
+      <select id={id} name={props.name} aria-invalid={error ? 'true' : undefined} aria-describedby={describedBy}>
         {props.empty !== undefined ? <option value="">{props.empty}</option> : null}
         {props.options.map((o) => {
           const { value, label } = typeof o === 'string' ? { value: o, label: o } : o;
@@ -32,16 +28,7 @@ export function SelectField(props: {
           );
         })}
       </select>
-      {props.hint ? (
-        <p class="hint" id={`${id}-hint`}>
-          {props.hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p class="error" id={`${id}-error`}>
-          {error}
-        </p>
-      ) : null}
+      <FieldNotes id={id} hint={props.hint} error={error} />
     </div>
   );
 }

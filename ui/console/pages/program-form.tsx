@@ -6,6 +6,7 @@ import { CsrfField } from '../console-layout.js';
 import type { ConsoleEnv } from '../console-env.js';
 import { ruleCount, type FlatValues } from './program-form-values.js';
 import { RewardRuleFieldset } from './reward-rule-fieldset.js';
+import { FieldNotes, fieldIds } from '../components/field-notes.js';
 
 /** A labelled checkbox posting 'on' when ticked (so unticked means false). */
 function Check(props: { name: string; label: string; values: FlatValues; hint?: string }) {
@@ -22,25 +23,15 @@ function Check(props: { name: string; label: string; values: FlatValues; hint?: 
 
 /** A labelled textarea with its hint and error, like Field. */
 function TextArea(props: { name: string; label: string; values: FlatValues; errors: FieldErrors; hint?: string }) {
-  const id = `f-${props.name.replace(/[^\w-]/g, '-')}`;
   const error = props.errors[props.name];
-  const described = [props.hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  const { id, describedBy: described } = fieldIds(props.name, props.hint, error);
   return (
     <div>
       <label for={id}>{props.label}</label>
       <textarea id={id} name={props.name} aria-invalid={error ? 'true' : undefined} aria-describedby={described || undefined}>
         {props.values[props.name] ?? ''}
       </textarea>
-      {props.hint ? (
-        <p class="hint" id={`${id}-hint`}>
-          {props.hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p class="error" id={`${id}-error`}>
-          {error}
-        </p>
-      ) : null}
+      <FieldNotes id={id} hint={props.hint} error={error} />
     </div>
   );
 }
