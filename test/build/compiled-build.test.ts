@@ -106,4 +106,15 @@ it('the compiled build runs on plain node: the hub migrates and serves, the work
     'the reward from the compiled worker',
   );
   expect(Number(rewards[0]!.amount)).toBe(5);
+  // The console from the build: its sign-in page, stylesheet and htmx (from node_modules) are served.
+  const login = await fetch(`${base}/login`);
+  expect(login.status).toBe(200);
+  const html = await login.text();
+  const css = /href="(\/ui\/assets\/console\.[\w]+\.css)"/.exec(html)![1]!;
+  expect((await fetch(`${base}${css}`)).status).toBe(200);
+  expect((await fetch(`${base}/ui`, { redirect: 'manual' })).headers.get('location')).toMatch(/^\/login/);
+  const { HTMX_PATH } = await import('../../ui/console/console-assets.js');
+  const htmx = await fetch(`${base}${HTMX_PATH}`);
+  expect(htmx.status).toBe(200);
+  expect(await htmx.text()).toContain('htmx');
 }, 180_000);
