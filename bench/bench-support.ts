@@ -49,11 +49,20 @@ export async function runConcurrent(total: number, concurrency: number, fn: (i: 
   return { perSecond: total / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), seconds };
 }
 
-/** Starts a repo script as its own process and waits for `ready` to resolve. */
-export async function startProcess(args: string[], env: Record<string, string>, ready: () => Promise<boolean>): Promise<ChildProcess> {
+/**
+ * Starts a repo script as its own process and waits for `ready` to resolve. TypeScript sources
+ * run through tsx; `{ tsx: false }` runs compiled JavaScript (dist/) with plain node, as production does.
+ */
+export async function startProcess(
+  args: string[],
+  env: Record<string, string>,
+  ready: () => Promise<boolean>,
+  opts: { tsx?: boolean } = {},
+): Promise<ChildProcess> {
   // BENCH_PROFILE_DIR=<dir>: the spawned hub/worker writes a V8 CPU profile there on exit.
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', ...args], {
+  const loader = opts.tsx === false ? [] : ['--import', 'tsx'];
+  const child = spawn(process.execPath, [...profile, ...loader, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],

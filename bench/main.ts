@@ -1,6 +1,8 @@
+import { benchClicks } from './clicks.js';
 import { benchConsoleLists } from './console-lists.js';
 import { benchExport } from './export.js';
 import { benchIngest } from './ingest.js';
+import { benchMemory } from './memory.js';
 import { benchSync } from './sync.js';
 
 // `npm run bench -- <name>`: each benchmark prints its figures next to a baseline measured in the same run.
@@ -9,6 +11,8 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   export: benchExport,
   sync: benchSync,
   console: benchConsoleLists,
+  clicks: benchClicks,
+  memory: benchMemory,
 };
 
 const names = process.argv.slice(2);

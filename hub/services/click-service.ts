@@ -31,19 +31,32 @@ export const CLICK_DEDUPE_MS = 30 * 60_000;
 
 export function createClickService(db: Db, publicUrl: string, ipHashSalt: string) {
   const hashIp = (ip: string | undefined) => (ip ? createHash('sha256').update(`${ipHashSalt}:${ip}`).digest('hex') : null);
+  // Every referral link hit runs these two. Prepared once: drizzle otherwise rebuilds the SQL per
+  // call and sends it unprepared, so PostgreSQL parses and plans it again on every click.
+  const lookup = db
+    .select({ member: members, program: programs })
+    .from(members)
+    .innerJoin(programs, eq(programs.id, members.programId))
+    .where(and(eq(members.referralCode, sql.placeholder('code')), isNull(members.deletedAt)))
+    .prepare('click_lookup');
+  const insertClick = db
+    .insert(clicks)
+    .values({
+      id: sql.placeholder('id'),
+      programId: sql.placeholder('programId'),
+      memberId: sql.placeholder('memberId'),
+      visitorId: sql.placeholder('visitorId'),
+      ipHash: sql.placeholder('ipHash'),
+      userAgent: sql.placeholder('userAgent'),
+      landingUrl: sql.placeholder('landingUrl'),
+    })
+    .prepare('click_insert');
 
   return {
     /** Where to send the browser, and the attribution to remember in cookies. */
     async click(input: ClickInput): Promise<{ location: string; visitorId: string; code?: string; cookieDays?: number }> {
       const visitorId = input.visitorId && /^[\w-]{8,64}$/.test(input.visitorId) ? input.visitorId : randomUUID();
-      const [hit] =
-        input.code.length <= 64
-          ? await db
-              .select({ member: members, program: programs })
-              .from(members)
-              .innerJoin(programs, eq(programs.id, members.programId))
-              .where(and(eq(members.referralCode, input.code.toUpperCase()), isNull(members.deletedAt)))
-          : [];
+      const [hit] = input.code.length <= 64 ? await lookup.execute({ code: input.code.toUpperCase() }) : [];
       if (!hit || hit.program.status !== 'active') {
         // Unknown, retired or paused code: still land somewhere useful, without attribution.
         const [fallback] = await db
@@ -58,7 +71,7 @@ export function createClickService(db: Db, publicUrl: string, ipHashSalt: string
       // The parameter the program's pages read the code from (referral.js's data-ref-param).
       url.searchParams.set(shareSettingsOf(hit.program).refParam, hit.member.referralCode);
       if (input.record) {
-        await db.insert(clicks).values({
+        await insertClick.execute({
           id: newId('clk'),
           programId: hit.program.id,
           memberId: hit.member.id,

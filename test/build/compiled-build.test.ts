@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { bundleWorkflows } from '../../lib/bundle-workflows.js';
 import { copyBuildAssets } from '../../lib/copy-build-assets.js';
 import { withDatabase } from '../global-setup.js';
 import { waitFor } from '../support/hub-harness.js';
@@ -33,13 +34,15 @@ function start(file: string, env: Record<string, string>): ChildProcess {
 }
 
 beforeAll(async () => {
-  // What `npm run build` does, into a folder of its own: tsc, then the files tsc does not emit.
+  // What `npm run build` does, into a folder of its own: tsc, the files tsc does not emit, then
+  // the workflow bundle the compiled worker loads instead of bundling at start.
   out = mkdtempSync(join(tmpdir(), 'rh-build-'));
   await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', out], {
     cwd: ROOT,
   });
   copyBuildAssets(out);
   symlinkSync(join(ROOT, 'node_modules'), join(out, 'node_modules'), 'dir');
+  await bundleWorkflows(out);
   // An empty database: the compiled hub must find and apply the migrations itself.
   const admin = postgres(inject('adminDatabaseUrl'), { max: 1, onnotice: () => {} });
   const name = `rh_build_${randomBytes(4).toString('hex')}`;
@@ -95,7 +98,7 @@ it('the compiled build runs on plain node: the hub migrates and serves, the work
     email: 'bob@built.example',
   });
   expect(referral.status).toBe(201);
-  // The compiled worker bundles the compiled workflows and runs the lifecycle.
+  // The compiled worker loads the bundle built from the compiled workflows and runs the lifecycle.
   const rewards = await waitFor(
     async () => {
       const res = await fetch(`${base}/api/v1/rewards?referralId=${referral.body.id}`, { headers: { authorization: `Bearer ${KEY}` } });

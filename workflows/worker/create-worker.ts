@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, NativeConnection, Worker, type State, type WorkflowBundleOption } from '@temporalio/worker';
 import type { SecretBox } from '../../connectors/security/secret-box.js';
@@ -17,6 +18,11 @@ export const WORKFLOWS_PATH = fileURLToPath(
   new URL(import.meta.url.endsWith('.ts') ? '../sandboxed/index.ts' : '../sandboxed/index.js', import.meta.url),
 );
 
+// Written by `npm run build` (lib/bundle-workflows.ts) next to the compiled workflows: a worker
+// started from dist/ loads it instead of bundling at start, which takes seconds and leaves the
+// bundler's ~90 MB behind in the process for good.
+export const PREBUILT_BUNDLE = fileURLToPath(new URL('../workflow-bundle.js', import.meta.url));
+
 // The bundler reports every step at INFO; only its warnings and errors are worth a line.
 const quietBundlerLogger = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never;
 
@@ -33,7 +39,7 @@ export interface WorkerDeps {
   unsubscribeKey: Buffer;
   allowPrivateTargets: boolean;
   logger: Logger;
-  /** A prebuilt bundle (tests build one per run); otherwise the worker bundles workflows/sandboxed/index.ts. */
+  /** A prebuilt bundle (tests build one per run); otherwise dist's PREBUILT_BUNDLE, or the worker bundles workflows/sandboxed/ itself. */
   workflowBundle?: WorkflowBundleOption;
 }
 
@@ -80,7 +86,9 @@ export async function createWorker(deps: WorkerDeps): Promise<HubWorker> {
       logger: deps.logger,
     }),
   };
-  const bundle = deps.workflowBundle ?? (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger }));
+  const prebuilt = !import.meta.url.endsWith('.ts') && existsSync(PREBUILT_BUNDLE) ? { codePath: PREBUILT_BUNDLE } : undefined;
+  const bundle =
+    deps.workflowBundle ?? prebuilt ?? (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger }));
   const create = (taskQueue: string, maxCachedWorkflows: number, maxConcurrentActivityTaskExecutions: number) =>
     Worker.create({
       connection: deps.connection,
