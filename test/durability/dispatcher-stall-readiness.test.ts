@@ -52,11 +52,19 @@ it('/readyz is 503 with the reasons while the dispatcher is blocked, the watchdo
   const released = new Promise<void>((r) => {
     unblock = r;
   });
+  let locked!: () => void;
+  const lockHeld = new Promise<void>((r) => {
+    locked = r;
+  });
   const holding = blocker.begin(async (tx) => {
     await tx`lock table dispatch_cursors in exclusive mode`;
+    locked();
     await released;
   });
   holding.catch(() => {}); // awaited below; a failure before that must not go unhandled
+  // The conversions come only once the lock is held: otherwise the first one's cursor update can
+  // slip in ahead of the blocker on a busy machine, and only one event would be left waiting.
+  await lockHeld;
   await convert(h, program.id, member.referralCode);
   await convert(h, program.id, member.referralCode);
 
