@@ -23,7 +23,7 @@ export function registerProgramRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
       request: jsonBody(programCreateSchema),
       responses: { 201: ok(programSchema, 'Created'), ...errorResponses(400, 409, 413) },
     }),
-    async (c) => c.json((await programs.create(c.get('principal'), c.req.valid('json'))) as z.infer<typeof programSchema>, 201),
+    async (c) => c.json(await programs.create(c.get('principal'), c.req.valid('json')), 201),
   );
 
   app.openapi(
@@ -51,7 +51,7 @@ export function registerProgramRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
       request: { params: idParam('Program') },
       responses: { 200: ok(programSchema, 'The program'), ...errorResponses(404) },
     }),
-    async (c) => c.json((await programs.getVisible(c.get('principal'), c.req.valid('param').id)) as z.infer<typeof programSchema>, 200),
+    async (c) => c.json(await programs.getVisible(c.get('principal'), c.req.valid('param').id), 200),
   );
 
   app.openapi(
