@@ -22,12 +22,11 @@ export interface ConsoleSession {
  */
 export function createConsoleSessionStore(db: Db, opts: { idleMs: number; maxAgeMs: number }) {
   return {
-    async create(userId: string): Promise<ConsoleSession & { id: string }> {
+    /** A new session's id, for the cookie (the next request reads the session back with its user). */
+    async create(userId: string): Promise<{ id: string }> {
       const id = randomBytes(32).toString('base64url');
-      const csrfSecret = randomBytes(32).toString('base64url');
-      await db.insert(consoleSessions).values({ idHash: hashId(id), userId, csrfSecret });
-      const [user] = await db.select().from(users).where(eq(users.id, userId));
-      return { id, user: user!, csrfSecret };
+      await db.insert(consoleSessions).values({ idHash: hashId(id), userId, csrfSecret: randomBytes(32).toString('base64url') });
+      return { id };
     },
 
     async find(id: string): Promise<ConsoleSession | undefined> {

@@ -19,8 +19,9 @@ import { CONSOLE_PAGES } from './console-pages.js';
 
 const DEFAULT_IDLE_MS = 60 * 60_000;
 const MAX_AGE_MS = 12 * 3_600_000;
-// Pages only admins may open at all (the others are readable by every role).
-const ADMIN_ONLY = ['/ui/users', '/ui/api-keys'];
+// Pages only admins may open at all (the others are readable by every role); the inbound log
+// holds senders' raw bodies.
+const ADMIN_ONLY = ['/ui/users', '/ui/api-keys', '/ui/inbound'];
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**

@@ -1,4 +1,4 @@
-import type { Context, Hono, Next } from 'hono';
+import type { Hono } from 'hono';
 import { createInboundRequestService } from '../../../hub/services/inbound-request-service.js';
 import { INBOUND_SOURCES } from '../../../schema/tables/index.js';
 import { Field } from '../components/field.js';
@@ -7,7 +7,7 @@ import { SelectField } from '../components/select-field.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { TimeText } from '../components/time-text.js';
 import type { ConsoleDeps } from '../console-deps.js';
-import { roleAtLeast, type ConsoleEnv } from '../console-env.js';
+import type { ConsoleEnv } from '../console-env.js';
 import { consolePage } from '../console-page.js';
 
 const PAGE_SIZE = 50;
@@ -17,20 +17,13 @@ const outcome = (status: number) => (status < 300 ? 'succeeded' : status < 500 ?
 
 /**
  * The inbound webhook requests the hub kept, with the answer each sender got. They hold the
- * senders' data, so (as in the API, admin keys only) only admins open them. What is shown is
+ * senders' data, so (as in the API, admin keys only) only admins open them: register-console's
+ * role rule lists /ui/inbound with the other admin-only pages. What is shown is
  * what the API answers: the body as received and the answer; no header (so no signature or
  * token) is kept at all.
  */
 export function registerInboundPages(ui: Hono<ConsoleEnv>, deps: ConsoleDeps) {
   const svc = createInboundRequestService(deps);
-  const adminOnly = async (c: Context<ConsoleEnv>, next: Next) => {
-    if (!roleAtLeast(c.get('user').role, 'admin')) {
-      return consolePage(c, 'Not allowed', <p class="alert">Only admins can open the inbound log.</p>, 403);
-    }
-    return next();
-  };
-  ui.use('/inbound', adminOnly);
-  ui.use('/inbound/*', adminOnly);
 
   ui.get('/inbound', async (c) => {
     const sourceParam = c.req.query('source');
