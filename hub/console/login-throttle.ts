@@ -32,14 +32,11 @@ export function createLoginThrottle(db: Db) {
     async recordFailure(email: string, ip: string | undefined): Promise<void> {
       for (const key of keysFor(email, ip)) {
         const free = key.startsWith('ip:') ? FREE_FAILURES.ip : FREE_FAILURES.email;
-        await db
+        const [row] = await db
           .insert(loginThrottle)
           .values({ key, failures: 1, blockedUntil: null })
-          .onConflictDoUpdate({ target: loginThrottle.key, set: { failures: sql`${loginThrottle.failures} + 1`, updatedAt: new Date() } });
-        const [row] = await db
-          .select()
-          .from(loginThrottle)
-          .where(inArray(loginThrottle.key, [key]));
+          .onConflictDoUpdate({ target: loginThrottle.key, set: { failures: sql`${loginThrottle.failures} + 1`, updatedAt: new Date() } })
+          .returning({ failures: loginThrottle.failures });
         const delay = delayAfter(row!.failures, free);
         if (delay > 0)
           await db
