@@ -32,7 +32,7 @@ export interface ChaosCluster {
 export async function startChaosCluster(dir: string, random: SeededRandom, log: (m: string) => void): Promise<ChaosCluster> {
   log('starting PostgreSQL and the Temporal dev server');
   const postgres = await startChaosPostgres(join(dir, 'pg'), await freePort());
-  const temporal = await startChaosTemporal(dir, await freePort());
+  const temporal = await startChaosTemporal(dir, await freePort(), log);
   // One bundle for every worker start: restarts take a second instead of a webpack build.
   const bundlePath = join(dir, 'workflow-bundle.js');
   writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS, logger: quietBundler })).code);

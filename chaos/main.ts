@@ -10,7 +10,7 @@ const env = (name: string, fallback: number) => {
 const ok = await runSoak({
   minutes: env('CHAOS_MINUTES', 3),
   seed: env('CHAOS_SEED', Math.floor(Math.random() * 1e9)),
-  perSecond: env('CHAOS_RATE', 8),
+  perSecond: env('CHAOS_RATE', 4),
   settleMinutes: env('CHAOS_SETTLE_MINUTES', 5),
   faultGap: [env('CHAOS_FAULT_GAP_MIN', 8), env('CHAOS_FAULT_GAP_MAX', 20)],
   scheduleEvery: process.env.CHAOS_SCHEDULE_EVERY ?? '20s',

@@ -87,7 +87,7 @@ export async function runSoak(options: SoakOptions): Promise<boolean> {
     console.log(`faults: ${[...faultCounts].map(([k, n]) => `${k} ×${n}`).join(', ')}`);
     const processes = [...cluster.hubs, ...cluster.workers];
     console.log(
-      `restarts: ${processes.map((p) => `${p.name} ${p.restarts}${p.unexpectedExits ? ` (${p.unexpectedExits} by itself)` : ''}`).join(', ')}\n`,
+      `restarts: ${processes.map((p) => `${p.name} ${p.restarts}${p.unexpectedExits ? ` (${p.unexpectedExits} by itself)` : ''}`).join(', ')}; temporal exited by itself ${cluster.temporal.unexpectedExits}×\n`,
     );
     console.log(
       printTable(
