@@ -24,6 +24,7 @@ import { createConnectorRuntime } from '../workflows/activities/connector-runtim
 import { createConnectorWaker } from '../workflows/dispatch/connector-waker.js';
 import { buildOutboundRecords } from '../workflows/activities/outbound-records.js';
 import { benchDatabase, percentile, ROOT, runConcurrent, startProcess } from './bench-support.js';
+import { stageMembers } from './stage-members.js';
 import { cpuMeter, POSTGRES, TEMPORAL, type CpuSnapshot } from './process-cpu.js';
 
 const TOTAL = Number(process.env.BENCH_SYNC_TOTAL ?? 100_000);
@@ -178,9 +179,9 @@ export async function benchSync() {
       events: ['member.created'],
       mapping: MAPPING,
     });
-    const staged = await runConcurrent(TOTAL, 16, async (i) => {
-      await post('/api/v1/members', { programId: program.id, email: `member-${i}@bench.example`, firstName: `Member${i}` });
-    });
+    // One member through the API, so the path it takes is exercised; the rest written in bulk the same way.
+    await post('/api/v1/members', { programId: program.id, email: 'first@bench.example', firstName: 'First' });
+    const staged = await stageMembers(handle.db, PUBLIC_URL, program.id, TOTAL - 1);
 
     // The direct client's batches: the same members, as the connector's batch subscribe body.
     const ids = await handle.sql<{ id: string }[]>`select id from events where type = 'member.created' order by seq`;
@@ -306,7 +307,7 @@ export async function benchSync() {
     console.log(
       `  measured path: hub — event log → connectorSync workflow (worker process) → mailchimp destination, concurrency ${concurrency}`,
     );
-    line('members staged through the API', `${fmt(staged.seconds, 1)} s`);
+    line('members staged (1 through the API, the rest in bulk)', `${fmt(staged.seconds, 1)} s`);
     line('worker start → last delivery recorded', `${fmt((drained - synced) / 1000, 1)} s`);
     line(`theoretical = ${batchSize} × ${concurrency} / ${ROUND_TRIP_MS} ms`, `${fmt(theoretical)} records/s`, 'baseline 1');
     line(
