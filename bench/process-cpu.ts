@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism as availableCores } from 'node:os';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
@@ -26,6 +27,8 @@ export function processCpuSeconds(matches: (cmdline: string) => boolean): number
 
 export type CpuSnapshot = Record<string, number>;
 
+const partiesOf = (snapshot: CpuSnapshot) => Object.keys(snapshot).filter((k) => !k.startsWith('_'));
+
 /** Snapshots of CPU seconds per named party; `self` is this benchmark process (load generator, proxy). */
 export function cpuMeter(parties: Record<string, (cmdline: string) => boolean>) {
   return {
@@ -33,14 +36,24 @@ export function cpuMeter(parties: Record<string, (cmdline: string) => boolean>) 
       const own = process.cpuUsage();
       const out: CpuSnapshot = { self: (own.user + own.system) / 1e6 };
       for (const [name, matches] of Object.entries(parties)) out[name] = processCpuSeconds(matches);
+      // Wall clock, for coresBusy; keys starting with _ are not parties.
+      out._wall = performance.now() / 1000;
       return out;
     },
     /** "hub 0.41, postgres 0.12, …": CPU milliseconds per operation between two snapshots. */
     perOperation(a: CpuSnapshot | undefined, b: CpuSnapshot | undefined, operations: number): string {
       if (!a || !b || operations <= 0) return 'not measured';
-      const parts = Object.keys(a).map((k) => [k, ((b[k]! - a[k]!) * 1000) / operations] as const);
+      const parts = partiesOf(a).map((k) => [k, ((b[k]! - a[k]!) * 1000) / operations] as const);
       const total = parts.reduce((sum, [, ms]) => sum + ms, 0);
       return `${parts.map(([k, ms]) => `${k} ${ms.toFixed(3)}`).join(', ')}; total ${total.toFixed(3)}`;
+    },
+    /** "worker 0.62, postgres 0.31, …": cores each party kept busy on average between two snapshots. */
+    coresBusy(a: CpuSnapshot | undefined, b: CpuSnapshot | undefined): string {
+      if (!a || !b || !(b._wall! > a._wall!)) return 'not measured';
+      const wall = b._wall! - a._wall!;
+      const parts = partiesOf(a).map((k) => [k, (b[k]! - a[k]!) / wall] as const);
+      const total = parts.reduce((sum, [, cores]) => sum + cores, 0);
+      return `${parts.map(([k, cores]) => `${k} ${cores.toFixed(2)}`).join(', ')}; total ${total.toFixed(2)} of ${availableCores()} cores`;
     },
   };
 }

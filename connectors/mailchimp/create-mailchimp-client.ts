@@ -13,6 +13,8 @@ export interface MailchimpClientOptions {
   timeoutMs: number;
   /** Connect-time address check (ssrf-guard's guardedLookup) against DNS rebinding. */
   lookup?: net.LookupFunction;
+  /** Most simultaneous connections (Mailchimp refuses the 11th per key); further calls wait for one. */
+  maxConnections: number;
 }
 
 /**
@@ -33,7 +35,8 @@ export function createMailchimpClient(options: MailchimpClientOptions): Mailchim
   client.timeout = options.timeoutMs;
   client.defaultHeaders = { 'User-Agent': USER_AGENT };
 
-  const agentOptions = { keepAlive: true, ...(options.lookup ? { lookup: options.lookup } : {}) };
+  // maxSockets queues calls beyond the limit inside the agent instead of opening more connections.
+  const agentOptions = { keepAlive: true, maxSockets: options.maxConnections, ...(options.lookup ? { lookup: options.lookup } : {}) };
   const agent = new URL(client.basePath).protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
   // The SDK has no transport option; its cookie hook is the one place that sees each superagent
   // request before it is sent. There we pin our own agent (whose sockets all passed the guarded

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { connectorFailure } from '../../test/support/connector-failure.js';
 import { loopbackRuntime } from '../../test/support/loopback-runtime.js';
+import { mailchimpLimits } from '../../test/support/mailchimp-limits.js';
 import { contractSpecPath, startPrismMock, type PrismExchange, type PrismMock } from '../../test/support/prism-mock.js';
 import type { ConnectorDefinition, ConnectorRuntime, OutboundRecord } from '../connector.js';
 import { startLocalReceiver, type LocalReceiver } from '../../test/support/start-local-receiver.js';
@@ -61,7 +62,9 @@ describe('mailchimpConnector against the Mailchimp spec (Prism)', () => {
     expect(destination?.batchSize).toBe(500);
     // Mailchimp limits simultaneous connections (10), not requests per second.
     expect(destination?.requestsPerSecond).toBeUndefined();
-    expect(destination?.maxInFlight).toBe(2);
+    // As many batches in flight as the documented connection limit, unless the settings say fewer.
+    expect(destination?.maxInFlight).toBe(10);
+    expect(connect({ concurrency: 3 }).destination?.maxInFlight).toBe(3);
   });
 
   it('upserts one record with PUT on the subscriber hash, mapped fields as merge fields', async () => {
@@ -296,12 +299,80 @@ describe('mailchimpConnector against the Mailchimp spec (Prism)', () => {
 
   it('derives the production base URL from the key and consults the SSRF guard first', async () => {
     const runtime = loopbackRuntime();
-    const connector = mailchimpConnector.create({ settings: { listId: LIST_ID }, secrets: { apiKey: API_KEY } }, runtime);
+    const connector = mailchimpConnector.create(
+      { settings: mailchimpSettingsSchema.parse({ listId: LIST_ID }), secrets: { apiKey: API_KEY } },
+      runtime,
+    );
     const error = await connectorFailure(connector.destination!.push([record({ email: 'ann@example.com' })]));
     expect(error.kind).toBe('invalid');
     expect(runtime.checkedTargets).toEqual(['https://us19.api.mailchimp.com/3.0']);
     expect((await connectorFailure(connector.check())).kind).toBe('invalid');
     expect(mock.exchanges).toHaveLength(0);
+  });
+});
+
+describe("mailchimpConnector against the Mailchimp spec with Mailchimp's connection limit", () => {
+  // Every call takes a while there, so calls of parallel pushes really overlap at the proxy.
+  const ROUND_TRIP_MS = 150;
+  let mock: PrismMock;
+  beforeAll(async () => {
+    mock = await startPrismMock(
+      SPEC,
+      mailchimpLimits((_method, path) => (path === '/ping' ? 1_500 : ROUND_TRIP_MS)),
+    );
+  });
+  afterAll(() => mock?.close());
+  beforeEach(() => {
+    mock.exchanges.length = 0;
+    mock.limits.peakInFlight = 0;
+    mock.limits.refused = 0;
+  });
+
+  const connect = (settings: Record<string, unknown> = {}) =>
+    mailchimpConnector.create(
+      {
+        settings: mailchimpSettingsSchema.parse({ listId: LIST_ID, baseUrl: mock.url, tags: ['advocate'], ...settings }),
+        secrets: mailchimpSecretsSchema.parse({ apiKey: API_KEY }),
+      },
+      loopbackRuntime(),
+    );
+  const batchOf = (i: number) => [record({ email: `a${i}@example.com` }), record({ email: `b${i}@example.com` })];
+
+  it('keeps batches and their tag calls together within the concurrency setting: no 429, the allowance used', async () => {
+    const destination = connect().destination!;
+    // 25 pushes at once, each a batch call and two tag calls: 75 calls for 10 connections.
+    const results = await Promise.all(Array.from({ length: 25 }, (_, i) => destination.push(batchOf(i))));
+    expect(results.flat().every((r) => r.ok)).toBe(true);
+    expect(mock.exchanges).toHaveLength(75);
+    expect(mock.exchanges.every((x) => x.status === 200 || x.status === 204)).toBe(true);
+    expect(mock.limits).toMatchObject({ refused: 0, peakInFlight: 10 });
+  });
+
+  it('holds a lower concurrency setting', async () => {
+    const destination = connect({ concurrency: 3 }).destination!;
+    await Promise.all(Array.from({ length: 6 }, (_, i) => destination.push(batchOf(i))));
+    expect(mock.limits).toMatchObject({ refused: 0, peakInFlight: 3 });
+  });
+
+  it("classifies the 11th simultaneous connection's 429 (another integration on the key holds one) as rate_limited", async () => {
+    // Another integration on the same key keeps one connection busy.
+    const outside = connect({ concurrency: 1 }).check();
+    await vi.waitFor(() => expect(mock.limits.inFlight).toBe(1));
+    const destination = connect().destination!;
+    const settled = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => destination.push(batchOf(i))));
+    await outside;
+
+    const refused = mock.exchanges.filter((x) => x.status === 429);
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    expect(mock.limits.refused).toBe(refused.length);
+    const failures = settled.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as unknown);
+    expect(failures.length).toBeGreaterThanOrEqual(1);
+    for (const failure of failures) {
+      expect(failure).toMatchObject({ kind: 'rate_limited', status: 429, retryAfterMs: undefined });
+      expect(String((failure as Error).message)).toBe(
+        'Mailchimp answered HTTP 429: Too Many Requests — You have exceeded the limit of 10 simultaneous connections.',
+      );
+    }
   });
 });
 
@@ -323,7 +394,7 @@ describe('mailchimpConnector against a scripted server', () => {
 
   function connect(runtime: ConnectorRuntime = loopbackRuntime()) {
     return mailchimpConnector.create(
-      { settings: { listId: LIST_ID, baseUrl: `${receiver.url}/3.0` }, secrets: { apiKey: API_KEY } },
+      { settings: mailchimpSettingsSchema.parse({ listId: LIST_ID, baseUrl: `${receiver.url}/3.0` }), secrets: { apiKey: API_KEY } },
       runtime,
     );
   }
@@ -421,7 +492,10 @@ describe('mailchimpConnector against a scripted server', () => {
       lookup: createGuardedLookup({ allowPrivate: false, lookup: async () => ['127.0.0.1'] }),
     };
     const baseUrl = `http://rebind.example:${new URL(receiver.url).port}/3.0`;
-    const connector = mailchimpConnector.create({ settings: { listId: LIST_ID, baseUrl }, secrets: { apiKey: API_KEY } }, runtime);
+    const connector = mailchimpConnector.create(
+      { settings: mailchimpSettingsSchema.parse({ listId: LIST_ID, baseUrl }), secrets: { apiKey: API_KEY } },
+      runtime,
+    );
     const error = await connectorFailure(connector.destination!.push([record({ email: 'ann@example.com' })]));
     expect(error.kind).toBe('invalid');
     expect(error.message).toContain('target rebind.example resolves to 127.0.0.1');
@@ -433,7 +507,7 @@ describe('mailchimpConnector against a scripted server', () => {
     const url = closed.url;
     await closed.close();
     const connector = mailchimpConnector.create(
-      { settings: { listId: LIST_ID, baseUrl: url }, secrets: { apiKey: API_KEY } },
+      { settings: mailchimpSettingsSchema.parse({ listId: LIST_ID, baseUrl: url }), secrets: { apiKey: API_KEY } },
       loopbackRuntime(),
     );
     const error = await connectorFailure(connector.check());
@@ -448,7 +522,9 @@ describe('mailchimp config schemas', () => {
       listId: 'a1b2c3d4e5',
       tags: ['advocate'],
       statusIfNew: 'pending',
+      concurrency: 10,
     });
+    expect(mailchimpSettingsSchema.parse({ listId: 'a1b2c3d4e5', concurrency: 4 }).concurrency).toBe(4);
     expect(mailchimpSecretsSchema.parse({ apiKey: API_KEY })).toEqual({ apiKey: API_KEY });
   });
 
@@ -459,10 +535,22 @@ describe('mailchimp config schemas', () => {
     expect(JSON.stringify(result.error?.issues)).not.toContain(apiKey);
   });
 
-  it.each([{ listId: '' }, { listId: 'a/../b' }, { listId: 'x', statusIfNew: 'cleaned' }, { listId: 'x', baseUrl: 'ftp://mock' }])(
-    'refuses %j',
-    (settings) => {
-      expect(mailchimpSettingsSchema.safeParse(settings).success).toBe(false);
-    },
-  );
+  it("refuses more than Mailchimp's 10 simultaneous connections, saying why", () => {
+    const result = mailchimpSettingsSchema.safeParse({ listId: 'x', concurrency: 11 });
+    expect(result.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['concurrency', 'concurrency must be at most 10: Mailchimp refuses more than 10 simultaneous connections per API key (HTTP 429)'],
+    ]);
+  });
+
+  it.each([
+    { listId: '' },
+    { listId: 'a/../b' },
+    { listId: 'x', statusIfNew: 'cleaned' },
+    { listId: 'x', baseUrl: 'ftp://mock' },
+    { listId: 'x', concurrency: 0 },
+    { listId: 'x', concurrency: 2.5 },
+    { listId: 'x', concurrency: '10' },
+  ])('refuses %j', (settings) => {
+    expect(mailchimpSettingsSchema.safeParse(settings).success).toBe(false);
+  });
 });

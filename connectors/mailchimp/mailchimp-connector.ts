@@ -8,6 +8,9 @@ import { MAILCHIMP_BATCH_SIZE, upsertMailchimpMembers, type MailchimpAudience } 
 
 // `<key>-<dc>`: the suffix names the data centre that serves the account (…-us19 → us19).
 const API_KEY = /^[A-Za-z0-9]+-([a-z]+[0-9]+)$/;
+// https://mailchimp.com/developer/marketing/docs/fundamentals/ — 10 simultaneous connections per
+// key is Mailchimp's only published limit (no per-second quota); the 11th is answered 429.
+const MAILCHIMP_MAX_CONNECTIONS = 10;
 
 export const mailchimpSettingsSchema = z
   .object({
@@ -24,6 +27,17 @@ export const mailchimpSettingsSchema = z
       .url({ protocol: /^https?$/, error: 'baseUrl must be an absolute http or https URL' })
       .optional()
       .describe('API root; default https://<dc>.api.mailchimp.com/3.0'),
+    concurrency: z
+      .number()
+      .int({ error: 'concurrency must be a whole number of connections' })
+      .min(1, { error: 'concurrency must be at least 1' })
+      .max(MAILCHIMP_MAX_CONNECTIONS, {
+        error: `concurrency must be at most ${MAILCHIMP_MAX_CONNECTIONS}: Mailchimp refuses more than ${MAILCHIMP_MAX_CONNECTIONS} simultaneous connections per API key (HTTP 429)`,
+      })
+      .default(MAILCHIMP_MAX_CONNECTIONS)
+      .describe(
+        `Simultaneous requests to Mailchimp (batches and tag calls together), at most ${MAILCHIMP_MAX_CONNECTIONS} per API key; lower it when other integrations use the same key`,
+      ),
   })
   .strict();
 
@@ -32,11 +46,6 @@ export const mailchimpSecretsSchema = z
     apiKey: z.string().regex(API_KEY, { error: 'apiKey must look like <key>-<dc>, e.g. …-us19' }).describe('Marketing API key'),
   })
   .strict();
-
-// 10 simultaneous connections per key is Mailchimp's only published limit (no per-second quota).
-// A push holds one connection for its batch call and up to TAG_CONCURRENCY for tag calls, so two
-// pushes at once stay inside 10 and leave room for the account's other integrations.
-const BATCHES_IN_FLIGHT = 2;
 
 function defaultBaseUrl(apiKey: string): string {
   const dc = API_KEY.exec(apiKey)?.[1] ?? 'invalid-dc';
@@ -57,7 +66,15 @@ export const mailchimpConnector: ConnectorDefinition<typeof mailchimpSettingsSch
   create({ settings, secrets }, runtime) {
     const baseUrl = settings.baseUrl ?? defaultBaseUrl(secrets.apiKey);
     const redact = [secrets.apiKey, Buffer.from(`user:${secrets.apiKey}`).toString('base64')];
-    const client = createMailchimpClient({ apiKey: secrets.apiKey, baseUrl, timeoutMs: runtime.timeoutMs, lookup: runtime.lookup });
+    // Every call of this connector (batches, tags, merge fields) shares `concurrency` connections,
+    // so batches in flight and their tag calls together never go over it.
+    const client = createMailchimpClient({
+      apiKey: secrets.apiKey,
+      baseUrl,
+      timeoutMs: runtime.timeoutMs,
+      lookup: runtime.lookup,
+      maxConnections: settings.concurrency,
+    });
     const audience: MailchimpAudience = {
       client,
       baseUrl,
@@ -80,7 +97,8 @@ export const mailchimpConnector: ConnectorDefinition<typeof mailchimpSettingsSch
       },
       destination: {
         batchSize: MAILCHIMP_BATCH_SIZE,
-        maxInFlight: BATCHES_IN_FLIGHT,
+        // Safe above 1: batch subscribe with update_existing is an upsert by address.
+        maxInFlight: settings.concurrency,
         push: (records) => upsertMailchimpMembers(audience, records, mergeFields),
       },
     };

@@ -22,7 +22,7 @@ export interface MailchimpAudience {
 
 /** Batch subscribe takes at most 500 members per call. */
 export const MAILCHIMP_BATCH_SIZE = 500;
-// Mailchimp allows 10 simultaneous connections per key; tag calls take part of that, not all.
+// Tag calls of one batch at once; the client's connection limit still caps all calls together.
 const TAG_CONCURRENCY = 4;
 // A 400 on a single member (fake address, compliance state, bad merge value) is that member's;
 // everything else (auth, missing list, 429, 5xx) is the audience's and fails the whole push.

@@ -31,12 +31,45 @@ export interface NextRequestOverride {
   prefer?: string;
   /** Strips Authorization, as if the credential had not been accepted. */
   dropAuthorization?: boolean;
+  /**
+   * Applies to the next request this matches instead of simply the next one: with requests in
+   * flight side by side, arrival order is not the order they were sent in.
+   */
+  when?: (request: { method: string; path: string; body: string }) => boolean;
+}
+
+/**
+ * A provider's limits, emulated by the proxy in front of Prism (Prism itself answers at once and
+ * without limit, which would hide how a client behaves against the real service).
+ */
+export interface ProviderLimits {
+  /** Most requests served at once; one more is refused with `refusal` and never reaches Prism. */
+  maxConcurrent?: number;
+  /** The provider's answer to a request over `maxConcurrent`. */
+  refusal?: () => { status: number; headers: http.OutgoingHttpHeaders; body: string };
+  /**
+   * Least time (ms) from a request's arrival to its answer: the provider's round trip for that
+   * request. The proxy holds Prism's answer until then; the request holds its slot meanwhile.
+   */
+  roundTripMs?: (method: string, path: string) => number;
+}
+
+/** What the proxy saw of the limits. */
+export interface ProviderLimitCounts {
+  /** Requests being served right now. */
+  inFlight: number;
+  /** Most requests served at once so far (refused ones not included). */
+  peakInFlight: number;
+  /** Requests refused for going over `maxConcurrent`. */
+  refused: number;
 }
 
 export interface PrismMock {
   /** http://127.0.0.1:<proxy port>: clients talk to the recording proxy in front of Prism. */
   url: string;
+  /** Every recorded exchange, a request refused by the provider limits included (status 429). */
   exchanges: PrismExchange[];
+  limits: ProviderLimitCounts;
   /** Queues an override; each request takes the next one. */
   overrideNext(override: NextRequestOverride): void;
   close(): Promise<void>;
@@ -101,32 +134,76 @@ async function startRecordingProxy(
   targetFor: (path: string) => ProxyTarget,
   mock: PrismMock,
   overrides: NextRequestOverride[],
+  limits: ProviderLimits,
 ): Promise<http.Server> {
+  const counts = mock.limits;
   const proxy = http.createServer((req, res) => {
+    const arrived = performance.now();
     const chunks: Buffer[] = [];
+    // Over the limit: refused at once, as the provider does, without reaching Prism.
+    const refused = limits.maxConcurrent !== undefined && counts.inFlight >= limits.maxConcurrent;
+    if (!refused) counts.peakInFlight = Math.max(counts.peakInFlight, ++counts.inFlight);
+    let released = refused;
+    // The slot is freed before the answer's first byte leaves, so a client that starts its next
+    // request on seeing an answer never finds its own finished request still counted.
+    const release = () => {
+      if (!released) counts.inFlight--;
+      released = true;
+    };
+    res.on('close', release);
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
+      if (refused) {
+        counts.refused++;
+        const answer = limits.refusal?.() ?? { status: 429, headers: {}, body: '' };
+        mock.exchanges.push({
+          method: req.method ?? '',
+          path: req.url ?? '',
+          requestHeaders: req.headers,
+          requestBody: body.toString('utf8'),
+          status: answer.status,
+        });
+        res.writeHead(answer.status, answer.headers);
+        res.end(answer.body);
+        return;
+      }
       const target = targetFor(req.url ?? '/');
-      const override = (target.record ? overrides.shift() : undefined) ?? {};
+      const matching = target.record
+        ? overrides.findIndex((o) => !o.when || o.when({ method: req.method ?? '', path: req.url ?? '', body: body.toString('utf8') }))
+        : -1;
+      const override = (matching >= 0 ? overrides.splice(matching, 1)[0] : undefined) ?? {};
       const headers: http.OutgoingHttpHeaders = { ...req.headers, host: `127.0.0.1:${target.port}` };
       if (override.prefer) headers.prefer = override.prefer;
       if (override.dropAuthorization) delete headers.authorization;
 
+      const roundTrip = limits.roundTripMs?.(req.method ?? '', req.url ?? '') ?? 0;
       const upstream = http.request({ host: '127.0.0.1', port: target.port, method: req.method, path: req.url, headers }, (answer) => {
-        if (target.record)
-          mock.exchanges.push({
-            method: req.method ?? '',
-            path: req.url ?? '',
-            requestHeaders: req.headers,
-            requestBody: body.toString('utf8'),
-            status: answer.statusCode ?? 0,
-            violations: parseViolations(answer.headers['sl-violations']),
-          });
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
+        // The whole answer is read before the round trip is up, so the held time is not spent streaming.
+        const parts: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => parts.push(chunk));
+        answer.on('end', () => {
+          const send = () => {
+            release();
+            if (target.record)
+              mock.exchanges.push({
+                method: req.method ?? '',
+                path: req.url ?? '',
+                requestHeaders: req.headers,
+                requestBody: body.toString('utf8'),
+                status: answer.statusCode ?? 0,
+                violations: parseViolations(answer.headers['sl-violations']),
+              });
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            res.end(Buffer.concat(parts));
+          };
+          const wait = roundTrip - (performance.now() - arrived);
+          if (wait > 0) setTimeout(send, wait);
+          else send();
+        });
       });
       upstream.on('error', (error) => {
+        release();
         res.writeHead(502, { 'content-type': 'text/plain' });
         res.end(`recording proxy could not reach its target: ${error.message}`);
       });
@@ -168,8 +245,8 @@ async function startPrism(command: readonly string[]) {
  * assert that every request the real client made passed the contract (2xx, no `sl-violations`)
  * even when the client library hides response headers. Start once per test file.
  */
-export async function startPrismMock(specPath: string): Promise<PrismMock> {
-  return startRecordedPrism(['mock', specPath], (prismPort) => () => ({ port: prismPort, record: true }));
+export async function startPrismMock(specPath: string, limits: ProviderLimits = {}): Promise<PrismMock> {
+  return startRecordedPrism(['mock', specPath], (prismPort) => () => ({ port: prismPort, record: true }), limits);
 }
 
 export interface PrismProxyOptions {
@@ -199,6 +276,7 @@ export async function startPrismProxy(specPath: string, upstreamUrl: string, opt
 async function startRecordedPrism(
   command: readonly string[],
   routing: (prismPort: number) => (path: string) => ProxyTarget,
+  limits: ProviderLimits = {},
 ): Promise<PrismMock> {
   const { child, prismPort, stop } = await startPrism(command);
   // Keep draining Prism's log so a full pipe never stalls it.
@@ -209,10 +287,11 @@ async function startRecordedPrism(
   const mock: PrismMock = {
     url: '',
     exchanges: [],
+    limits: { inFlight: 0, peakInFlight: 0, refused: 0 },
     overrideNext: (override) => overrides.push(override),
     close: async () => undefined,
   };
-  const proxy = await startRecordingProxy(routing(prismPort), mock, overrides);
+  const proxy = await startRecordingProxy(routing(prismPort), mock, overrides, limits);
   mock.url = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
   mock.close = async () => {
     proxy.closeAllConnections();

@@ -205,6 +205,15 @@ export function createSyncActivities(deps: SyncActivityDeps) {
       from d join t on t.event_id = d.event_id`;
   }
 
+  /** Which of `events` this connector has already delivered or given up on for good (dead). */
+  async function settledEventIds(connectorId: string, events: LoggedEvent[]): Promise<Set<string>> {
+    if (events.length === 0) return new Set();
+    const rows = await deps.sql<{ event_id: string }[]>`
+      select event_id from deliveries where connector_id = ${connectorId} and event_id = any(${events.map((e) => e.id)})
+        and status in ('succeeded', 'dead')`;
+    return new Set(rows.map((r) => r.event_id));
+  }
+
   async function noteNextAttempt(connectorId: string, at: string) {
     await deps.sql`update deliveries set next_attempt_at = ${at}::timestamptz where connector_id = ${connectorId} and status = 'retrying'`;
   }
@@ -295,7 +304,12 @@ export function createSyncActivities(deps: SyncActivityDeps) {
               full: true,
             }
           : await readEventsSince(deps.sql, from, { limit: PAGE_SIZE, types: row.events, programIds: row.programIds });
-        const events = page.events.filter((e) => sendsEventType(mapping, defaults, e.type));
+        const wanted = page.events.filter((e) => sendsEventType(mapping, defaults, e.type));
+        // Batches are in flight side by side, so those after a failed one may have been delivered
+        // while the cursor stayed before them: a retry sends only what is still owed, and the
+        // ledger keeps one attempt per delivery. Replays are asked for, so they always go.
+        const done = replaying ? new Set<string>() : await settledEventIds(row.id, wanted);
+        const events = wanted.filter((e) => !done.has(e.id));
         if (replaying && events.length < page.events.length) {
           // Nothing to send for these: off the queue, or they would be read again forever.
           const skipped = page.events.filter((e) => !events.includes(e)).map((e) => e.id);
