@@ -8,7 +8,7 @@ import { startTemporalDevServer } from '../lib/start-temporal-dev-server.js';
 import { loadTemporalSettings } from '../lib/temporal-settings.js';
 import { lifecycleBacklog } from '../workflows/dispatch/lifecycle-dispatcher.js';
 import { benchDatabase, percentile, startProcess } from './bench-support.js';
-import { cpuMeter, POSTGRES, TEMPORAL, type CpuSnapshot } from './process-cpu.js';
+import { childOf, cpuMeter, POSTGRES, TEMPORAL, type CpuSnapshot } from './process-cpu.js';
 
 /**
  * Conversion intake: `POST /api/v1/conversions` on the hub (auth with a program-limited track
@@ -27,9 +27,15 @@ import { cpuMeter, POSTGRES, TEMPORAL, type CpuSnapshot } from './process-cpu.js
  *   does not pay for the hub's workflows (the hub's rounds do, as they would in production).
  */
 const CONCURRENCY = Number(process.env.BENCH_INTAKE_CONCURRENCY ?? 32);
-const POOL_SIZE = 32;
+// 16, not the hub's default 32: hub and baseline each hold a full pool at once, next to the
+// worker's and other runs' sessions, and the shared server allows 100 connections in all.
+const POOL_SIZE = Number(process.env.BENCH_INTAKE_POOL ?? 16);
 const PER_ROUND = Number(process.env.BENCH_INTAKE_PER_ROUND ?? 2000);
 const ROUNDS = Number(process.env.BENCH_INTAKE_ROUNDS ?? 4);
+// With dispatch running every conversion also becomes a lifecycle the worker has to finish
+// before the next baseline round (on a shared 2-core box, tens a second): smaller rounds.
+const DISPATCHING_PER_ROUND = Number(process.env.BENCH_INTAKE_DISPATCHING_PER_ROUND ?? 500);
+const DISPATCHING_ROUNDS = Number(process.env.BENCH_INTAKE_DISPATCHING_ROUNDS ?? 2);
 const WARMUP = 500;
 const MEMBERS = 50;
 const MODES = (process.env.BENCH_INTAKE_MODES ?? 'paused,dispatching').split(',') as Mode[];
@@ -60,10 +66,16 @@ export async function benchIntake() {
 async function measure(mode: Mode) {
   const db = await benchDatabase();
   const dbName = new URL(db.url).pathname.slice(1);
+  const [perRound, roundCount, warmup] =
+    mode === 'paused' ? [PER_ROUND, ROUNDS, WARMUP] : [DISPATCHING_PER_ROUND, DISPATCHING_ROUNDS, WARMUP / 2];
+  const started: { hub?: ChildProcess; baseline?: ChildProcess; worker?: ChildProcess } = {};
+  const temporalPort = 17_233 + (process.pid % 1000);
   const cpu = cpuMeter({
-    hub: (c) => c.includes('hub/main.ts'),
-    baseline: (c) => c.includes('intake-baseline-server'),
-    ...(mode === 'dispatching' ? { worker: (c: string) => c.includes('workflows/worker/main.ts'), temporal: TEMPORAL } : {}),
+    hub: childOf(() => started.hub),
+    baseline: childOf(() => started.baseline),
+    ...(mode === 'dispatching'
+      ? { worker: childOf(() => started.worker), temporal: (c: string) => TEMPORAL(c) && c.includes(`--port ${temporalPort} `) }
+      : {}),
     // Only the backends serving this run's database: others share the machine's PostgreSQL.
     postgres: (c) => POSTGRES(c) && c.includes(` ${dbName} `),
   });
@@ -78,9 +90,7 @@ async function measure(mode: Mode) {
   const agent = new Agent({ connections: CONCURRENCY, pipelining: 1 });
   const settings = loadTemporalSettings();
   const temporal =
-    mode === 'dispatching'
-      ? await startTemporalDevServer(await findTemporalCli(settings), settings, { port: 17_233 + (process.pid % 1000) })
-      : undefined;
+    mode === 'dispatching' ? await startTemporalDevServer(await findTemporalCli(settings), settings, { port: temporalPort }) : undefined;
   const temporalConnection = temporal ? await Connection.connect({ address: temporal.address }) : undefined;
 
   try {
@@ -92,31 +102,29 @@ async function measure(mode: Mode) {
       HUB_DB_POOL_SIZE: String(POOL_SIZE),
       LOG_LEVEL: 'error',
     };
-    children.push(
-      await startProcess(
-        ['hub/main.ts'],
-        {
-          ...env,
-          HUB_PORT: String(hubPort),
-          HUB_HOST: '127.0.0.1',
-          HUB_BOOTSTRAP_API_KEY: bootstrapKey,
-          HUB_DISPATCH: mode === 'paused' ? 'off' : 'on',
-        },
-        async () => (await fetch(`${hubBase}/healthz`)).ok,
-      ),
+    started.hub = await startProcess(
+      ['hub/main.ts'],
+      {
+        ...env,
+        HUB_PORT: String(hubPort),
+        HUB_HOST: '127.0.0.1',
+        HUB_BOOTSTRAP_API_KEY: bootstrapKey,
+        HUB_DISPATCH: mode === 'paused' ? 'off' : 'on',
+      },
+      async () => (await fetch(`${hubBase}/healthz`)).ok,
     );
+    children.push(started.hub);
     if (temporalConnection) {
       // Ready once it polls its task queue for workflow tasks.
-      children.push(
-        await startProcess(['workflows/worker/main.ts'], env, async () => {
-          const answer = await temporalConnection.workflowService.describeTaskQueue({
-            namespace: settings.namespace,
-            taskQueue: { name: settings.taskQueues.lifecycle },
-            taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
-          });
-          return (answer.pollers ?? []).length > 0;
-        }),
-      );
+      started.worker = await startProcess(['workflows/worker/main.ts'], env, async () => {
+        const answer = await temporalConnection.workflowService.describeTaskQueue({
+          namespace: settings.namespace,
+          taskQueue: { name: settings.taskQueues.lifecycle },
+          taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
+        });
+        return (answer.pollers ?? []).length > 0;
+      });
+      children.push(started.worker);
     }
     const post = async (base: string, key: string, path: string, body: unknown) => {
       const res = await request(`${base}${path}`, {
@@ -145,13 +153,12 @@ async function measure(mode: Mode) {
     const trackKey: string = (await setup('/api/v1/api-keys', { name: 'checkout', scopes: ['track'], programIds: [program.id] })).key;
     const baselineKey = `rh_baseline_${randomBytes(16).toString('hex')}`;
     // Started after the members exist: it reads the code → member map once.
-    children.push(
-      await startProcess(
-        ['bench/intake-baseline-server.ts'],
-        { DATABASE_URL: db.url, BASELINE_PORT: String(baselinePort), BASELINE_POOL_SIZE: String(POOL_SIZE), BASELINE_KEY: baselineKey },
-        async () => (await fetch(`${baselineBase}/healthz`)).ok,
-      ),
+    started.baseline = await startProcess(
+      ['bench/intake-baseline-server.ts'],
+      { DATABASE_URL: db.url, BASELINE_PORT: String(baselinePort), BASELINE_POOL_SIZE: String(POOL_SIZE), BASELINE_KEY: baselineKey },
+      async () => (await fetch(`${baselineBase}/healthz`)).ok,
     );
+    children.push(started.baseline);
 
     let sequence = 0;
     const round = async (side: Side, total: number): Promise<Round> => {
@@ -209,18 +216,18 @@ async function measure(mode: Mode) {
     };
 
     // Warm both (JIT, pools, statement caches, the key cache).
-    await round('baseline', WARMUP);
-    await round('hub', WARMUP);
+    await round('baseline', warmup);
+    await round('hub', warmup);
 
     const rounds: Record<Side, Round[]> = { baseline: [], hub: [] };
     console.log(
       `intake (${mode === 'paused' ? 'dispatch paused: HUB_DISPATCH=off' : 'dispatch running: Temporal dev server + worker'}): ` +
-        `${ROUNDS} alternating rounds of ${PER_ROUND} POST /api/v1/conversions each, ${CONCURRENCY} connections, pool ${POOL_SIZE}`,
+        `${roundCount} alternating rounds of ${perRound} POST /api/v1/conversions each, ${CONCURRENCY} connections, pool ${POOL_SIZE}`,
     );
-    for (let r = 0; r < ROUNDS; r++) {
+    for (let r = 0; r < roundCount; r++) {
       for (const side of ['baseline', 'hub'] as const) {
         const waited = side === 'baseline' ? await settle() : 0;
-        const tally = await round(side, PER_ROUND);
+        const tally = await round(side, perRound);
         rounds[side].push(tally);
         console.log(
           `  round ${r + 1} ${side.padEnd(8)} ${(tally.sent / tally.seconds).toFixed(0).padStart(6)} req/s` +
@@ -264,7 +271,7 @@ async function measure(mode: Mode) {
       from referrals`;
     const backlog = await lifecycleBacklog(sql);
     console.log(
-      `  rows: hub ${counts!.hub} referrals / ${counts!.events} events for ${hub.created + WARMUP} created, baseline ${counts!.baseline} for ${baseline.created + WARMUP}; ` +
+      `  rows: hub ${counts!.hub} referrals / ${counts!.events} events for ${hub.created + warmup} created, baseline ${counts!.baseline} for ${baseline.created + warmup}; ` +
         `referral events not yet handed to Temporal: ${backlog.count}${mode === 'paused' ? ' (paused: all of them, by design)' : ''}`,
     );
     if (hub.created !== hub.sent || baseline.created !== baseline.sent)
