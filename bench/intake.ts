@@ -205,8 +205,10 @@ async function measure(mode: Mode) {
     const settle = async (): Promise<number> => {
       if (mode !== 'dispatching') return 0;
       const started = performance.now();
-      const busy = (c: CpuSnapshot) => (c.worker ?? 0) + (c.temporal ?? 0);
-      for (const until = Date.now() + 120_000; Date.now() < until;) {
+      // The worker only: an idle dev server still ticks. Bounded, so a machine too busy to catch
+      // up makes a short run with the baseline paying part of the hub's work (the printed wait says so).
+      const busy = (c: CpuSnapshot) => c.worker ?? 0;
+      for (const until = Date.now() + 60_000; Date.now() < until;) {
         const before = cpu.snapshot();
         await new Promise((r) => setTimeout(r, 500));
         const quiet = busy(cpu.snapshot()) - busy(before) < 0.05; // under a tenth of a core
@@ -260,7 +262,9 @@ async function measure(mode: Mode) {
       `  ${label} ${s.perSecond.toFixed(0).padStart(6)} req/s  p50 ${s.p50.toFixed(2)} ms  p99 ${s.p99.toFixed(2)} ms`;
     console.log(line('baseline (Hono + one INSERT)  ', baseline));
     console.log(line('hub POST /api/v1/conversions  ', hub));
-    console.log(`  ratio hub/baseline             ${ratio.toFixed(2)}   (target ≥ 0.70, hub p99 ≤ 30 ms, with dispatch paused)`);
+    console.log(
+      `  ratio hub/baseline             ${ratio.toFixed(2)}   ${mode === 'paused' ? '(target ≥ 0.70, hub p99 ≤ 30 ms)' : '(for information: the target is with dispatch paused)'}`,
+    );
     console.log(`  CPU ms per conversion, baseline: ${cpu.perOperation(zero, baseline.cpu, baseline.sent)}  (self = load generator)`);
     console.log(`  CPU ms per conversion, hub:      ${cpu.perOperation(zero, hub.cpu, hub.sent)}`);
 
