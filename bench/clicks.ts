@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { Agent, request } from 'undici';
 import { benchDatabase, percentile, startProcess } from './bench-support.js';
-import { cpuMeter, POSTGRES, type CpuSnapshot } from './process-cpu.js';
+import { childOf, cpuMeter, POSTGRES, type CpuSnapshot } from './process-cpu.js';
 
 /**
  * Referral link clicks: `GET /r/:code` on the hub (code lookup, click row, cookies, 302) next to a
@@ -43,16 +43,17 @@ export async function benchClicks() {
   const db = await benchDatabase();
   // Only the backends serving this run's database: others share the machine's PostgreSQL.
   const dbName = new URL(db.url).pathname.slice(1);
+  const children: Awaited<ReturnType<typeof startProcess>>[] = [];
+  // This run's own hub (children[0]) and baseline (children[1]), by pid.
   const cpu = cpuMeter({
-    hub: (c) => c.includes('hub/main.ts'),
-    baseline: (c) => c.includes('click-baseline-server'),
+    hub: childOf(() => children[0]),
+    baseline: childOf(() => children[1]),
     postgres: (c) => POSTGRES(c) && c.includes(` ${dbName} `),
   });
   const hubPort = 18_000 + (process.pid % 1000);
   const baselinePort = hubPort + 1000;
   const hubBase = `http://127.0.0.1:${hubPort}`;
   const baselineBase = `http://127.0.0.1:${baselinePort}`;
-  const children: Awaited<ReturnType<typeof startProcess>>[] = [];
   const sql = postgres(db.url, { max: 2, onnotice: () => {} });
   const agent = new Agent({ connections: CONCURRENCY, pipelining: 1 });
 

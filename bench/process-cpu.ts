@@ -8,12 +8,12 @@ const TICKS_PER_SECOND = 100; // USER_HZ on Linux
  * /proc: lets a benchmark say where a run's CPU went (hub, worker, PostgreSQL, the mock) on a
  * box where they all share the same cores.
  */
-export function processCpuSeconds(matches: (cmdline: string) => boolean): number {
+export function processCpuSeconds(matches: (cmdline: string, pid: number) => boolean): number {
   let ticks = 0;
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (!matches(cmdline)) continue;
+      if (!matches(cmdline, Number(pid))) continue;
       // Fields after the parenthesised command name: utime is the 14th field, stime the 15th.
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -30,7 +30,7 @@ export type CpuSnapshot = Record<string, number>;
 const partiesOf = (snapshot: CpuSnapshot) => Object.keys(snapshot).filter((k) => !k.startsWith('_'));
 
 /** Snapshots of CPU seconds per named party; `self` is this benchmark process (load generator, proxy). */
-export function cpuMeter(parties: Record<string, (cmdline: string) => boolean>) {
+export function cpuMeter(parties: Record<string, (cmdline: string, pid: number) => boolean>) {
   return {
     snapshot(): CpuSnapshot {
       const own = process.cpuUsage();
@@ -57,6 +57,15 @@ export function cpuMeter(parties: Record<string, (cmdline: string) => boolean>) 
     },
   };
 }
+
+/**
+ * One process this run started: other runs on the machine start hubs and workers with the same
+ * command line, and a matcher by name would count (or, when they exit, subtract) their CPU too.
+ */
+export const childOf =
+  (child: () => { pid?: number } | undefined) =>
+  (_cmdline: string, pid: number): boolean =>
+    child()?.pid === pid;
 
 /** The processes every benchmark here shares the cores with. */
 export const POSTGRES = (c: string) => c.startsWith('postgres:');

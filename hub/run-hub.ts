@@ -58,6 +58,7 @@ export async function runHub(config: Config & { DATABASE_URL: string; TEMPORAL_A
     taskQueue,
     afterBatch: connectorWaker.eventsCommitted,
     stallAfterMs: parseDuration(config.HUB_DISPATCH_STALL_AFTER),
+    paused: config.HUB_DISPATCH === 'off',
   });
   const publicUrl = (config.HUB_PUBLIC_URL ?? `http://localhost:${config.HUB_PORT}`).replace(/\/+$/, '');
 
@@ -105,6 +106,7 @@ export async function runHub(config: Config & { DATABASE_URL: string; TEMPORAL_A
     hubspotApprovedStages: config.HUBSPOT_APPROVED_STAGES,
   });
   dispatcher.start(config.HUB_DISPATCH_SWEEP_MS);
+  if (config.HUB_DISPATCH === 'off') logger.warn('HUB_DISPATCH=off: accepted facts are kept in the event log and not handed to Temporal');
   // The safety net for a wake-up lost while Temporal was unreachable; connector changes wake payouts at once.
   payoutWaker.start(60_000);
   // Invites whose workflow could not be started when they were queued (Temporal down, a crash).

@@ -21,6 +21,12 @@ describe('loadConfig', () => {
     expect(c.TEMPORAL_ADDRESS).toBeUndefined();
   });
 
+  it('dispatches by default; HUB_DISPATCH takes only on or off', () => {
+    expect(loadConfig({}).HUB_DISPATCH).toBe('on');
+    expect(loadConfig({ HUB_DISPATCH: 'off' }).HUB_DISPATCH).toBe('off');
+    expect(() => loadConfig({ HUB_DISPATCH: 'paused' })).toThrow(/HUB_DISPATCH/);
+  });
+
   it('fails with one readable message naming every bad variable', () => {
     let error: unknown;
     try {

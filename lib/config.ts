@@ -55,6 +55,10 @@ export const configSchema = z.object({
     .regex(/^\d+(ms|s|m|h|d)(,\d+(ms|s|m|h|d))*$/, 'comma-separated durations like "5s,5m,30m"')
     .default('5s,1m,5m,30m,2h,5h,10h'),
   HUB_SYNC_DISABLE_AFTER: z.coerce.number().int().min(1).max(1000).default(12),
+  // off: accept facts but do not hand them to Temporal (maintenance, a rule being fixed, a load
+  // test of the edge alone). They wait in the event log, and the backlog is dispatched when a
+  // hub runs with it on again. It is per process: every replica that could lead must say off.
+  HUB_DISPATCH: z.enum(['on', 'off']).default('on'),
   HUB_DISPATCH_SWEEP_MS: z.coerce.number().int().min(50).default(2000),
   // /readyz answers 503 once the oldest referral event not yet handed to Temporal is older.
   HUB_READY_MAX_BACKLOG_AGE: z.string().regex(DURATION_PATTERN, 'a duration like "90s", "5m"').default('5m'),

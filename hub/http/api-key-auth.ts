@@ -9,12 +9,6 @@ import type { HubEnv, Principal } from './hub-env.js';
 
 export const hashApiKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
-function sameSecret(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
-}
-
 /** admin covers everything; write implies read and track (a server key can do what a tracker can). */
 export function hasScope(p: Principal, scope: ApiScope): boolean {
   if (p.scopes.includes('admin') || p.scopes.includes(scope)) return true;
@@ -48,6 +42,9 @@ const KEY_CACHE_MS = 5000;
  * so a slow password hash adds nothing); last-used time is written at most once a minute.
  */
 export function apiKeyAuth(db: Db, bootstrapKey: string | undefined): MiddlewareHandler<HubEnv> {
+  // The bootstrap key is compared by its SHA-256, in constant time: the same digest of the
+  // presented token then serves as the stored keys' look-up hash, so a request hashes once.
+  const bootstrapDigest = bootstrapKey ? createHash('sha256').update(bootstrapKey).digest() : undefined;
   const lastTouched = new Map<string, number>();
   const cache = new Map<string, { key: typeof apiKeys.$inferSelect | undefined; until: number; epoch: number }>();
   const lookup = async (hash: string) => {
@@ -63,11 +60,12 @@ export function apiKeyAuth(db: Db, bootstrapKey: string | undefined): Middleware
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new ApiError('unauthorized', 'Missing or invalid API key');
     const token = match[1]!;
-    if (bootstrapKey && sameSecret(token, bootstrapKey)) {
+    const digest = createHash('sha256').update(token).digest();
+    if (bootstrapDigest && timingSafeEqual(digest, bootstrapDigest)) {
       c.set('principal', { id: 'bootstrap', name: 'bootstrap', scopes: ['admin'], programIds: [] });
       return withActor({ type: 'api_key', id: 'bootstrap', name: 'bootstrap' }, next);
     }
-    const key = await lookup(hashApiKey(token));
+    const key = await lookup(digest.toString('hex'));
     if (!key || key.revokedAt) throw new ApiError('unauthorized', 'Missing or invalid API key');
     const now = Date.now();
     if ((lastTouched.get(key.id) ?? 0) < now - 60_000) {

@@ -58,6 +58,14 @@ export function createHubMetrics(sql: Sql, dispatcher?: LifecycleDispatcher) {
       },
     });
     new Gauge({
+      name: 'referral_hub_dispatch_paused',
+      help: '1 when this process runs with HUB_DISPATCH=off (accepts facts, hands none to Temporal)',
+      registers: [registry],
+      collect() {
+        this.set(dispatcher.health().paused ? 1 : 0);
+      },
+    });
+    new Gauge({
       name: 'referral_hub_dispatcher_progress_age_seconds',
       help: "Seconds since this process's lifecycle dispatcher last made progress (or found nothing to send)",
       registers: [registry],

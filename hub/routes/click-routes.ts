@@ -35,7 +35,7 @@ function tooManyClicks(c: Context<HubEnv>, retryAfterSeconds: number) {
 
 /** `GET /r/:code`: record the click, remember the visitor, send them to the landing page. */
 export function registerClickRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps) {
-  const clicks = createClickService(deps.db, deps.publicUrl, deps.ipHashSalt);
+  const clicks = createClickService(deps.db, deps.sql, deps.publicUrl, deps.ipHashSalt);
   const limiter = createRateLimiter({ limit: CLICK_RATE_LIMIT, windowMs: 60_000 });
   const clientIp = createClientIp(deps.trustedProxies ?? []);
   const secure = deps.publicUrl.startsWith('https:');

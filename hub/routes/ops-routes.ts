@@ -31,7 +31,9 @@ export function registerOpsRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps, metri
         `dispatcher: stalled, no progress for ${Math.round(health.sinceProgressSeconds)} s${health.lastError ? ` (${health.lastError})` : ''}`,
       );
     }
-    if (backlog && backlog.count > 0 && backlog.oldestSeconds * 1000 > maxAgeMs) {
+    // A hub told not to dispatch keeps serving: its backlog is left on purpose (another replica's
+    // own /readyz still reports the deployment's backlog if that one is meant to dispatch).
+    if (!health?.paused && backlog && backlog.count > 0 && backlog.oldestSeconds * 1000 > maxAgeMs) {
       reasons.push(
         `backlog: the oldest of ${backlog.count} undispatched referral events is ${Math.round(backlog.oldestSeconds)} s old (limit ${maxAgeMs / 1000} s)`,
       );
@@ -41,6 +43,7 @@ export function registerOpsRoutes(app: OpenAPIHono<HubEnv>, deps: HubDeps, metri
       checks: { database, temporal },
       dispatch: {
         stalled: health?.stalled ?? false,
+        paused: health?.paused ?? false,
         backlog: backlog?.count ?? null,
         oldestEventSeconds: backlog && backlog.count > 0 ? Math.round(backlog.oldestSeconds) : null,
       },

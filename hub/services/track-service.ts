@@ -37,7 +37,7 @@ const VISITOR_COOKIE = /^[\w-]{8,64}$/;
  * key's program as the only one they may touch.
  */
 export function createTrackService(deps: HubDeps) {
-  const clicks = createClickService(deps.db, deps.publicUrl, deps.ipHashSalt);
+  const clicks = createClickService(deps.db, deps.sql, deps.publicUrl, deps.ipHashSalt);
   const conversions = createReferralService(deps.db, deps.sql, deps.dispatcher);
   const members = createMemberService(deps.db, deps.publicUrl);
   let hostnames: { list: string[]; until: number } | undefined;

@@ -103,3 +103,66 @@ describe("the program's refParam", () => {
     expect(location.searchParams.has('ref')).toBe(false);
   });
 });
+
+// A person's click on a code the hub resolved recently is one statement that re-checks the
+// program and member; these changes must take effect at the very next click.
+describe('a code clicked before', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness({ worker: false });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const click = async (code: string) => {
+    const res = await h.app.request(`/r/${code}`, { headers: { 'user-agent': CHROME } });
+    expect(res.status).toBe(302);
+    return { location: new URL(res.headers.get('location')!), cookies: res.headers.getSetCookie() };
+  };
+
+  it('stops counting the moment its program is paused, and counts again once it is active', async () => {
+    const { program, member } = await programWithMember(h, []);
+    await click(member.referralCode);
+    await click(member.referralCode);
+    expect(await clickCount(h, member.id)).toBe(2);
+
+    expect((await h.call('PATCH', `/api/v1/programs/${program.id}`, { status: 'paused' })).status).toBe(200);
+    const paused = await click(member.referralCode);
+    expect(paused.location.searchParams.has('ref')).toBe(false);
+    expect(paused.cookies.some((c) => c.startsWith('rh_ref='))).toBe(false);
+    await click(member.referralCode);
+    expect(await clickCount(h, member.id)).toBe(2);
+
+    expect((await h.call('PATCH', `/api/v1/programs/${program.id}`, { status: 'active' })).status).toBe(200);
+    await click(member.referralCode);
+    expect(await clickCount(h, member.id)).toBe(3);
+  });
+
+  it('follows a new landing page, ref parameter and cookie window at once, recording each click once', async () => {
+    const { program, member } = await programWithMember(h, []);
+    await click(member.referralCode);
+    const changed = await h.call('PATCH', `/api/v1/programs/${program.id}`, {
+      landingUrl: 'https://acme.example/new-offer',
+      cookieDays: 7,
+      share: { refParam: 'via' },
+    });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    const after = await click(member.referralCode);
+    expect(`${after.location.origin}${after.location.pathname}`).toBe('https://acme.example/new-offer');
+    expect(after.location.searchParams.get('via')).toBe(member.referralCode);
+    expect(after.cookies.find((c) => c.startsWith('rh_ref='))).toMatch(new RegExp(`Max-Age=${7 * 86_400}`));
+    expect(await clickCount(h, member.id)).toBe(2);
+    const [row] = await h.db.sql`select landing_url from clicks where member_id = ${member.id} order by created_at desc, id desc limit 1`;
+    expect(row!.landing_url).toBe(after.location.toString());
+  });
+
+  it('stops counting for a deleted member', async () => {
+    const { member } = await programWithMember(h, []);
+    await click(member.referralCode);
+    expect((await h.call('DELETE', `/api/v1/members/${member.id}`)).status).toBeLessThan(300);
+    const gone = await click(member.referralCode);
+    expect(gone.location.searchParams.has('ref')).toBe(false);
+    expect(await clickCount(h, member.id)).toBe(1);
+  });
+});

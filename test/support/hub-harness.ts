@@ -69,6 +69,8 @@ export async function createHarness(
     dispatcherStallAfterMs?: number;
     dispatcherStatementTimeoutMs?: number;
     readyMaxBacklogAgeMs?: number;
+    /** HUB_DISPATCH: 'off' builds the dispatcher paused (facts accepted, none handed to Temporal). */
+    dispatch?: 'on' | 'off';
     /** How long an export may wait for its client to read before it is dropped. */
     exportIdleTimeoutMs?: number;
     /** Inbound webhook settings (STRIPE_WEBHOOK_SECRET, HUBSPOT_*), passed to the app as config would be. */
@@ -126,6 +128,7 @@ export async function createHarness(
     callTimeoutMs: 3000,
     afterBatch: connectorWaker.eventsCommitted,
     stallAfterMs: opts.dispatcherStallAfterMs ?? 20_000,
+    paused: opts.dispatch === 'off',
   });
   dispatcher.start(opts.sweepMs ?? 300);
   const app = createApp({

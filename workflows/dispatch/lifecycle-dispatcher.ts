@@ -34,6 +34,11 @@ export interface LifecycleDispatcherDeps {
    * stalled (see health) while it makes no progress for this long.
    */
   stallAfterMs?: number;
+  /**
+   * HUB_DISPATCH=off: facts are accepted and stay in the event log, but this process hands none
+   * to Temporal (no nudges, no periodic pass) until it runs with dispatch on again.
+   */
+  paused?: boolean;
 }
 
 /** What /readyz and /metrics say about this process's dispatcher. */
@@ -44,6 +49,8 @@ export interface DispatcherHealth {
   sinceProgressSeconds: number;
   /** Why the last pass or signal failed, if it did since the last progress. */
   lastError: string | null;
+  /** Dispatch turned off in this process (HUB_DISPATCH=off): the backlog is left on purpose. */
+  paused: boolean;
 }
 
 interface Row {
@@ -280,6 +287,7 @@ export function createLifecycleDispatcher(deps: LifecycleDispatcherDeps) {
 
   /** Dispatches everything committed so far; concurrent calls share one run (plus one more pass). */
   function pump(): Promise<number> {
+    if (deps.paused) return Promise.resolve(0);
     if (running) {
       again = true;
       return running;
@@ -316,6 +324,7 @@ export function createLifecycleDispatcher(deps: LifecycleDispatcherDeps) {
     },
     /** Periodic pass: catches up after a Temporal outage or a crash between commit and nudge. */
     start(intervalMs: number): void {
+      if (deps.paused) return;
       stopped = false;
       progressed();
       let scheduled = false;
@@ -341,8 +350,9 @@ export function createLifecycleDispatcher(deps: LifecycleDispatcherDeps) {
       );
     },
     health(): DispatcherHealth {
+      if (deps.paused) return { stalled: false, sinceProgressSeconds: 0, lastError: null, paused: true };
       const since = Date.now() - progressAt;
-      return { stalled: since > stallAfterMs, sinceProgressSeconds: since / 1000, lastError };
+      return { stalled: since > stallAfterMs, sinceProgressSeconds: since / 1000, lastError, paused: false };
     },
     async stop(): Promise<void> {
       stopped = true;

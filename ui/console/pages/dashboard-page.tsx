@@ -200,7 +200,7 @@ function Runs(props: { d: DashboardOverview }) {
 function Dispatch(props: { d: DashboardOverview; limited: boolean; temporalUiUrl?: string }) {
   const { backlog, health } = props.d.dispatch;
   const lagging = backlog !== null && backlog.count > 0;
-  const state = health?.stalled ? 'stalled' : backlog === null ? 'unknown' : lagging ? 'behind' : 'healthy';
+  const state = health?.paused ? 'paused' : health?.stalled ? 'stalled' : backlog === null ? 'unknown' : lagging ? 'behind' : 'healthy';
   const workflows = props.temporalUiUrl ? `${props.temporalUiUrl.replace(/\/$/, '')}/namespaces/default/workflows` : null;
   return (
     <>
@@ -208,9 +208,11 @@ function Dispatch(props: { d: DashboardOverview; limited: boolean; temporalUiUrl
         <dt>Lifecycle dispatcher</dt>
         <dd>
           <StatusBadge status={state} />
-          {health?.stalled
-            ? ` no progress for ${Math.round(health.sinceProgressSeconds)} s${health.lastError ? ` (${health.lastError})` : ''}`
-            : null}
+          {health?.paused
+            ? ' this hub runs with HUB_DISPATCH=off: facts are kept and handed to Temporal once dispatch is on again'
+            : health?.stalled
+              ? ` no progress for ${Math.round(health.sinceProgressSeconds)} s${health.lastError ? ` (${health.lastError})` : ''}`
+              : null}
         </dd>
         {!props.limited ? (
           <>
