@@ -38,6 +38,13 @@ export async function runSoak(options: SoakOptions): Promise<boolean> {
   log(`seed ${options.seed}; logs and data in ${dir}`);
   const receivers = await startReceivers();
   const cluster = await startChaosCluster(dir, random, log);
+  // Ctrl-C or a CI timeout: the hubs, workers and servers are our children and would outlive us.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping every process the soak started`);
+      void cluster.stop().finally(() => process.exit(130));
+    });
+  }
   const sql = postgres(cluster.databaseUrl, { max: 2, onnotice: () => {} });
   try {
     const client = createHubClient(cluster.hubUrls, cluster.adminKey);
