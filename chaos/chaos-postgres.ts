@@ -5,7 +5,11 @@ import postgres from 'postgres';
 
 export interface ChaosPostgres {
   url: string;
-  /** An immediate shutdown (SIGQUIT: no checkpoint, crash recovery on the next start), then a start. */
+  /** An immediate shutdown (SIGQUIT: no checkpoint, crash recovery on the next start). */
+  crash(): Promise<void>;
+  /** Starts it again after a crash. */
+  startAgain(): Promise<void>;
+  /** crash(), `downMs` of nothing, startAgain(). */
   restart(downMs: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -56,16 +60,22 @@ export async function startChaosPostgres(dir: string, port: number): Promise<Cha
     }
   };
 
+  const crash = async () => {
+    const current = pg.process;
+    if (current && current.exitCode === null) {
+      const exited = new Promise((resolve) => current.once('exit', resolve));
+      current.kill('SIGQUIT');
+      await exited;
+    }
+    pg.process = undefined;
+  };
+
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${port}/referral_hub`,
+    crash,
+    startAgain,
     async restart(downMs) {
-      const current = pg.process;
-      if (current && current.exitCode === null) {
-        const exited = new Promise((resolve) => current.once('exit', resolve));
-        current.kill('SIGQUIT');
-        await exited;
-      }
-      pg.process = undefined;
+      await crash();
       await new Promise((r) => setTimeout(r, downMs));
       await startAgain();
     },

@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
+import { isDatabaseUnavailable } from './http/database-unavailable.js';
 import { clientErrorAnswer, errorBody, issuesToDetails } from './http/api-error.js';
 import { apiKeyAuth } from './http/api-key-auth.js';
 import type { HubEnv } from './http/hub-env.js';
@@ -100,6 +101,11 @@ export function createApp(deps: HubDeps) {
     }
     const known = clientErrorAnswer(err);
     if (known) return c.json(known.body, known.status);
+    if (isDatabaseUnavailable(err)) {
+      deps.logger.warn({ err: String(err), path: new URL(c.req.url).pathname }, 'database unavailable');
+      c.header('Retry-After', '1');
+      return c.json(errorBody('unavailable', 'The database is unavailable for a moment; retry shortly'), 503);
+    }
     deps.logger.error({ err, method: c.req.method, path: new URL(c.req.url).pathname }, 'unhandled error');
     return c.json(errorBody('internal', 'Something went wrong on our side'), 500);
   });

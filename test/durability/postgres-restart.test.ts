@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,3 +48,36 @@ it('a process querying through our database clients survives PostgreSQL restarti
     child.kill('SIGKILL');
   }
 }, 240_000);
+
+it('while PostgreSQL is down the hub answers 503 unavailable with Retry-After (a client retries), and 200 once it is back', async () => {
+  const port = await freePort();
+  const key = `rh_test_${randomBytes(16).toString('hex')}`;
+  const hub = spawn(process.execPath, ['--import', 'tsx', 'hub/main.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: postgres.url,
+      TEMPORAL_ADDRESS: '127.0.0.1:1',
+      HUB_PORT: String(port),
+      HUB_HOST: '127.0.0.1',
+      HUB_BOOTSTRAP_API_KEY: key,
+      HUB_SECRET_KEY: randomBytes(32).toString('hex'),
+      HUB_DISPATCH: 'off',
+      LOG_LEVEL: 'error',
+    },
+    stdio: 'ignore',
+  });
+  const list = () => fetch(`http://127.0.0.1:${port}/api/v1/programs`, { headers: { authorization: `Bearer ${key}` } });
+  try {
+    await waitFor(async () => (await list()).status === 200, 90_000, 'the hub to answer');
+    await postgres.crash();
+    const res = await list();
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unavailable');
+    await postgres.startAgain();
+    await waitFor(async () => (await list()).status === 200, 30_000, 'the hub to answer again');
+  } finally {
+    hub.kill('SIGKILL');
+  }
+}, 180_000);
