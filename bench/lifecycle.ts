@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { baselineConversionSignal, type baselineConversion } from './lifecycle-baseline/workflow.js';
 import { runConcurrent } from './bench-support.js';
-import { benchProgram, startHubStack, type HubStack } from './hub-stack.js';
+import { benchProgram, startHubStack, writeWorkflowBundle, type HubStack } from './hub-stack.js';
 import { cpuMeter, type CpuSnapshot } from './process-cpu.js';
 
 // Conversions per round, rounds of each side (alternating, so both see the same neighbours on the box).
@@ -47,7 +47,15 @@ export async function benchLifecycle() {
   const stack = await startHubStack({ httpConnections: HTTP_CONCURRENCY });
   try {
     await stack.sql.unsafe(`create table ${BASELINE_TABLE} (id text primary key, created_at timestamptz not null default now())`);
-    await stack.startWorkerProcess([BASELINE_WORKER], { BASELINE_TASK_QUEUE: BASELINE_QUEUE, BASELINE_TABLE }, BASELINE_QUEUE);
+    await stack.startWorkerProcess(
+      [BASELINE_WORKER],
+      {
+        BASELINE_TASK_QUEUE: BASELINE_QUEUE,
+        BASELINE_TABLE,
+        BASELINE_WORKFLOW_BUNDLE: await writeWorkflowBundle(fileURLToPath(new URL('./lifecycle-baseline/workflow.ts', import.meta.url))),
+      },
+      BASELINE_QUEUE,
+    );
     const bench = await benchProgram(stack, 50);
     const cpu = cpuMeter({ ...stack.parties, baselineWorker: (c) => c.includes('lifecycle-baseline/worker.ts') && c.includes(stack.tag) });
     const baselineRows = async () => {

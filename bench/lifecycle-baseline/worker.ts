@@ -1,5 +1,4 @@
-import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import postgres from 'postgres';
 import type { BaselineActivities } from './workflow.js';
 
@@ -8,9 +7,9 @@ import type { BaselineActivities } from './workflow.js';
  * tell them apart. Sized like the hub's lifecycle worker (create-worker.ts): same workflow
  * cache, same activity slots, a 10-connection pool like the worker's.
  */
-const { DATABASE_URL, TEMPORAL_ADDRESS, BASELINE_TASK_QUEUE, BASELINE_TABLE } = process.env;
-if (!DATABASE_URL || !TEMPORAL_ADDRESS || !BASELINE_TASK_QUEUE || !BASELINE_TABLE) {
-  throw new Error('DATABASE_URL, TEMPORAL_ADDRESS, BASELINE_TASK_QUEUE and BASELINE_TABLE are required');
+const { DATABASE_URL, TEMPORAL_ADDRESS, BASELINE_TASK_QUEUE, BASELINE_TABLE, BASELINE_WORKFLOW_BUNDLE } = process.env;
+if (!DATABASE_URL || !TEMPORAL_ADDRESS || !BASELINE_TASK_QUEUE || !BASELINE_TABLE || !BASELINE_WORKFLOW_BUNDLE) {
+  throw new Error('DATABASE_URL, TEMPORAL_ADDRESS, BASELINE_TASK_QUEUE, BASELINE_TABLE and BASELINE_WORKFLOW_BUNDLE are required');
 }
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -25,10 +24,8 @@ const worker = await Worker.create({
   connection,
   namespace: 'default',
   taskQueue: BASELINE_TASK_QUEUE,
-  workflowBundle: await bundleWorkflowCode({
-    workflowsPath: fileURLToPath(new URL('./workflow.ts', import.meta.url)),
-    logger: new DefaultLogger('WARN'),
-  }),
+  // Bundled by the benchmark (like the hub's worker's), so both start alike.
+  workflowBundle: { codePath: BASELINE_WORKFLOW_BUNDLE },
   activities,
   maxCachedWorkflows: 1000,
   maxConcurrentActivityTaskExecutions: 50,
