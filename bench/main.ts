@@ -2,6 +2,8 @@ import { benchClicks } from './clicks.js';
 import { benchConsoleLists } from './console-lists.js';
 import { benchExport } from './export.js';
 import { benchIntake } from './intake.js';
+import { benchLatency } from './latency.js';
+import { benchLifecycle } from './lifecycle.js';
 import { benchMemory } from './memory.js';
 import { benchSync } from './sync.js';
 
@@ -15,6 +17,8 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   console: benchConsoleLists,
   clicks: benchClicks,
   memory: benchMemory,
+  lifecycle: benchLifecycle,
+  latency: benchLatency,
 };
 
 const names = process.argv.slice(2);

@@ -1,4 +1,14 @@
-import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  workflowInfo,
+  type RetryPolicy,
+} from '@temporalio/workflow';
 import type { LifecycleActivities } from '../activities/create-lifecycle-activities.js';
 import { referralEventSignal, type ReferralSignal } from './referral-signal.js';
 
@@ -15,10 +25,20 @@ export interface ReferralLifecycleInput {
   queue?: ReferralSignal[];
 }
 
-const acts = proxyActivities<LifecycleActivities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: ['NotFound'] },
-});
+const RETRY: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: ['NotFound'] };
+
+// Histories recorded before this patch scheduled each step as a (remote) activity task.
+const remote = proxyActivities<LifecycleActivities>({ startToCloseTimeout: '30s', retry: RETRY });
+// Each step is one short transaction in our own database: run inside the workflow task that
+// decided it, instead of an activity task's round trip through Temporal (schedule, match, start,
+// complete, then a second workflow task). A conversion then costs Temporal one workflow task
+// instead of two plus an activity task. The results are recorded as markers, so replays and
+// retries behave as before; the activities are idempotent either way.
+const local = proxyLocalActivities<LifecycleActivities>({ startToCloseTimeout: '30s', retry: RETRY });
+const LOCAL_ACTIVITIES = 'lifecycle-local-activities';
+// Per call, as patching intends: a run that began under the remote steps replays them, and
+// switches to local ones (recording the patch marker) from its first step under this release.
+const acts = (): LifecycleActivities => (patched(LOCAL_ACTIVITIES) ? local : remote);
 
 const STATUS_TRIGGERS: Record<string, string[]> = {
   pending: [],
@@ -52,23 +72,23 @@ export async function referralLifecycle(input: ReferralLifecycleInput): Promise<
     else await condition(() => queue.length > 0, Math.max(1, nextRelease - Date.now()));
 
     for (const due of holds.filter((h) => h.releaseAt <= Date.now())) {
-      await acts.releaseHold({ rewardId: due.rewardId });
+      await acts().releaseHold({ rewardId: due.rewardId });
       dropHolds([due.rewardId]);
     }
 
     while (queue.length > 0) {
       const signal = queue.shift()!;
       if (signal.kind === 'business') {
-        const result = await acts.applyBusinessEvent({ referralId: input.referralId, eventId: signal.eventId });
+        const result = await acts().applyBusinessEvent({ referralId: input.referralId, eventId: signal.eventId });
         addHolds(result.holds);
         dropHolds(result.cancelled);
       } else if (signal.kind === 'status' && signal.status === 'denied') {
-        const cancelled = await acts.cancelOpenRewards({ referralId: input.referralId, statuses: ['held', 'pending'] });
+        const cancelled = await acts().cancelOpenRewards({ referralId: input.referralId, statuses: ['held', 'pending'] });
         dropHolds(cancelled);
       } else {
         const triggers = [...(signal.kind === 'converted' ? ['conversion'] : []), ...(STATUS_TRIGGERS[signal.status] ?? [])];
         for (const trigger of triggers) {
-          addHolds((await acts.applyStatusTrigger({ referralId: input.referralId, trigger })).holds);
+          addHolds((await acts().applyStatusTrigger({ referralId: input.referralId, trigger })).holds);
         }
       }
     }
