@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Sql } from './db.js';
-import { MEMBER_JOIN, RECORD_COLUMNS, RECORD_TABLE } from './record-columns.js';
+import { MEMBER_JOIN, RECORD_COLUMNS, RECORD_TABLE, USER_TEXT } from './record-columns.js';
 import { RESOURCES, type Resource } from './record-queries.js';
 import { reserveConnection } from './reserve-connection.js';
 
@@ -34,28 +34,6 @@ const COLUMNS = Object.fromEntries(
     },
   ]),
 ) as Record<Resource, Record<string, string>>;
-
-// Columns people type into (names, emails, free text); the others are generated ids, enums,
-// numbers, JSON or timestamps and can never start like a formula.
-const USER_TEXT = new Set([
-  'email',
-  'firstName',
-  'lastName',
-  'phone',
-  'externalId',
-  'orderId',
-  'source',
-  'member.email',
-  'member.firstName',
-  'member.lastName',
-  'member.externalId',
-  // A payout's addresses come from people; its reference may be typed by ops (mark-paid) and
-  // its failure reason is a provider's text.
-  'recipientEmail',
-  'paypalEmail',
-  'providerReference',
-  'failureReason',
-]);
 
 // Spreadsheet formula guard, as the CSV writer does it: text starting with = + - @ tab or CR
 // gets a leading apostrophe, unless it is just a number (the writer's PLAIN_NUMBER, so "+1555…"

@@ -142,3 +142,25 @@ export const MEMBER_FIELDS: Record<Resource, Record<string, RecordColumn> | null
     payoutDetails: json('m.payout_details', 'm.payout_details::text'),
   },
 };
+
+// Fields people type into (names, emails, free text) and so may start like a spreadsheet
+// formula; the others are generated ids, enums, numbers, JSON or timestamps.
+export const USER_TEXT: ReadonlySet<string> = new Set([
+  'email',
+  'firstName',
+  'lastName',
+  'phone',
+  'externalId',
+  'orderId',
+  'source',
+  'member.email',
+  'member.firstName',
+  'member.lastName',
+  'member.externalId',
+  // A payout's addresses come from people; its reference may be typed by ops (mark-paid) and
+  // its failure reason is a provider's text.
+  'recipientEmail',
+  'paypalEmail',
+  'providerReference',
+  'failureReason',
+]);

@@ -83,7 +83,12 @@ function compileEntry(entry: MappingEntry, resolve: SqlFieldResolver): string {
     if (whens.length > 0) mapped = `(case ${textOfSql(value, 'none')} ${whens.join(' ')} else ${otherwise} end)`;
     else mapped = otherwise;
   }
-  const body = `(case when ${isEmptySql(value)} then ${fallback} else ${mapped} end)`;
+  // Without a valueMap or `empty`, an empty value already gives an empty cell (NULL or '',
+  // which the COPY query writes as nothing): the test would only cost time on every row.
+  const body =
+    entry.valueMap === undefined && entry.empty === undefined
+      ? mapped
+      : `(case when ${isEmptySql(value)} then ${fallback} else ${mapped} end)`;
   return condition === undefined ? body : `(case when ${condition} then ${body} else ${fallback} end)`;
 }
 
@@ -138,7 +143,7 @@ function compileCondition(when: MappingCondition, readPath: (path: string) => Sq
 
 /**
  * Compiles a mapping to one SQL expression per entry giving that entry's CSV cell exactly as
- * createRecordCsv writes it (formula guard included; NULL for an empty cell), so that
+ * createRecordCsv writes it (formula guard included; NULL or '' for an empty cell), so that
  * PostgreSQL can write the file with COPY. Entries SQL cannot reproduce byte for byte (number
  * formats, case changes of text, date formats of anything but a record timestamp, whole
  * records) make the whole mapping fall back, with the reason.

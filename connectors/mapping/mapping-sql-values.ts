@@ -9,7 +9,8 @@ import type { MappingScalar } from './mapping-entry-schema.js';
  * apply-mapping.ts / csv-writer.ts in SQL, for the exports PostgreSQL writes itself.
  */
 export type SqlValue =
-  | { type: 'text'; sql: string }
+  /** `safe`: generated text (ids, enums) that never starts like a formula, so needs no guard. */
+  | { type: 'text'; sql: string; safe?: boolean }
   | { type: 'number'; sql: string }
   | { type: 'json'; sql: string }
   | { type: 'timestamp'; sql: string; iso: string };
@@ -82,7 +83,7 @@ export function textOfSql(v: SqlValue, objects: 'json' | 'none' = 'json'): strin
 export function cellOfSql(v: SqlValue): string {
   switch (v.type) {
     case 'text':
-      return formulaGuardSql(v.sql);
+      return v.safe ? v.sql : formulaGuardSql(v.sql);
     case 'json':
       return `(case jsonb_typeof(${v.sql}) when 'string' then ${formulaGuardSql(`(${v.sql} #>> '{}')`)} when 'number' then ${jsNumberSql(jsonFloatSql(v.sql))}
         when 'boolean' then (${v.sql})::text when 'null' then null::text else ${stringifyJsonSql(v.sql)} end)`;
