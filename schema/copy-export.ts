@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Sql } from './db.js';
-import { MEMBER_JOIN, RECORD_COLUMNS, RECORD_TABLE } from './record-columns.js';
+import { MEMBER_JOIN, RECORD_COLUMNS, RECORD_TABLE, USER_TEXT } from './record-columns.js';
 import { RESOURCES, type Resource } from './record-queries.js';
 import { reserveConnection } from './reserve-connection.js';
 
@@ -35,34 +35,13 @@ const COLUMNS = Object.fromEntries(
   ]),
 ) as Record<Resource, Record<string, string>>;
 
-// Columns people type into (names, emails, free text); the others are generated ids, enums,
-// numbers, JSON or timestamps and can never start like a formula.
-const USER_TEXT = new Set([
-  'email',
-  'firstName',
-  'lastName',
-  'phone',
-  'externalId',
-  'orderId',
-  'source',
-  'member.email',
-  'member.firstName',
-  'member.lastName',
-  'member.externalId',
-  // A payout's addresses come from people; its reference may be typed by ops (mark-paid) and
-  // its failure reason is a provider's text.
-  'recipientEmail',
-  'paypalEmail',
-  'providerReference',
-  'failureReason',
-]);
-
 // Spreadsheet formula guard, as the CSV writer does it: text starting with = + - @ tab or CR
-// gets a leading apostrophe, unless it is just a number. ascii() reads the first character's
-// code without building a substring, and decides almost every row on its own.
+// gets a leading apostrophe, unless it is just a number (the writer's PLAIN_NUMBER, so "+1555…"
+// or "-1e3" stay as they are both ways). ascii() reads the first character's code without
+// building a substring, and decides almost every row on its own.
 // (= 61, + 43, - 45, @ 64, tab 9, CR 13)
 const guard = (expr: string) =>
-  `(case when ascii(${expr}) in (61, 43, 45, 64, 9, 13) and (${expr}) !~ '^-?[0-9]+(\\.[0-9]+)?$' then '''' || (${expr}) else (${expr}) end)`;
+  `(case when ascii(${expr}) in (61, 43, 45, 64, 9, 13) and (${expr}) !~ '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$' then '''' || (${expr}) else (${expr}) end)`;
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 const ident = (text: string) => `"${text.replace(/"/g, '""')}"`;
 
@@ -117,10 +96,15 @@ export async function copyExport(
   const query = `copy (select ${cols} from ${from}
     where r.created_at >= ${literal(opts.from.toISOString())}::timestamptz and r.created_at < ${literal(opts.to.toISOString())}::timestamptz ${programs} ${statuses}
     order by r.created_at, r.id) to stdout with (format csv, header, delimiter ${literal(opts.delimiter)})`;
+  return copyOut(sql, query, opts.reserveTimeoutMs ?? 10_000);
+}
+
+/** Runs one COPY … TO STDOUT on a connection of its own (see copyExport for why), and hands back its bytes. */
+export async function copyOut(sql: Sql, query: string, reserveTimeoutMs: number): Promise<CopyOut> {
   // A connection of its own: the pool pipelines queries onto connections it thinks busy, and a
   // query queued behind a COPY would fail ("cannot execute queries during copy") or wait for
   // as long as the export's client takes to read it.
-  const conn = await reserveConnection(sql, opts.reserveTimeoutMs ?? 10_000);
+  const conn = await reserveConnection(sql, reserveTimeoutMs);
   let stream: Readable;
   const pending = conn.unsafe(query);
   try {

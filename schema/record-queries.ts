@@ -1,6 +1,6 @@
 import type { PendingQuery, Row } from 'postgres';
 import type { Sql } from './db.js';
-import { MEMBER_JOIN, RECORD_COLUMNS, RECORD_TABLE } from './record-columns.js';
+import { MEMBER_FIELDS, MEMBER_JOIN, RECORD_COLUMNS, RECORD_TABLE } from './record-columns.js';
 import { PAYOUT_STATUSES } from './tables/payouts.js';
 import { REFERRAL_STATUSES } from './tables/referrals.js';
 import { REWARD_STATUSES } from './tables/rewards.js';
@@ -62,15 +62,18 @@ export const DEFAULT_FIELDS: Record<Resource, string[]> = {
 // Public JSON of each resource built in SQL (ISO timestamps, camelCase), so a million-row
 // export does no per-row date or key work in JS. A query selects (and the driver parses) only
 // the fields a mapping reads. `member` rides along for mapping.
-const MEMBER: Record<Resource, string | null> = {
-  referrals: `json_build_object('id', m.id, 'email', m.email, 'firstName', m.first_name, 'lastName', m.last_name,
-      'referralCode', m.referral_code, 'externalId', m.external_id)`,
-  members: null,
-  rewards: `json_build_object('id', m.id, 'email', m.email, 'firstName', m.first_name, 'lastName', m.last_name, 'referralCode', m.referral_code)`,
-  // Custom fields and payout details too: a payout paid by hand may need the member's bank details kept there.
-  payouts: `json_build_object('id', m.id, 'email', m.email, 'firstName', m.first_name, 'lastName', m.last_name,
-      'referralCode', m.referral_code, 'externalId', m.external_id, 'customFields', m.custom_fields, 'payoutDetails', m.payout_details)`,
-};
+const MEMBER = Object.fromEntries(
+  RESOURCES.map((resource) => {
+    const fields = MEMBER_FIELDS[resource];
+    return [
+      resource,
+      fields &&
+        `json_build_object(${Object.entries(fields)
+          .map(([key, c]) => `'${key}', ${c.value}`)
+          .join(', ')})`,
+    ];
+  }),
+) as Record<Resource, string | null>;
 
 /** Which parts of a record a reader needs: some fields (or all) and whether the referrer rides along. */
 export interface RecordNeeds {

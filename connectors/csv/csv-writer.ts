@@ -52,10 +52,17 @@ function cellText(value: unknown): { text: string; numeric: boolean } {
   return { text: String(value), numeric: false };
 }
 
+/**
+ * A cell's text as the file holds it before quoting (formula guard applied). Exported for the
+ * compiled SQL export, which writes values fixed by the mapping exactly as this writer would.
+ */
+export function csvCellContent(value: unknown, escapeFormulas = true): string {
+  const { text, numeric } = cellText(value);
+  return escapeFormulas && !numeric && FORMULA_START.test(text) && !PLAIN_NUMBER.test(text) ? `'${text}` : text;
+}
+
 function encodeCell(value: unknown, o: ResolvedOptions): string {
-  const { text: raw, numeric } = cellText(value);
-  let text = raw;
-  if (o.escapeFormulas && !numeric && FORMULA_START.test(text) && !PLAIN_NUMBER.test(text)) text = `'${text}`;
+  const text = csvCellContent(value, o.escapeFormulas);
   const needsQuotes = text.includes(o.delimiter) || text.includes('"') || text.includes('\r') || text.includes('\n');
   return needsQuotes ? `"${text.replaceAll('"', '""')}"` : text;
 }

@@ -11,9 +11,10 @@ const BLOCK = 262_144;
 /**
  * PostgreSQL's CSV ends records with LF; RFC 4180 wants CRLF. Only record ends change: a line
  * break inside a quoted field is data and stays as it is (quotes are tracked across chunks;
- * a doubled quote toggles twice, so the state stays right).
+ * a doubled quote toggles twice, so the state stays right). `onRecords` hears how many record
+ * ends each chunk held, for callers that count the rows of a COPY.
  */
-export function lfToCrlf(): Transform {
+export function lfToCrlf(onRecords?: (count: number) => void): Transform {
   let quoted = false;
   let previous = 0;
   let pending: Buffer[] = [];
@@ -35,6 +36,7 @@ export function lfToCrlf(): Transform {
     transform(chunk: Buffer, _enc, done) {
       let start = 0;
       let i = 0;
+      let records = 0;
       // Jump between quotes and line feeds with native searches.
       while (i < chunk.length) {
         if (quoted) {
@@ -47,6 +49,7 @@ export function lfToCrlf(): Transform {
         const nextQuote = chunk.indexOf(QUOTE, i);
         const nextLf = chunk.indexOf(LF, i);
         if (nextLf >= 0 && (nextQuote < 0 || nextLf < nextQuote)) {
+          records += 1;
           if ((nextLf > 0 ? chunk[nextLf - 1] : previous) !== CR) {
             keep(chunk.subarray(start, nextLf));
             keep(CRLF);
@@ -59,6 +62,7 @@ export function lfToCrlf(): Transform {
         } else break;
       }
       keep(chunk.subarray(start));
+      if (records > 0) onRecords?.(records);
       if (chunk.length > 0) previous = chunk[chunk.length - 1]!;
       emit(this, false);
       done();

@@ -4,6 +4,8 @@ import { recordNeeds } from '../../connectors/csv/record-needs.js';
 import { lfToCrlf } from '../../connectors/csv/lf-to-crlf.js';
 import type { CsvDelimiter } from '../../connectors/csv/csv-writer.js';
 import { copyExport, copyExportable } from '../../schema/copy-export.js';
+import { copyRecords } from '../../schema/copy-records.js';
+import { recordSqlMapping } from '../../workflows/activities/record-sql-mapping.js';
 import { PoolTimeoutError } from '../../schema/reserve-connection.js';
 import { DEFAULT_FIELDS, RECORD_ROOT, streamRecords, type Resource } from '../../schema/record-queries.js';
 import type { ExportQuery } from '../contracts/export-contract.js';
@@ -33,22 +35,39 @@ export function createExportService(deps: Pick<HubDeps, 'sql'>) {
       };
       const names = q.fields ? fields.map((f) => f.target) : DEFAULT_FIELDS[resource];
       const freeSlot = await slots.acquire();
-      if (copyExportable(resource, names)) {
-        // Plain columns: let PostgreSQL write the CSV and only relay it (flat memory, near-COPY speed).
-        const copy = await copyExport(deps.sql, resource, {
-          fields: names,
-          from: new Date(q.from ?? '1970-01-01T00:00:00Z'),
-          to: q.to ? new Date(q.to) : new Date(),
-          programIds,
-          statuses,
-          delimiter: q.delimiter,
-        }).catch((err: unknown) => {
+      const filter = {
+        kind: 'time' as const,
+        from: q.from ?? '1970-01-01T00:00:00Z',
+        to: q.to ?? new Date().toISOString(),
+        programIds,
+        statuses,
+      };
+      const csv = createRecordCsv(fields, RECORD_ROOT[resource], { delimiter: q.delimiter as CsvDelimiter });
+      // Plain columns: PostgreSQL's CSV of the columns. A mapping SQL can reproduce byte for byte
+      // (nested custom fields, value maps, record dates…): PostgreSQL's CSV of the compiled cells.
+      // Either way the hub only relays bytes (flat memory, near-COPY speed).
+      const compiled = copyExportable(resource, names) ? undefined : recordSqlMapping(resource, fields);
+      if (compiled === undefined || 'cells' in compiled) {
+        const copying =
+          compiled === undefined
+            ? copyExport(deps.sql, resource, {
+                fields: names,
+                from: new Date(filter.from),
+                to: new Date(filter.to),
+                programIds,
+                statuses,
+                delimiter: q.delimiter,
+              })
+            : copyRecords(deps.sql, resource, { filter, cells: compiled.cells, member: compiled.member, delimiter: q.delimiter });
+        const copy = await copying.catch((err: unknown) => {
           freeSlot();
           if (err instanceof PoolTimeoutError) throw new ApiError('unavailable', 'The database is busy; try the export again shortly');
           throw err;
         });
         // The COPY stream stays outside the pipeline: destroying it would not free its connection (see release).
         const body = copy.stream.pipe(lfToCrlf());
+        // The compiled COPY has no header: ours goes first, written as the CSV writer writes it.
+        if (compiled !== undefined) body.push(csv.header);
         copy.stream.on('error', (err) => body.destroy(err));
         return {
           body,
@@ -59,14 +78,8 @@ export function createExportService(deps: Pick<HubDeps, 'sql'>) {
           },
         };
       }
-      // Mapped fields: rows from a cursor (only the columns the mapping reads), one string per batch.
-      const csv = createRecordCsv(fields, RECORD_ROOT[resource], { delimiter: q.delimiter as CsvDelimiter });
-      const rows = streamRecords(
-        deps.sql,
-        resource,
-        { kind: 'time', from: q.from ?? '1970-01-01T00:00:00Z', to: q.to ?? new Date().toISOString(), programIds, statuses },
-        recordNeeds(fields, RECORD_ROOT[resource]),
-      );
+      // What SQL cannot reproduce: rows from a cursor (only the columns the mapping reads), mapped in JS, one string per batch.
+      const rows = streamRecords(deps.sql, resource, filter, recordNeeds(fields, RECORD_ROOT[resource]));
       async function* text() {
         yield csv.header;
         for await (const batch of rows) yield csv.lines(batch);

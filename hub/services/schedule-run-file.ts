@@ -6,6 +6,8 @@ import { recordNeeds } from '../../connectors/csv/record-needs.js';
 import type { CsvDelimiter } from '../../connectors/csv/csv-writer.js';
 import type { MappingEntry } from '../../connectors/mapping/mapping-entry-schema.js';
 import { RECORD_ROOT, streamRecords } from '../../schema/record-queries.js';
+import { PoolTimeoutError } from '../../schema/reserve-connection.js';
+import { openCompiledCsv } from '../../workflows/activities/open-compiled-csv.js';
 import { scheduleRuns } from '../../schema/tables/index.js';
 import { ApiError } from '../http/api-error.js';
 import type { Principal } from '../http/hub-env.js';
@@ -34,32 +36,46 @@ export function createScheduleRunFiles(deps: HubDeps) {
       const root = RECORD_ROOT[schedule.resource];
       const csv = createRecordCsv(fields, root, { delimiter: schedule.delimiter as CsvDelimiter });
       const freeSlot = await slots.acquire();
-      const rows = streamRecords(
-        deps.sql,
-        schedule.resource,
-        {
-          kind: 'range',
-          fromTxid: run.fromTxid,
-          fromSeq: run.fromSeq,
-          toTxid: run.toTxid,
-          startFrom: schedule.startFrom?.toISOString() ?? null,
-          programIds: schedule.programIds,
+      const filter = {
+        kind: 'range' as const,
+        fromTxid: run.fromTxid,
+        fromSeq: run.fromSeq,
+        toTxid: run.toTxid,
+        startFrom: schedule.startFrom?.toISOString() ?? null,
+        programIds: schedule.programIds,
+      };
+      // PostgreSQL writes the file when the mapping compiles to SQL; else rows are mapped here.
+      const compiled = await openCompiledCsv(deps.sql, schedule.resource, fields, filter, schedule.delimiter as CsvDelimiter).catch(
+        (err: unknown) => {
+          freeSlot();
+          if (err instanceof PoolTimeoutError) throw new ApiError('unavailable', 'The database is busy; try again shortly');
+          throw err;
         },
-        recordNeeds(fields, root),
       );
-      async function* text() {
-        yield csv.header;
-        for await (const batch of rows) yield csv.lines(batch);
+      let plain: Readable;
+      let release: () => void;
+      if (compiled) {
+        plain = compiled.body;
+        release = () => {
+          compiled.copy.release();
+          freeSlot();
+        };
+      } else {
+        const rows = streamRecords(deps.sql, schedule.resource, filter, recordNeeds(fields, root));
+        async function* text() {
+          yield csv.header;
+          for await (const batch of rows) yield csv.lines(batch);
+        }
+        plain = Readable.from(text(), { objectMode: false });
+        release = () => {
+          rows
+            .return(undefined)
+            .catch(() => {})
+            .finally(freeSlot);
+        };
       }
-      const plain = Readable.from(text(), { objectMode: false });
       const body = schedule.gzip ? plain.pipe(createGzip()) : plain;
       if (body !== plain) plain.on('error', (err) => body.destroy(err));
-      const release = () => {
-        rows
-          .return(undefined)
-          .catch(() => {})
-          .finally(freeSlot);
-      };
       const safeName = run.fileName.replace(/["\\\r\n]/g, '_');
       return {
         fileName: run.fileName,

@@ -31,10 +31,14 @@ afterAll(async () => {
   await h?.close();
 });
 
-/** Backends of this test's database held mid-query by an export. */
+/**
+ * Backends of this test's database held mid-query by an export. pg_stat_activity keeps only
+ * the first 1 kB of a query, and a compiled export's select list is longer than that: its
+ * text starts with `copy (` instead.
+ */
 const exportBackends = () => h.db.sql<{ pid: number; wait_event: string | null }[]>`
   select pid, wait_event from pg_stat_activity
-  where datname = current_database() and pid <> pg_backend_pid() and state = 'active' and query like '%ref%'`;
+  where datname = current_database() and pid <> pg_backend_pid() and state = 'active' and (query like '%ref%' or query like 'copy (%')`;
 
 /** Opens an export, takes the first chunk and then reads nothing more, keeping the connection open. */
 function stalledExport(fields: string): Promise<{ resume: () => Promise<boolean> }> {
@@ -70,7 +74,9 @@ function stalledExport(fields: string): Promise<{ resume: () => Promise<boolean>
 
 it.each([
   ['the COPY path', 'email,firstName'],
-  ['the cursor path', 'email,firstName,customFields.plan'],
+  ['the compiled COPY path', 'email,firstName,customFields.plan'],
+  // A whole record (the referrer as JSON) stays on the JavaScript path.
+  ['the cursor path', 'email,firstName,member'],
 ])(
   'an export whose client stops reading is dropped and gives its connection back (%s)',
   async (_path, fields) => {

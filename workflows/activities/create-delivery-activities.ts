@@ -15,6 +15,7 @@ import { createConnectorRuntime } from './connector-runtime.js';
 import { openConnector } from './open-connector.js';
 import { DELIVERY_ATTEMPTS } from '../sandboxed/delivery-attempts.js';
 import { allocateRun } from './schedule-runs.js';
+import { openCompiledCsv } from './open-compiled-csv.js';
 
 export interface DeliveryActivityDeps {
   db: Db;
@@ -31,27 +32,39 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
     run: typeof scheduleRuns.$inferSelect,
     schedule: typeof schedules.$inferSelect,
   ): Promise<{ content: Buffer; count: number }> {
-    const csv = createRecordCsv(schedule.fields as MappingEntry[], RECORD_ROOT[schedule.resource], {
-      delimiter: schedule.delimiter as CsvDelimiter,
-    });
-    const chunks: Buffer[] = [Buffer.from(csv.header)];
+    const fields = schedule.fields as MappingEntry[];
+    const root = RECORD_ROOT[schedule.resource];
+    const delimiter = schedule.delimiter as CsvDelimiter;
+    const filter = {
+      kind: 'range' as const,
+      fromTxid: run.fromTxid,
+      fromSeq: run.fromSeq,
+      toTxid: run.toTxid,
+      startFrom: schedule.startFrom?.toISOString() ?? null,
+      programIds: schedule.programIds,
+    };
+    const chunks: Buffer[] = [];
     let count = 0;
-    for await (const batch of streamRecords(
-      deps.sql,
-      schedule.resource,
-      {
-        kind: 'range',
-        fromTxid: run.fromTxid,
-        fromSeq: run.fromSeq,
-        toTxid: run.toTxid,
-        startFrom: schedule.startFrom?.toISOString() ?? null,
-        programIds: schedule.programIds,
-      },
-      recordNeeds(schedule.fields as MappingEntry[], RECORD_ROOT[schedule.resource]),
-    )) {
-      chunks.push(Buffer.from(csv.lines(batch)));
-      count += batch.length;
-      heartbeat({ rendered: count });
+    // PostgreSQL writes the file when the mapping compiles to SQL (same bytes, a fraction of the CPU).
+    const compiled = await openCompiledCsv(deps.sql, schedule.resource, fields, filter, delimiter);
+    if (compiled) {
+      try {
+        for await (const chunk of compiled.body) {
+          chunks.push(chunk as Buffer);
+          heartbeat({ rendered: compiled.records() });
+        }
+        count = compiled.records();
+      } finally {
+        compiled.copy.release();
+      }
+    } else {
+      const csv = createRecordCsv(fields, root, { delimiter });
+      chunks.push(Buffer.from(csv.header));
+      for await (const batch of streamRecords(deps.sql, schedule.resource, filter, recordNeeds(fields, root))) {
+        chunks.push(Buffer.from(csv.lines(batch)));
+        count += batch.length;
+        heartbeat({ rendered: count });
+      }
     }
     const content = Buffer.concat(chunks);
     return { content: schedule.gzip ? gzipSync(content) : content, count };
