@@ -47,10 +47,10 @@ it('/healthz, /readyz, /metrics', async () => {
   expect(readiness).toMatchObject({
     status: 'ready',
     checks: { database: true, temporal: true },
-    dispatch: { stalled: false },
+    dispatch: { stalled: false, paused: false },
     reasons: [],
   });
-  expect(Object.keys(readiness.dispatch).sort()).toEqual(['backlog', 'oldestEventSeconds', 'stalled']);
+  expect(Object.keys(readiness.dispatch).sort()).toEqual(['backlog', 'oldestEventSeconds', 'paused', 'stalled']);
   await h.call('GET', '/api/v1/programs');
   const metrics = await (await h.app.request('/metrics')).text();
   expect(metrics).toMatch(/referral_hub_http_requests_total\{method="GET",route="\/api\/v1\/programs",status="200"\} \d+/);
