@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { runRecordFilter } from '../../workflows/activities/run-record-filter.js';
 import { createGzip } from 'node:zlib';
 import { and, eq } from 'drizzle-orm';
 import { createRecordCsv } from '../../connectors/csv/render-records.js';
@@ -36,14 +37,7 @@ export function createScheduleRunFiles(deps: HubDeps) {
       const root = RECORD_ROOT[schedule.resource];
       const csv = createRecordCsv(fields, root, { delimiter: schedule.delimiter as CsvDelimiter });
       const freeSlot = await slots.acquire();
-      const filter = {
-        kind: 'range' as const,
-        fromTxid: run.fromTxid,
-        fromSeq: run.fromSeq,
-        toTxid: run.toTxid,
-        startFrom: schedule.startFrom?.toISOString() ?? null,
-        programIds: schedule.programIds,
-      };
+      const filter = runRecordFilter(run, schedule);
       // PostgreSQL writes the file when the mapping compiles to SQL; else rows are mapped here.
       const compiled = await openCompiledCsv(deps.sql, schedule.resource, fields, filter, schedule.delimiter as CsvDelimiter).catch(
         (err: unknown) => {

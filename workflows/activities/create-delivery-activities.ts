@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib';
+import { runRecordFilter } from './run-record-filter.js';
 import { ApplicationFailure, Context, heartbeat } from '@temporalio/activity';
 import { eq } from 'drizzle-orm';
 import { ConnectorError } from '../../connectors/connector.js';
@@ -35,14 +36,7 @@ export function createDeliveryActivities(deps: DeliveryActivityDeps) {
     const fields = schedule.fields as MappingEntry[];
     const root = RECORD_ROOT[schedule.resource];
     const delimiter = schedule.delimiter as CsvDelimiter;
-    const filter = {
-      kind: 'range' as const,
-      fromTxid: run.fromTxid,
-      fromSeq: run.fromSeq,
-      toTxid: run.toTxid,
-      startFrom: schedule.startFrom?.toISOString() ?? null,
-      programIds: schedule.programIds,
-    };
+    const filter = runRecordFilter(run, schedule);
     const chunks: Buffer[] = [];
     let count = 0;
     // PostgreSQL writes the file when the mapping compiles to SQL (same bytes, a fraction of the CPU).
