@@ -68,6 +68,18 @@ async function connectorWithBacklog(slug: string) {
       }
     }),
   );
+  // Readers of the event log stop below the oldest transaction still writing (a dispatcher busy
+  // with these members, say). Wait until every member's event is readable, so the first sync
+  // really has all four batches to send side by side.
+  await waitFor(
+    async () => {
+      const [row] = await h.db.sql<{ readable: boolean }[]>`
+        select coalesce(max(txid) < pg_snapshot_xmin(pg_current_snapshot()), true) as readable from events where program_id = ${program.id}`;
+      return row!.readable || undefined;
+    },
+    30_000,
+    "every member's event readable",
+  );
   const enable = async () => {
     const res = await h.call('PATCH', `/api/v1/connectors/${connector.id}`, { enabled: true });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -130,11 +142,14 @@ it('retries the batch Mailchimp refuses as the 11th simultaneous connection, and
   expect(counts.size).toBe(MEMBERS);
   expect([...counts.values()].every((n) => n === 1)).toBe(true);
   // The ledger holds one delivery per event, and a second attempt only for the refused batches' records.
-  expect(ledger).toEqual({ succeeded: MEMBERS, other: 0, attempts: MEMBERS + 500 * refused.length });
+  // (A batch is usually 500, but one cut by a page of the event log can be shorter.)
+  const refusedRecords = refused.reduce((n, x) => n + emailsOf(x).length, 0);
+  expect(refusedRecords).toBeGreaterThanOrEqual(1);
+  expect(ledger).toEqual({ succeeded: MEMBERS, other: 0, attempts: MEMBERS + refusedRecords });
   const [limited] = await h.db.sql<{ n: number }[]>`
     select count(*)::int as n from delivery_attempts
     where connector_id = ${connector.id} and http_status = 429 and error_kind = 'rate_limited'`;
-  expect(limited!.n).toBe(500 * refused.length);
+  expect(limited!.n).toBe(refusedRecords);
 }, 120_000);
 
 it('sends a batch delivered beside a failed one only once: the retry carries just the failed batch', async () => {
@@ -146,17 +161,31 @@ it('sends a batch delivered beside a failed one only once: the retry carries jus
   const ledger = await ledgerOf(connector.id);
   const failed = batchesOf(mock.exchanges).filter((x) => x.status === 503);
   expect(failed).toHaveLength(1);
-  const firstBatch = new Set(emailsOf(failed[0]!));
-  expect(firstBatch.size).toBe(500);
+  // Usually 500; a batch cut by a page of the event log can be shorter.
+  const failedBatch = new Set(emailsOf(failed[0]!));
+  expect(failedBatch.has('beside-0@example.com')).toBe(true);
+  expect(failedBatch.size).toBeLessThanOrEqual(500);
 
+  const batches = batchesOf(mock.exchanges);
+  const failedAt = batches.indexOf(failed[0]!);
+  // The retry carries the failed batch's records again, and nothing already accepted.
+  const retry = batches.find((x, i) => i > failedAt && x.status === 200 && emailsOf(x).includes('beside-0@example.com'));
+  expect(retry).toBeDefined();
+  // Batches in flight beside the failed one were delivered before the retry went out.
+  expect(batches.slice(failedAt + 1, batches.indexOf(retry!)).filter((x) => x.status === 200).length).toBeGreaterThanOrEqual(1);
+  const acceptedBefore = new Set(
+    batches
+      .slice(0, batches.indexOf(retry!))
+      .filter((x) => x.status === 200)
+      .flatMap(emailsOf),
+  );
+  expect(emailsOf(retry!).filter((e) => acceptedBefore.has(e))).toEqual([]);
+  expect([...failedBatch].every((e) => emailsOf(retry!).includes(e))).toBe(true);
+
+  // Every member accepted exactly once: nothing delivered went out twice.
   const counts = deliveredCounts(mock.exchanges);
   expect(counts.size).toBe(MEMBERS);
   expect([...counts.values()].every((n) => n === 1)).toBe(true);
-  // Four accepted batches and the failed one: nothing delivered went out twice.
-  expect(
-    batchesOf(mock.exchanges)
-      .map((x) => x.status)
-      .sort(),
-  ).toEqual([200, 200, 200, 200, 503]);
-  expect(ledger).toEqual({ succeeded: MEMBERS, other: 0, attempts: MEMBERS + 500 });
+  expect(batches.filter((x) => x.status !== 200)).toEqual([failed[0]]);
+  expect(ledger).toEqual({ succeeded: MEMBERS, other: 0, attempts: MEMBERS + failedBatch.size });
 }, 120_000);
