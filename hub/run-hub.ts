@@ -12,6 +12,8 @@ import { createDb, createSession } from '../schema/db.js';
 import { runMigrations } from '../schema/migrate.js';
 import { createSecretBox } from '../connectors/security/secret-box.js';
 import { parseDuration } from '../lib/duration.js';
+import { waitForDependency } from '../lib/wait-for-dependency.js';
+import { isDatabaseUnavailable } from './http/database-unavailable.js';
 import { deriveSecretKey } from '../lib/secret-key.js';
 import { derivePurposeKey } from '../lib/purpose-key.js';
 import { prepareConsoleUsers } from './console/prepare-console-users.js';
@@ -31,7 +33,11 @@ import { pruneInboundRequests } from './services/inbound-request-log.js';
  */
 export async function runHub(config: Config & { DATABASE_URL: string; TEMPORAL_ADDRESS: string; HUB_SECRET_KEY: string }, logger: Logger) {
   const settings = loadTemporalSettings();
-  await runMigrations(config.DATABASE_URL);
+  await waitForDependency('PostgreSQL', () => runMigrations(config.DATABASE_URL), {
+    deadlineMs: parseDuration(config.HUB_STARTUP_WAIT),
+    logger,
+    isTransient: isDatabaseUnavailable,
+  });
   // No statement deadline here (an export may stream for as long as its client reads), but a
   // transaction left waiting is ended by the server instead of holding its connection.
   const handle = createDb(config.DATABASE_URL, { max: config.HUB_DB_POOL_SIZE, idleInTransactionTimeoutMs: 60_000 });

@@ -64,6 +64,9 @@ export const configSchema = z.object({
   HUB_READY_MAX_BACKLOG_AGE: z.string().regex(DURATION_PATTERN, 'a duration like "90s", "5m"').default('5m'),
   // A dispatch pass without progress for this long is restarted, and /readyz reports the dispatcher stalled.
   HUB_DISPATCH_STALL_AFTER: z.string().regex(DURATION_PATTERN, 'a duration like "30s", "2m"').default('60s'),
+  // At start, how long a hub waits for PostgreSQL and a worker for Temporal to accept connections
+  // (both starting at once, or a dependency restarting) before it gives up and exits.
+  HUB_STARTUP_WAIT: z.string().regex(DURATION_PATTERN, 'a duration like "60s", "2m"').default('60s'),
   STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
   HUBSPOT_APP_SECRET: z.string().min(1).optional(),
   HUBSPOT_QUALIFIED_STAGES: listFromEnv.default([]),

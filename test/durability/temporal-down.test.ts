@@ -3,6 +3,7 @@ import { inject } from 'vitest';
 import { programWithMember, rewardsOf, waitForRewards } from '../support/fixtures.js';
 import { createHarness, waitFor, type Harness } from '../support/hub-harness.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
+import { startWorkerProcess } from '../support/worker-process.js';
 import { lifecycleBacklog } from '../../workflows/dispatch/lifecycle-dispatcher.js';
 
 let h: Harness;
@@ -133,3 +134,38 @@ it('a recover Temporal cannot take is a 503 and leaves no recovery behind; asked
   );
   expect(done).toMatchObject({ queued: 0, remaining: 0 });
 }, 60_000);
+
+// Found by the chaos soak: a worker its supervisor restarted while Temporal was restarting
+// exited at once (it could not connect), so it came back only after the next restart.
+it('a worker started while Temporal is unreachable waits for it, logging why, and polls once it is back', async () => {
+  await proxy.cut();
+  let cut = true;
+  const worker = startWorkerProcess(h, { captureOutput: true, temporalAddress: proxy.address });
+  try {
+    await waitFor(async () => worker.output().includes('waiting for Temporal'), 60_000, 'the worker to say it is waiting');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(worker.child.exitCode, worker.output().slice(-2000)).toBeNull();
+    await proxy.restore();
+    cut = false;
+    await worker.started(60_000);
+  } finally {
+    if (cut) await proxy.restore();
+    await worker.kill();
+  }
+}, 120_000);
+
+it('a worker gives up at HUB_STARTUP_WAIT and exits with the error, rather than waiting forever', async () => {
+  await proxy.cut();
+  const worker = startWorkerProcess(h, { captureOutput: true, temporalAddress: proxy.address, env: { HUB_STARTUP_WAIT: '2s' } });
+  try {
+    const code = await new Promise((resolve) => {
+      worker.child.once('exit', resolve);
+      setTimeout(() => resolve('still running'), 60_000);
+    });
+    expect(code, worker.output().slice(-2000)).toBe(1);
+    expect(worker.output()).toContain('waiting for Temporal');
+  } finally {
+    await proxy.restore();
+    await worker.kill();
+  }
+}, 120_000);

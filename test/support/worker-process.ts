@@ -18,7 +18,10 @@ export interface WorkerProcess {
  * `npm run worker` as a real separate process on the harness's database and task queue, so a
  * test can kill it with SIGKILL the way a crash or a deploy would, or read every line it logs.
  */
-export function startWorkerProcess(h: Harness, options: { logLevel?: string; captureOutput?: boolean } = {}): WorkerProcess {
+export function startWorkerProcess(
+  h: Harness,
+  options: { logLevel?: string; captureOutput?: boolean; temporalAddress?: string; env?: Record<string, string> } = {},
+): WorkerProcess {
   const capture = options.captureOutput ?? false;
   const child = spawn(process.execPath, ['--import', 'tsx', 'workflows/worker/main.ts'], {
     cwd: ROOT,
@@ -26,12 +29,13 @@ export function startWorkerProcess(h: Harness, options: { logLevel?: string; cap
     env: {
       ...process.env,
       DATABASE_URL: h.databaseUrl,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_ADDRESS: options.temporalAddress ?? inject('temporalAddress'),
       TEMPORAL_TASK_QUEUE: h.taskQueue,
       TEMPORAL_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
       HUB_SECRET_KEY: TEST_SECRET_KEY,
       HUB_ALLOW_PRIVATE_TARGETS: 'true',
       LOG_LEVEL: options.logLevel ?? (capture ? 'info' : 'error'),
+      ...options.env,
     },
   });
   const chunks: string[] = [];

@@ -7,6 +7,8 @@ import { createSecretBox } from '../../connectors/security/secret-box.js';
 import { derivePurposeKey } from '../../lib/purpose-key.js';
 import { deriveSecretKey } from '../../lib/secret-key.js';
 import { createDb } from '../../schema/db.js';
+import { parseDuration } from '../../lib/duration.js';
+import { waitForDependency } from '../../lib/wait-for-dependency.js';
 import { UNSUBSCRIBE_KEY_PURPOSE } from '../../lib/unsubscribe-token.js';
 import { createWorker } from './create-worker.js';
 
@@ -21,7 +23,16 @@ export async function runWorker(
   // Activities only run short statements and transactions; a server-side deadline on each turns
   // a query stuck behind a lock (or a transaction left waiting) into an error Temporal retries.
   const handle = createDb(config.DATABASE_URL, { statementTimeoutMs: 60_000, idleInTransactionTimeoutMs: 60_000 });
-  const connection = await NativeConnection.connect(temporalConnectionOptions(config, config.TEMPORAL_ADDRESS));
+  // Any failure to connect may be Temporal still starting, so it is retried until the deadline;
+  // each attempt's error is logged, so a wrong address or TLS setting is visible while it waits.
+  const connection = await waitForDependency(
+    'Temporal',
+    () => NativeConnection.connect(temporalConnectionOptions(config, config.TEMPORAL_ADDRESS)),
+    { deadlineMs: parseDuration(config.HUB_STARTUP_WAIT), logger, isTransient: () => true },
+  ).catch(async (err: unknown) => {
+    await handle.close();
+    throw err;
+  });
   const taskQueue = config.TEMPORAL_TASK_QUEUE ?? settings.taskQueues.lifecycle;
   const worker = await createWorker({
     connection,
