@@ -4,6 +4,7 @@ import postgres from 'postgres';
 import { Agent, request } from 'undici';
 import { copyOut } from '../schema/copy-export.js';
 import { benchDatabase, startProcess } from './bench-support.js';
+import { ensureDistBuild } from './ensure-dist-build.js';
 import { consoleSignIn } from './console-sign-in.js';
 
 const ROWS = Number(process.env.BENCH_EXPORT_ROWS ?? 1_000_000);
@@ -27,12 +28,27 @@ const MAPPING = [
   { target: 'source', source: 'referral.source' },
 ];
 
-/** Peak resident set size of a process (VmHWM), in MB. */
-function peakRssMb(pid: number): number {
+/** A memory figure of a process from /proc/<pid>/status (VmRSS: resident now; VmHWM: peak so far), in MB. */
+function memoryMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8')
     .split('\n')
-    .find((l) => l.startsWith('VmHWM:'));
+    .find((l) => l.startsWith(`${field}:`));
   return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) / 1024;
+}
+
+/**
+ * The highest VmRSS of `pid` while `work` runs, sampled every 20 ms. VmHWM alone would also count
+ * what the hub used before the export: signing in hashes the password with scrypt at 128 MiB.
+ */
+async function peakRssDuring<T>(pid: number, work: () => Promise<T>): Promise<{ result: T; peakMb: number }> {
+  let peakMb = memoryMb(pid, 'VmRSS');
+  const timer = setInterval(() => (peakMb = Math.max(peakMb, memoryMb(pid, 'VmRSS'))), 20);
+  try {
+    const result = await work();
+    return { result, peakMb: Math.max(peakMb, memoryMb(pid, 'VmRSS')) };
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 type Timed = { seconds: number; bytes: number };
@@ -45,6 +61,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
  * (value maps, a date format, a nested custom field, a template) downloaded from the console.
  */
 export async function benchExport() {
+  ensureDistBuild('export');
   const db = await benchDatabase();
   const sql = postgres(db.url, { max: 2, onnotice: () => {} });
   const port = 19_000 + (process.pid % 1000);
@@ -76,9 +93,11 @@ export async function benchExport() {
       `export: ${ROWS.toLocaleString('en')} referrals (and their events) loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
 
+    // From dist/ with plain node, as production runs it: RSS is the hub's, not a TypeScript loader's.
     hub = await startProcess(
-      ['hub/main.ts'],
+      ['dist/hub/main.js'],
       {
+        NODE_ENV: 'production',
         DATABASE_URL: db.url,
         TEMPORAL_ADDRESS: '127.0.0.1:1',
         HUB_PORT: String(port),
@@ -91,10 +110,11 @@ export async function benchExport() {
         LOG_LEVEL: 'fatal',
       },
       async () => (await fetch(`${base}/healthz`)).ok,
+      { tsx: false },
     );
-    const rssBefore = peakRssMb(hub.pid!);
     const agent = new Agent();
     const cookie = await consoleSignIn(base, ADMIN.email, ADMIN.password, agent);
+    const rssBefore = memoryMb(hub.pid!, 'VmRSS');
 
     // Baselines: COPY of the same rows and columns, timestamps in the same format.
     const copyOnce = async (query: string): Promise<Timed> => {
@@ -139,8 +159,10 @@ export async function benchExport() {
     const peaks: Record<string, number> = {};
     for (let i = 0; i < ROUNDS; i++) {
       for (const [name, p] of Object.entries(pairs)) {
-        p.rounds.push({ copy: await p.baseline(), hub: await p.hub() });
-        peaks[name] = peakRssMb(hub.pid!);
+        const copy = await p.baseline();
+        const { result, peakMb } = await peakRssDuring(hub.pid!, p.hub);
+        p.rounds.push({ copy, hub: result });
+        peaks[name] = Math.max(peaks[name] ?? 0, peakMb);
       }
     }
     await agent.close();
@@ -160,12 +182,12 @@ export async function benchExport() {
         ratio: median(ratios),
       };
       console.log(
-        `    median: COPY ${results[name].copySeconds.toFixed(2)} s, hub ${results[name].hubSeconds.toFixed(2)} s, ratio ${results[name].ratio.toFixed(2)} (worst ${Math.max(...ratios).toFixed(2)}); hub peak RSS after it ${peaks[name]!.toFixed(0)} MB`,
+        `    median: COPY ${results[name].copySeconds.toFixed(2)} s, hub ${results[name].hubSeconds.toFixed(2)} s, ratio ${results[name].ratio.toFixed(2)} (worst ${Math.max(...ratios).toFixed(2)}); hub peak RSS while exporting ${peaks[name]!.toFixed(0)} MB`,
       );
     }
     const peak = Math.max(...Object.values(peaks));
     console.log(
-      `  targets: COPY path ≤ 1.5×, mapped ≤ 2×, hub peak RSS < 250 MB (now ${peak.toFixed(0)} MB, at start ${rssBefore.toFixed(0)} MB)`,
+      `  targets: COPY path ≤ 1.5×, mapped ≤ 2×, hub peak RSS < 250 MB (now ${peak.toFixed(0)} MB while exporting, ${rssBefore.toFixed(0)} MB before; VmHWM ${memoryMb(hub.pid!, 'VmHWM').toFixed(0)} MB, which includes scrypt's 128 MiB at sign-in)`,
     );
     return { results, peak };
   } finally {

@@ -1,12 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Connection } from '@temporalio/client';
 import { findTemporalCli } from '../lib/find-temporal-cli.js';
 import { startTemporalDevServer } from '../lib/start-temporal-dev-server.js';
 import { loadTemporalSettings } from '../lib/temporal-settings.js';
-import { benchDatabase, ROOT, startProcess } from './bench-support.js';
+import { benchDatabase, startProcess } from './bench-support.js';
+import { ensureDistBuild } from './ensure-dist-build.js';
 
 /**
  * Resident memory of an idle deployment as production runs it: `npm run build`, then the hub
@@ -17,24 +16,6 @@ import { benchDatabase, ROOT, startProcess } from './bench-support.js';
  */
 const TARGET_MB = 250;
 const IDLE_MS = Number(process.env.BENCH_MEMORY_IDLE_MS ?? 10_000);
-const SOURCES = ['hub', 'workflows', 'connectors', 'schema', 'lib', 'ui', 'temporal.yaml', 'tsconfig.json', 'tsconfig.build.json'];
-
-function newestMtime(path: string): number {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return readdirSync(path).reduce((newest, entry) => Math.max(newest, newestMtime(join(path, entry))), stat.mtimeMs);
-}
-
-/** Builds dist/ when it is missing or older than any source it is built from. */
-function ensureBuild() {
-  // The last thing `npm run build` writes.
-  const marker = join(ROOT, 'dist/workflows/workflow-bundle.js');
-  const sourcesAt = Math.max(...SOURCES.map((s) => newestMtime(join(ROOT, s))));
-  if (existsSync(marker) && statSync(marker).mtimeMs >= sourcesAt) return;
-  console.log('memory: dist/ is missing or stale, running `npm run build`');
-  const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
-  if (build.status !== 0) throw new Error(`npm run build failed (${build.status})`);
-}
 
 function memoryOf(pid: number): { rssMb: number; hwmMb: number; anonMb: number; fileMb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -44,7 +25,7 @@ function memoryOf(pid: number): { rssMb: number; hwmMb: number; anonMb: number; 
 }
 
 export async function benchMemory() {
-  ensureBuild();
+  ensureDistBuild('memory');
   const db = await benchDatabase();
   const settings = loadTemporalSettings();
   const temporal = await startTemporalDevServer(await findTemporalCli(settings), settings, { port: 17_233 + (process.pid % 1000) });
