@@ -29,7 +29,8 @@ interface Side {
 }
 
 function addCpu(side: Side, a: CpuSnapshot, b: CpuSnapshot) {
-  for (const k of Object.keys(a)) side.cpu[k] = (side.cpu[k] ?? 0) + (b[k]! - a[k]!);
+  // Keys starting with _ (the wall clock) are not CPU of any party.
+  for (const k of Object.keys(a).filter((key) => !key.startsWith('_'))) side.cpu[k] = (side.cpu[k] ?? 0) + (b[k]! - a[k]!);
 }
 
 function cpuLine(side: Side): string {
