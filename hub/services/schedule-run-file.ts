@@ -1,5 +1,4 @@
 import { Readable } from 'node:stream';
-import { runRecordFilter } from '../../workflows/activities/run-record-filter.js';
 import { createGzip } from 'node:zlib';
 import { and, eq } from 'drizzle-orm';
 import { createRecordCsv } from '../../connectors/csv/render-records.js';
@@ -9,6 +8,7 @@ import type { MappingEntry } from '../../connectors/mapping/mapping-entry-schema
 import { RECORD_ROOT, streamRecords } from '../../schema/record-queries.js';
 import { PoolTimeoutError } from '../../schema/reserve-connection.js';
 import { openCompiledCsv } from '../../workflows/activities/open-compiled-csv.js';
+import { runRecordFilter } from '../../workflows/activities/run-record-filter.js';
 import { scheduleRuns } from '../../schema/tables/index.js';
 import { ApiError } from '../http/api-error.js';
 import type { Principal } from '../http/hub-env.js';

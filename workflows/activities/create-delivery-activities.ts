@@ -1,5 +1,4 @@
 import { gzipSync } from 'node:zlib';
-import { runRecordFilter } from './run-record-filter.js';
 import { ApplicationFailure, Context, heartbeat } from '@temporalio/activity';
 import { eq } from 'drizzle-orm';
 import { ConnectorError } from '../../connectors/connector.js';
@@ -17,6 +16,7 @@ import { openConnector } from './open-connector.js';
 import { DELIVERY_ATTEMPTS } from '../sandboxed/delivery-attempts.js';
 import { allocateRun } from './schedule-runs.js';
 import { openCompiledCsv } from './open-compiled-csv.js';
+import { runRecordFilter } from './run-record-filter.js';
 
 export interface DeliveryActivityDeps {
   db: Db;

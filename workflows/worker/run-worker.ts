@@ -20,19 +20,16 @@ export async function runWorker(
   const settings = loadTemporalSettings();
   // The SDK logs every bundling step at INFO; keep it to warnings unless we are debugging.
   Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN') });
-  // Activities only run short statements and transactions; a server-side deadline on each turns
-  // a query stuck behind a lock (or a transaction left waiting) into an error Temporal retries.
-  const handle = createDb(config.DATABASE_URL, { statementTimeoutMs: 60_000, idleInTransactionTimeoutMs: 60_000 });
   // Any failure to connect may be Temporal still starting, so it is retried until the deadline;
   // each attempt's error is logged, so a wrong address or TLS setting is visible while it waits.
   const connection = await waitForDependency(
     'Temporal',
     () => NativeConnection.connect(temporalConnectionOptions(config, config.TEMPORAL_ADDRESS)),
     { deadlineMs: parseDuration(config.HUB_STARTUP_WAIT), logger, isTransient: () => true },
-  ).catch(async (err: unknown) => {
-    await handle.close();
-    throw err;
-  });
+  );
+  // Activities only run short statements and transactions; a server-side deadline on each turns
+  // a query stuck behind a lock (or a transaction left waiting) into an error Temporal retries.
+  const handle = createDb(config.DATABASE_URL, { statementTimeoutMs: 60_000, idleInTransactionTimeoutMs: 60_000 });
   const taskQueue = config.TEMPORAL_TASK_QUEUE ?? settings.taskQueues.lifecycle;
   const worker = await createWorker({
     connection,
