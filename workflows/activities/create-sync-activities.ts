@@ -193,7 +193,12 @@ export function createSyncActivities(deps: SyncActivityDeps) {
         select t.id, connector.id, t.event_id, t.event_type, t.event_id, t.status,
           case when t.error_kind is null then null else left(t.error_kind || ': ' || t.error_message, 1000) end, t.http_status, ${push.startedAt}::timestamptz
         from connector, t
-        on conflict (connector_id, event_id) do update set status = excluded.status, attempts = deliveries.attempts + 1,
+        -- A push that fails after the same event was already delivered (two passes overlapping
+        -- after a restart) must not turn it back into a retry that no pass will run: the receiver
+        -- has it, so it stays succeeded, and the failed attempt is still recorded below.
+        on conflict (connector_id, event_id) do update set
+          status = case when deliveries.status = 'succeeded' then deliveries.status else excluded.status end,
+          attempts = deliveries.attempts + 1,
           last_error = excluded.last_error, response_code = excluded.response_code, last_attempt_at = excluded.last_attempt_at,
           next_attempt_at = null, updated_at = now()
         returning id, event_id, attempts
